@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Prepares a fresh machine for `npm run demo` and `npm test`: nats-server (Debian package) when
+# missing, npm dependencies when missing or out of date, and a build of dist/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-nats.sh
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm dependencies" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+npm run --silent build

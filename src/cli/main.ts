@@ -1,0 +1,264 @@
+#!/usr/bin/env node
+// The `recflow` command line: servers (gateway, worker, dev) and client commands.
+import { once } from "node:events";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { DEFAULT_GRPC_ADDRESS, type RecflowOptions } from "../config.js";
+import { describeError, UsageError } from "./output.js";
+import { runGateway, runWorker } from "./serve.js";
+import { runDev } from "./dev.js";
+import { buildSpec, cancel, get, list, submit, watch, type CommonSubmitFlags } from "./task-commands.js";
+import type { TaskSpec } from "../generated/recflow/v1/TaskSpec.js";
+import { datasetCommand, modelCommand, printDataset, uploadFile } from "./resource-commands.js";
+
+function int(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected an integer, got "${value}"`);
+    const n = Number(value);
+    if (n < min || n > max) throw new InvalidArgumentError(`expected ${min}..${max}, got ${n}`);
+    return n;
+  };
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function float(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`expected a number from ${min} to ${max}, got "${value}"`);
+    return n;
+  };
+}
+
+function idList(value: string): string[] {
+  const ids = value.split(",").map((v) => v.trim()).filter(Boolean);
+  if (ids.length === 0) throw new InvalidArgumentError("expected a comma-separated list of ids");
+  return ids;
+}
+
+const ALGORITHMS: Record<string, string> = { als: "ALGORITHM_ALS", item_knn: "ALGORITHM_ITEM_KNN", knn: "ALGORITHM_ITEM_KNN", popularity: "ALGORITHM_POPULARITY" };
+
+const program = new Command();
+program.name("recflow").description("gRPC compute service for recommendations on NATS JetStream").showHelpAfterError().exitOverride();
+let currentAddress: string | undefined;
+program.hook("preAction", (_program, action) => {
+  currentAddress = action.opts<{ address?: string }>().address;
+});
+
+const addressOption = (): Option => new Option("-a, --address <host:port>", "gateway address").env("RECFLOW_ADDRESS").default(DEFAULT_GRPC_ADDRESS);
+
+function serverOptions(cmd: Command): Command {
+  return cmd
+    .option("--nats-url <url>", "NATS server URL(s), comma separated (env NATS_URL)")
+    .option("--log-level <level>", "fatal|error|warn|info|debug|trace (env RECFLOW_LOG_LEVEL)")
+    .option("--stream-replicas <n>", "replicas of streams and consumer (env RECFLOW_STREAM_REPLICAS)", int(1, 5))
+    .option("--ack-wait-ms <ms>", "redelivery timeout without heartbeat (env RECFLOW_ACK_WAIT_MS)", int(500));
+}
+
+serverOptions(program.command("gateway").description("run a gRPC gateway"))
+  .option("--grpc-address <host:port>", "listen address (env RECFLOW_GRPC_ADDRESS)")
+  .action(async (o: RecflowOptions) => runGateway(o));
+
+serverOptions(program.command("worker").description("run a compute worker"))
+  .option("--threads <n>", "compute threads (env RECFLOW_THREADS)", int(1, 256))
+  .action(async (o: RecflowOptions) => runWorker(o));
+
+program.command("dev")
+  .description("run the dev stack: local NATS (unless NATS_URL is set), a gateway and workers")
+  .option("--nats-url <url>", "use this NATS instead of starting one (env NATS_URL)")
+  .option("--grpc-address <host:port>", "gateway listen address", DEFAULT_GRPC_ADDRESS)
+  .option("--workers <n>", "worker processes", int(1, 32), 2)
+  .option("--threads <n>", "threads per worker", int(1, 256))
+  .option("--store-dir <dir>", "nats-server store directory (default ~/.recflow/nats)")
+  .option("--demo", "submit a demo task, stream its progress, then stop")
+  .action(async (o: { natsUrl?: string; grpcAddress: string; workers: number; threads?: number; storeDir?: string; demo?: boolean }) => {
+    const { runDemo } = await import("./demo.js");
+    process.exitCode = await runDev({
+      natsUrl: o.natsUrl ?? process.env.NATS_URL, grpcAddress: o.grpcAddress, workers: o.workers, threads: o.threads, storeDir: o.storeDir,
+      then: o.demo ? runDemo : undefined,
+    });
+  });
+
+function submitOptions(cmd: Command): Command {
+  return cmd
+    .addOption(addressOption())
+    .option("--max-retries <n>", "retries after the first attempt (default 3)", int(0, 1000))
+    .option("--timeout <seconds>", "deadline, seconds from now", int(1))
+    .option("--priority <n>", "scheduling hint", int(-1000, 1000))
+    .option("--label <key=value>", "label (repeatable)", collect)
+    .option("--request-id <id>", "idempotency key: the same id returns the same task")
+    .option("-w, --watch", "stream progress until the task ends")
+    .option("--json", "print events as JSON lines");
+}
+
+const submitCmd = program.command("submit").description("submit a task (prints its id, or streams it with --watch)");
+
+submitOptions(submitCmd.command("probe").description("synthetic work: sleep or compute for --work-ms"))
+  .option("--work-ms <ms>", "work duration", int(0, 3_600_000), 1000)
+  .option("--cpu", "busy-compute instead of sleeping")
+  .option("--fail-attempts <n>", "fail this many first attempts", int(0, 1000), 0)
+  .option("--permanent-error", "fail at once, without retries")
+  .option("--crash-process", "exit the worker process (needs RECFLOW_ALLOW_FAULT_INJECTION=1 on workers)")
+  .option("--progress-steps <n>", "progress events over the work", int(0, 1000), 10)
+  .action(async (o: CommonSubmitFlags & { workMs: number; cpu?: boolean; failAttempts: number; permanentError?: boolean; crashProcess?: boolean; progressSteps: number }) => {
+    const spec: TaskSpec = {
+      probe: { workMs: o.workMs, cpu: Boolean(o.cpu), failAttempts: o.failAttempts, permanentError: Boolean(o.permanentError), crashProcess: Boolean(o.crashProcess), progressSteps: o.progressSteps },
+    };
+    process.exitCode = await submit(buildSpec(spec, o), o);
+  });
+
+submitOptions(submitCmd.command("spec").description("submit any task kind from a TaskSpec in JSON (proto3 JSON field names)"))
+  .argument("<json>", "e.g. '{\"recommend\":{\"modelId\":\"m1\",\"userIds\":[\"u1\"],\"k\":10}}'")
+  .action(async (json: string, o: CommonSubmitFlags) => {
+    let spec: TaskSpec;
+    try {
+      spec = JSON.parse(json) as TaskSpec;
+    } catch (err) {
+      throw new UsageError(`the spec is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw new UsageError("the spec must be a JSON object");
+    process.exitCode = await submit(buildSpec(spec, o), o);
+  });
+
+submitOptions(submitCmd.command("train").description("train a model on a dataset"))
+  .requiredOption("--dataset <id>", "dataset id")
+  .addOption(new Option("--algorithm <name>", "model type").choices(["als", "item_knn", "popularity"]).default("als"))
+  .option("--factors <n>", "ALS latent factors (default 64)", int(1, 1024))
+  .option("--iterations <n>", "ALS sweeps (default 15)", int(1, 1000))
+  .option("--regularization <x>", "ALS λ (default 0.01)", float(0, 1e6))
+  .option("--alpha <x>", "ALS confidence scale (default 40)", float(0, 1e6))
+  .option("--neighbors <n>", "kNN neighbours per item (default 50)", int(1, 10_000))
+  .option("--evaluate", "hold out interactions and report ranking metrics next to popularity")
+  .option("--eval-k <n>", "metric cut-off (default 10)", int(1, 1000))
+  .option("--seed <n>", "random seed", int(0), 42)
+  .action(async (o: CommonSubmitFlags & { dataset: string; algorithm: string; factors?: number; iterations?: number; regularization?: number; alpha?: number; neighbors?: number; evaluate?: boolean; evalK?: number; seed: number }) => {
+    const spec: TaskSpec = {
+      trainModel: {
+        datasetId: o.dataset, algorithm: ALGORITHMS[o.algorithm] as "ALGORITHM_ALS", evaluate: Boolean(o.evaluate), evalK: o.evalK ?? 0, seed: o.seed,
+        als: { factors: o.factors ?? 0, iterations: o.iterations ?? 0, regularization: o.regularization ?? 0, alpha: o.alpha ?? 0 },
+        knn: { neighbors: o.neighbors ?? 0 },
+      },
+    };
+    process.exitCode = await submit(buildSpec(spec, o), o);
+  });
+
+submitOptions(submitCmd.command("recommend").description("top-k items for users (results stream in chunks)"))
+  .requiredOption("--model <id>", "model id")
+  .option("--users <ids>", "comma-separated user ids", idList)
+  .option("--all-users", "every user of the model")
+  .option("--k <n>", "items per user", int(1, 100_000), 10)
+  .option("--include-seen", "allow items the user already interacted with")
+  .option("--allow <ids>", "only these items", idList)
+  .option("--deny <ids>", "never these items", idList)
+  .action(async (o: CommonSubmitFlags & { model: string; users?: string[]; allUsers?: boolean; k: number; includeSeen?: boolean; allow?: string[]; deny?: string[] }) => {
+    if (!o.users && !o.allUsers) throw new UsageError("give --users a,b,c or --all-users");
+    const spec: TaskSpec = {
+      recommend: { modelId: o.model, userIds: o.users ?? [], allUsers: Boolean(o.allUsers), k: o.k, excludeSeen: !o.includeSeen, allowItems: o.allow ?? [], denyItems: o.deny ?? [] },
+    };
+    process.exitCode = await submit(buildSpec(spec, o), o);
+  });
+
+submitOptions(submitCmd.command("similar").description("the k most similar items for each item"))
+  .requiredOption("--model <id>", "model id")
+  .requiredOption("--items <ids>", "comma-separated item ids", idList)
+  .option("--k <n>", "neighbours per item", int(1, 100_000), 10)
+  .action(async (o: CommonSubmitFlags & { model: string; items: string[]; k: number }) => {
+    process.exitCode = await submit(buildSpec({ similarItems: { modelId: o.model, itemIds: o.items, k: o.k } }, o), o);
+  });
+
+submitOptions(submitCmd.command("evaluate").description("ranking metrics of a model on a dataset, next to popularity"))
+  .requiredOption("--model <id>", "model id")
+  .requiredOption("--dataset <id>", "dataset id")
+  .option("--k <n>", "metric cut-off", int(1, 100_000), 10)
+  .action(async (o: CommonSubmitFlags & { model: string; dataset: string; k: number }) => {
+    process.exitCode = await submit(buildSpec({ evaluate: { modelId: o.model, datasetId: o.dataset, k: o.k } }, o), o);
+  });
+
+const datasetCmd = program.command("dataset").description("datasets: generate, upload, get, list, delete");
+datasetCmd.command("generate").description("write a synthetic CSV with planted tastes (power-law popularity, low-rank users)")
+  .argument("<file>", "output file ('-' for stdout)")
+  .option("--users <n>", "users", int(1, 10_000_000), 6000)
+  .option("--items <n>", "items", int(1, 10_000_000), 4000)
+  .option("--interactions <n>", "distinct interactions", int(1, 1_000_000_000), 1_000_000)
+  .option("--seed <n>", "random seed", int(0), 42)
+  .action(async (file: string, o: { users: number; items: number; interactions: number; seed: number }) => {
+    const { generateInteractions, syntheticCsvChunks } = await import("../engine/index.js");
+    const { createWriteStream } = await import("node:fs");
+    const out = file === "-" ? process.stdout : createWriteStream(file);
+    for (const chunk of syntheticCsvChunks(generateInteractions(o))) {
+      if (!out.write(chunk)) await once(out, "drain");
+    }
+    if (out !== process.stdout) {
+      out.end();
+      await once(out, "finish");
+      console.error(`wrote ${o.interactions} interactions to ${file}`);
+    }
+  });
+
+datasetCmd.command("upload").description("upload a CSV/TSV file of user,item[,weight[,timestamp]] rows")
+  .argument("<file>").addOption(addressOption())
+  .option("--id <id>", "dataset id (default: a fresh one)")
+  .option("--name <name>", "display name")
+  .action(async (file: string, o: { address: string; id?: string; name?: string }) => {
+    printDataset(await uploadFile(o.address, file, o));
+  });
+for (const action of ["get", "delete"] as const) {
+  datasetCmd.command(action).argument("<dataset-id>").addOption(addressOption())
+    .action(async (id: string, o: { address: string }) => {
+      process.exitCode = await datasetCommand(o.address, action, id);
+    });
+}
+datasetCmd.command("list").addOption(addressOption()).action(async (o: { address: string }) => {
+  process.exitCode = await datasetCommand(o.address, "list");
+});
+
+const modelCmd = program.command("model").description("models: get, list, delete");
+for (const action of ["get", "delete"] as const) {
+  modelCmd.command(action).argument("<model-id>").addOption(addressOption())
+    .action(async (id: string, o: { address: string }) => {
+      process.exitCode = await modelCommand(o.address, action, id);
+    });
+}
+modelCmd.command("list").addOption(addressOption()).action(async (o: { address: string }) => {
+  process.exitCode = await modelCommand(o.address, "list");
+});
+
+program.command("watch").description("stream a task's events until it ends")
+  .argument("<task-id>")
+  .addOption(addressOption())
+  .option("--after <sequence>", "resume after this event sequence", int(0), 0)
+  .option("--json", "print events as JSON lines")
+  .action(async (id: string, o: { address: string; after: number; json?: boolean }) => {
+    process.exitCode = await watch(o.address, id, o.after, Boolean(o.json));
+  });
+
+program.command("get").description("show a task").argument("<task-id>").addOption(addressOption())
+  .action(async (id: string, o: { address: string }) => {
+    process.exitCode = await get(o.address, id);
+  });
+
+program.command("cancel").description("cancel a queued or running task").argument("<task-id>").addOption(addressOption())
+  .option("--reason <text>", "recorded in the Cancelled event", "")
+  .action(async (id: string, o: { address: string; reason: string }) => {
+    process.exitCode = await cancel(o.address, id, o.reason);
+  });
+
+program.command("list").description("list tasks").addOption(addressOption())
+  .addOption(new Option("--state <state>", "filter by state").choices(["queued", "running", "retrying", "succeeded", "failed", "cancelled"]))
+  .addOption(new Option("--kind <kind>", "filter by kind").choices(["train_model", "recommend", "similar_items", "evaluate", "probe"]))
+  .option("--page-size <n>", "tasks per page", int(1, 1000))
+  .option("--page-token <token>", "from a previous page")
+  .action(async (o: { address: string; state?: string; kind?: string; pageSize?: number; pageToken?: string }) => {
+    process.exitCode = await list(o.address, o);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // commander reports its own usage errors (already printed) through exitOverride.
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+  const { message, exitCode } = describeError(err, currentAddress);
+  console.error(message);
+  process.exit(exitCode);
+}

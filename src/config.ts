@@ -1,0 +1,232 @@
+// The one configuration module: defaults < environment (RECFLOW_*, NATS_URL) < CLI flags.
+// compileConfig() validates everything once at start-up, converts units and returns a fully
+// required RecflowConfig; a bad value stops the process with a message naming the variable.
+import { availableParallelism, hostname } from "node:os";
+import { ConfigError } from "./errors.js";
+
+export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
+export const DEFAULT_GRPC_ADDRESS = "127.0.0.1:50051";
+export const DEFAULT_ACK_WAIT_MS = 30_000;
+export const DEFAULT_MAX_DELIVER = 10;
+export const DEFAULT_MAX_ACK_PENDING = 10_000;
+export const DEFAULT_DUPLICATE_WINDOW_MS = 2 * 60_000;
+export const DEFAULT_RESULT_RETENTION_MS = 7 * 24 * 3600_000;
+export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_RETRIES = 3;
+export const DEFAULT_MAX_RETRIES_LIMIT = 8;
+export const DEFAULT_RETRY_BASE_MS = 1_000;
+export const DEFAULT_RETRY_MAX_MS = 60_000;
+export const DEFAULT_PROGRESS_INTERVAL_MS = 250;
+export const DEFAULT_SHUTDOWN_GRACE_MS = 25_000;
+export const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_MAX_SPEC_BYTES = 256 * 1024;
+export const DEFAULT_MAX_K = 1_000;
+export const DEFAULT_STREAM_REPLICAS = 1;
+export const DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
+export const DEFAULT_MAX_DATASET_BYTES = 512 * 1024 * 1024;
+export const DEFAULT_MAX_DATASET_ROWS = 20_000_000;
+export const DEFAULT_MAX_CONCURRENT_UPLOADS = 4;
+export const DEFAULT_UPLOAD_IDLE_TIMEOUT_MS = 30_000;
+export const DEFAULT_ARTIFACT_CACHE_BYTES = 1024 * 1024 * 1024;
+
+/** Everything configurable; every field optional. Units are in the names. */
+export interface RecflowOptions {
+  /** NATS server URL(s), comma separated. Env NATS_URL. @default "nats://127.0.0.1:4222" */
+  natsUrl?: string;
+  /** NATS credentials file (JWT + nkey). Env NATS_CREDS. @default none */
+  natsCredsFile?: string;
+  /** gRPC listen address of the gateway. Env RECFLOW_GRPC_ADDRESS. @default "127.0.0.1:50051" */
+  grpcAddress?: string;
+  /** Replicas of every stream and consumer (1 dev, 3 prod). Env RECFLOW_STREAM_REPLICAS. @default 1 */
+  streamReplicas?: number;
+  /** Time a worker may hold a task without a heartbeat before redelivery. Env RECFLOW_ACK_WAIT_MS. @default 30000 */
+  ackWaitMs?: number;
+  /** Deliveries of one task message before the DLQ path takes it. Env RECFLOW_MAX_DELIVER. @default 10 */
+  maxDeliver?: number;
+  /** Unacked tasks across all workers. Env RECFLOW_MAX_ACK_PENDING. @default 10000 */
+  maxAckPending?: number;
+  /** JetStream de-duplication window for task messages and events. Env RECFLOW_DUPLICATE_WINDOW_MS. @default 120000 */
+  duplicateWindowMs?: number;
+  /** How long task events (and so results) are kept. Env RECFLOW_RESULT_RETENTION_MS. @default 7 days */
+  resultRetentionMs?: number;
+  /** Largest event, e.g. a PartialResult chunk. Env RECFLOW_MAX_EVENT_BYTES. @default 1048576 */
+  maxEventBytes?: number;
+  /** max_retries of a task that does not set it. Env RECFLOW_DEFAULT_MAX_RETRIES. @default 3 */
+  defaultMaxRetries?: number;
+  /** Largest max_retries a client may ask for; must be < maxDeliver. Env RECFLOW_MAX_RETRIES_LIMIT. @default 8 */
+  maxRetriesLimit?: number;
+  /** First retry back-off; doubles per attempt, with jitter. Env RECFLOW_RETRY_BASE_MS. @default 1000 */
+  retryBaseMs?: number;
+  /** Back-off ceiling. Env RECFLOW_RETRY_MAX_MS. @default 60000 */
+  retryMaxMs?: number;
+  /** Worker threads per worker process. Env RECFLOW_THREADS. @default cores - 1, at least 1 */
+  threads?: number;
+  /** Minimum gap between two Progress events of a task. Env RECFLOW_PROGRESS_INTERVAL_MS. @default 250 */
+  progressIntervalMs?: number;
+  /** Time given to in-flight work on SIGTERM before it is handed back. Env RECFLOW_SHUTDOWN_GRACE_MS. @default 25000 */
+  shutdownGraceMs?: number;
+  /** Largest gRPC message the gateway accepts. Env RECFLOW_MAX_REQUEST_BYTES. @default 4 MiB */
+  maxRequestBytes?: number;
+  /** Largest encoded task spec. Env RECFLOW_MAX_SPEC_BYTES. @default 256 KiB */
+  maxSpecBytes?: number;
+  /** Largest k for Recommend / SimilarItems / Evaluate. Env RECFLOW_MAX_K. @default 1000 */
+  maxK?: number;
+  /** Time to wait for a JetStream PubAck. Env RECFLOW_PUBLISH_TIMEOUT_MS. @default 5000 */
+  publishTimeoutMs?: number;
+  /** Largest dataset upload (raw bytes). Env RECFLOW_MAX_DATASET_BYTES. @default 512 MiB */
+  maxDatasetBytes?: number;
+  /** Most data rows in one dataset. Env RECFLOW_MAX_DATASET_ROWS. @default 20000000 */
+  maxDatasetRows?: number;
+  /** Uploads one gateway runs at once (each has a compile thread). Env RECFLOW_MAX_CONCURRENT_UPLOADS. @default 4 */
+  maxConcurrentUploads?: number;
+  /** An upload silent for this long is aborted. Env RECFLOW_UPLOAD_IDLE_TIMEOUT_MS. @default 30000 */
+  uploadIdleTimeoutMs?: number;
+  /** Memory a worker spends on cached datasets and models; larger artifacts are refused. Env RECFLOW_ARTIFACT_CACHE_BYTES. @default 1 GiB */
+  artifactCacheBytes?: number;
+  /** HTTP address for /metrics, /healthz and /readyz; empty disables it. Env RECFLOW_METRICS_ADDRESS. @default "" */
+  metricsAddress?: string;
+  /** Allow Probe{crash_process} (tests only). Env RECFLOW_ALLOW_FAULT_INJECTION=1. @default false */
+  allowFaultInjection?: boolean;
+  /** Identity of this process in events. Env RECFLOW_WORKER_ID. @default host-pid */
+  instanceId?: string;
+  /** pino level. Env RECFLOW_LOG_LEVEL. @default "info" */
+  logLevel?: string;
+}
+
+export type RecflowConfig = Required<Omit<RecflowOptions, "natsCredsFile">> & {
+  natsServers: string[];
+  natsCredsFile: string | undefined;
+  heartbeatIntervalMs: number;
+};
+
+type Env = Record<string, string | undefined>;
+
+const ENV_NAMES: Record<keyof RecflowOptions, string> = {
+  natsUrl: "NATS_URL",
+  natsCredsFile: "NATS_CREDS",
+  grpcAddress: "RECFLOW_GRPC_ADDRESS",
+  streamReplicas: "RECFLOW_STREAM_REPLICAS",
+  ackWaitMs: "RECFLOW_ACK_WAIT_MS",
+  maxDeliver: "RECFLOW_MAX_DELIVER",
+  maxAckPending: "RECFLOW_MAX_ACK_PENDING",
+  duplicateWindowMs: "RECFLOW_DUPLICATE_WINDOW_MS",
+  resultRetentionMs: "RECFLOW_RESULT_RETENTION_MS",
+  maxEventBytes: "RECFLOW_MAX_EVENT_BYTES",
+  defaultMaxRetries: "RECFLOW_DEFAULT_MAX_RETRIES",
+  maxRetriesLimit: "RECFLOW_MAX_RETRIES_LIMIT",
+  retryBaseMs: "RECFLOW_RETRY_BASE_MS",
+  retryMaxMs: "RECFLOW_RETRY_MAX_MS",
+  threads: "RECFLOW_THREADS",
+  progressIntervalMs: "RECFLOW_PROGRESS_INTERVAL_MS",
+  shutdownGraceMs: "RECFLOW_SHUTDOWN_GRACE_MS",
+  maxRequestBytes: "RECFLOW_MAX_REQUEST_BYTES",
+  maxSpecBytes: "RECFLOW_MAX_SPEC_BYTES",
+  maxK: "RECFLOW_MAX_K",
+  publishTimeoutMs: "RECFLOW_PUBLISH_TIMEOUT_MS",
+  metricsAddress: "RECFLOW_METRICS_ADDRESS",
+  maxDatasetBytes: "RECFLOW_MAX_DATASET_BYTES",
+  maxDatasetRows: "RECFLOW_MAX_DATASET_ROWS",
+  maxConcurrentUploads: "RECFLOW_MAX_CONCURRENT_UPLOADS",
+  uploadIdleTimeoutMs: "RECFLOW_UPLOAD_IDLE_TIMEOUT_MS",
+  artifactCacheBytes: "RECFLOW_ARTIFACT_CACHE_BYTES",
+  allowFaultInjection: "RECFLOW_ALLOW_FAULT_INJECTION",
+  instanceId: "RECFLOW_WORKER_ID",
+  logLevel: "RECFLOW_LOG_LEVEL",
+};
+
+/** Environment variable of each option, for docs and error messages. */
+export function envNameOf(key: keyof RecflowOptions): string {
+  return ENV_NAMES[key];
+}
+
+function intFrom(key: keyof RecflowOptions, value: number | undefined, env: Env, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const name = ENV_NAMES[key];
+  let v = value;
+  if (v === undefined && env[name] !== undefined && env[name] !== "") {
+    const raw = env[name].trim();
+    if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${name}: expected an integer, got "${raw}"`);
+    v = Number(raw);
+  }
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new ConfigError(`${name} (--${kebab(key)}): expected an integer in [${min}, ${max}], got ${v}`);
+  }
+  return v;
+}
+
+function strFrom(key: keyof RecflowOptions, value: string | undefined, env: Env): string | undefined {
+  const v = value ?? env[ENV_NAMES[key]];
+  return v === undefined || v === "" ? undefined : v;
+}
+
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+const LOG_LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+
+/** Validates options and environment and applies defaults. Throws ConfigError naming what to fix. */
+export function compileConfig(options: RecflowOptions = {}, env: Env = process.env): RecflowConfig {
+  const natsUrl = strFrom("natsUrl", options.natsUrl, env) ?? DEFAULT_NATS_URL;
+  const natsServers = natsUrl.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const s of natsServers) {
+    if (!/^(nats|tls|wss?):\/\/[^\s]+$|^[\w.-]+:\d+$/.test(s)) throw new ConfigError(`NATS_URL (--nats-url): "${s}" is not a NATS URL like nats://host:4222`);
+  }
+  const grpcAddress = strFrom("grpcAddress", options.grpcAddress, env) ?? DEFAULT_GRPC_ADDRESS;
+  if (!/^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$/.test(grpcAddress)) {
+    throw new ConfigError(`RECFLOW_GRPC_ADDRESS (--grpc-address): "${grpcAddress}" is not host:port`);
+  }
+  const ackWaitMs = intFrom("ackWaitMs", options.ackWaitMs, env, 500) ?? DEFAULT_ACK_WAIT_MS;
+  const maxDeliver = intFrom("maxDeliver", options.maxDeliver, env, 2, 1000) ?? DEFAULT_MAX_DELIVER;
+  const maxRetriesLimit = intFrom("maxRetriesLimit", options.maxRetriesLimit, env, 0, 1000) ?? Math.min(DEFAULT_MAX_RETRIES_LIMIT, maxDeliver - 1);
+  if (maxRetriesLimit >= maxDeliver) {
+    throw new ConfigError(`RECFLOW_MAX_RETRIES_LIMIT (${maxRetriesLimit}) must be below RECFLOW_MAX_DELIVER (${maxDeliver}): every retry is a delivery`);
+  }
+  const defaultMaxRetries = intFrom("defaultMaxRetries", options.defaultMaxRetries, env, 0) ?? Math.min(DEFAULT_MAX_RETRIES, maxRetriesLimit);
+  if (defaultMaxRetries > maxRetriesLimit) throw new ConfigError(`RECFLOW_DEFAULT_MAX_RETRIES (${defaultMaxRetries}) exceeds RECFLOW_MAX_RETRIES_LIMIT (${maxRetriesLimit})`);
+  const retryBaseMs = intFrom("retryBaseMs", options.retryBaseMs, env, 0) ?? DEFAULT_RETRY_BASE_MS;
+  const retryMaxMs = intFrom("retryMaxMs", options.retryMaxMs, env, 0) ?? DEFAULT_RETRY_MAX_MS;
+  if (retryMaxMs < retryBaseMs) throw new ConfigError(`RECFLOW_RETRY_MAX_MS (${retryMaxMs}) is below RECFLOW_RETRY_BASE_MS (${retryBaseMs})`);
+  const logLevel = strFrom("logLevel", options.logLevel, env) ?? "info";
+  if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`RECFLOW_LOG_LEVEL (--log-level): "${logLevel}" is not one of ${[...LOG_LEVELS].join(", ")}`);
+  const fault = options.allowFaultInjection ?? ["1", "true", "yes"].includes((env[ENV_NAMES.allowFaultInjection] ?? "").toLowerCase());
+  const instanceId = strFrom("instanceId", options.instanceId, env) ?? `${hostname()}-${process.pid}`;
+  return {
+    natsUrl,
+    natsServers,
+    natsCredsFile: strFrom("natsCredsFile", options.natsCredsFile, env),
+    grpcAddress,
+    streamReplicas: intFrom("streamReplicas", options.streamReplicas, env, 1, 5) ?? DEFAULT_STREAM_REPLICAS,
+    ackWaitMs,
+    heartbeatIntervalMs: Math.max(100, Math.floor(ackWaitMs / 3)),
+    maxDeliver,
+    maxAckPending: intFrom("maxAckPending", options.maxAckPending, env, 1) ?? DEFAULT_MAX_ACK_PENDING,
+    duplicateWindowMs: intFrom("duplicateWindowMs", options.duplicateWindowMs, env, 1000) ?? DEFAULT_DUPLICATE_WINDOW_MS,
+    resultRetentionMs: intFrom("resultRetentionMs", options.resultRetentionMs, env, 60_000) ?? DEFAULT_RESULT_RETENTION_MS,
+    maxEventBytes: intFrom("maxEventBytes", options.maxEventBytes, env, 64 * 1024, 8 * 1024 * 1024) ?? DEFAULT_MAX_EVENT_BYTES,
+    defaultMaxRetries,
+    maxRetriesLimit,
+    retryBaseMs,
+    retryMaxMs,
+    threads: intFrom("threads", options.threads, env, 1, 256) ?? Math.max(1, availableParallelism() - 1),
+    progressIntervalMs: intFrom("progressIntervalMs", options.progressIntervalMs, env, 0) ?? DEFAULT_PROGRESS_INTERVAL_MS,
+    shutdownGraceMs: intFrom("shutdownGraceMs", options.shutdownGraceMs, env, 0) ?? DEFAULT_SHUTDOWN_GRACE_MS,
+    maxRequestBytes: intFrom("maxRequestBytes", options.maxRequestBytes, env, 1024) ?? DEFAULT_MAX_REQUEST_BYTES,
+    maxSpecBytes: intFrom("maxSpecBytes", options.maxSpecBytes, env, 1024) ?? DEFAULT_MAX_SPEC_BYTES,
+    maxK: intFrom("maxK", options.maxK, env, 1, 100_000) ?? DEFAULT_MAX_K,
+    publishTimeoutMs: intFrom("publishTimeoutMs", options.publishTimeoutMs, env, 100) ?? DEFAULT_PUBLISH_TIMEOUT_MS,
+    maxDatasetBytes: intFrom("maxDatasetBytes", options.maxDatasetBytes, env, 1024) ?? DEFAULT_MAX_DATASET_BYTES,
+    maxDatasetRows: intFrom("maxDatasetRows", options.maxDatasetRows, env, 1) ?? DEFAULT_MAX_DATASET_ROWS,
+    maxConcurrentUploads: intFrom("maxConcurrentUploads", options.maxConcurrentUploads, env, 1, 1000) ?? DEFAULT_MAX_CONCURRENT_UPLOADS,
+    uploadIdleTimeoutMs: intFrom("uploadIdleTimeoutMs", options.uploadIdleTimeoutMs, env, 100) ?? DEFAULT_UPLOAD_IDLE_TIMEOUT_MS,
+    artifactCacheBytes: intFrom("artifactCacheBytes", options.artifactCacheBytes, env, 1024 * 1024) ?? DEFAULT_ARTIFACT_CACHE_BYTES,
+    metricsAddress: (() => {
+      const m = strFrom("metricsAddress", options.metricsAddress, env) ?? "";
+      if (m !== "" && !/^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$/.test(m)) throw new ConfigError(`RECFLOW_METRICS_ADDRESS (--metrics-address): "${m}" is not host:port`);
+      return m;
+    })(),
+    allowFaultInjection: fault,
+    instanceId,
+    logLevel,
+  };
+}

@@ -1,0 +1,20 @@
+// The recommendation engine: pure computation on typed arrays, no I/O.
+export { CsvParser, type CsvParserOptions, type ParsedRow } from "./csv-parser.js";
+export { DatasetBuilder, datasetStats, transpose, type Dataset, type DatasetStats } from "./dataset.js";
+export { encodeDataset, decodeDataset, DATASET_FORMAT_VERSION } from "./dataset-codec.js";
+export {
+  AbortedError, CorruptDataError, DatasetFormatError, DatasetLimitError, InvalidParamsError, UnsupportedVersionError,
+  throwIfAborted, type AbortFlag,
+} from "./errors.js";
+export { mulberry32, gaussian, type Rng } from "./random.js";
+export { trainAls, alsLoss, solveRange, gram, cgScratch, DEFAULT_ALS, type AlsParams, type AlsProgress, type Csr } from "./als.js";
+export { trainItemKnn, DEFAULT_KNN, type KnnParams, type Neighbours } from "./knn.js";
+export { itemPopularity } from "./popularity.js";
+export { topK, type Scored } from "./top-k.js";
+export { userMetrics, MetricsAccumulator, type RankingMetrics } from "./metrics.js";
+export { holdoutSplit, type Split } from "./split.js";
+export { evaluateRecommender, type Evaluation } from "./evaluate.js";
+export { Recommender, type Algorithm, type Model, type ModelInfo, type RecommendOptions } from "./model.js";
+export { encodeModel, decodeModel, MODEL_FORMAT_VERSION } from "./model-codec.js";
+export { trainModel, type TrainSpec, type TrainProgress, type TrainResult } from "./train.js";
+export { generateInteractions, syntheticCsvChunks, type SyntheticData, type SyntheticOptions } from "./synthetic.js";

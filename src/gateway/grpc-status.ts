@@ -1,0 +1,67 @@
+// The one boundary mapping from thrown values to gRPC statuses (as grpc-js serverErrorToStatus).
+// Clients get a clean message plus google.rpc details (BadRequest field violations, RetryInfo,
+// ErrorInfo) in `grpc-status-details-bin`; unexpected errors are logged with their cause and
+// reach the client only as "internal error".
+import { Metadata, status as Code, type StatusObject } from "@grpc/grpc-js";
+import protobuf from "protobufjs";
+import { join } from "node:path";
+import { PROTO_DIR } from "../api/protos.js";
+import {
+  DeadlineExceededError, FailedPreconditionError, NotFoundError, ResourceExhaustedError, UnavailableError, ValidationError,
+} from "../errors.js";
+import { AppendConflictError } from "../nats/index.js";
+import type { Logger } from "../log.js";
+
+const ERROR_DOMAIN = "recflow.dev";
+
+let rpcRoot: protobuf.Root | undefined;
+function rpcTypes(): { status: protobuf.Type; badRequest: protobuf.Type; retryInfo: protobuf.Type; errorInfo: protobuf.Type } {
+  if (!rpcRoot) {
+    rpcRoot = new protobuf.Root();
+    rpcRoot.resolvePath = (_o, target) => (target.startsWith("google/protobuf/") ? target : join(PROTO_DIR, target.replace(/^.*proto\//, "")));
+    rpcRoot.loadSync(["google/rpc/status.proto", "google/rpc/error_details.proto"]);
+  }
+  return {
+    status: rpcRoot.lookupType("google.rpc.Status"),
+    badRequest: rpcRoot.lookupType("google.rpc.BadRequest"),
+    retryInfo: rpcRoot.lookupType("google.rpc.RetryInfo"),
+    errorInfo: rpcRoot.lookupType("google.rpc.ErrorInfo"),
+  };
+}
+
+function any(type: protobuf.Type, value: Record<string, unknown>): { type_url: string; value: Uint8Array } {
+  return { type_url: `type.googleapis.com/${type.fullName.slice(1)}`, value: type.encode(type.fromObject(value)).finish() };
+}
+
+function withDetails(code: Code, message: string, details: { type_url: string; value: Uint8Array }[]): StatusObject {
+  const metadata = new Metadata();
+  if (details.length > 0) {
+    const t = rpcTypes().status;
+    metadata.set("grpc-status-details-bin", Buffer.from(t.encode(t.fromObject({ code, message, details })).finish()));
+  }
+  return { code, details: message, metadata };
+}
+
+/** Turns anything thrown in a handler into the status sent to the client. */
+export function toGrpcStatus(err: unknown, log: Logger): StatusObject {
+  const t = rpcTypes();
+  if (err instanceof ValidationError) {
+    return withDetails(Code.INVALID_ARGUMENT, err.message, [any(t.badRequest, { fieldViolations: err.violations })]);
+  }
+  if (err instanceof NotFoundError) return withDetails(Code.NOT_FOUND, err.message, []);
+  if (err instanceof FailedPreconditionError) return withDetails(Code.FAILED_PRECONDITION, err.message, []);
+  if (err instanceof DeadlineExceededError) return withDetails(Code.DEADLINE_EXCEEDED, err.message, []);
+  if (err instanceof ResourceExhaustedError) {
+    const details = err.retryAfterMs === undefined ? [] : [any(t.retryInfo, { retryDelay: { seconds: Math.floor(err.retryAfterMs / 1000), nanos: (err.retryAfterMs % 1000) * 1e6 } })];
+    return withDetails(Code.RESOURCE_EXHAUSTED, err.message, details);
+  }
+  if (err instanceof UnavailableError) {
+    log.warn({ err: err.cause ?? err }, "request failed: broker unavailable");
+    return withDetails(Code.UNAVAILABLE, err.message, [any(t.errorInfo, { reason: "BROKER_UNAVAILABLE", domain: ERROR_DOMAIN })]);
+  }
+  if (err instanceof AppendConflictError) {
+    return withDetails(Code.ABORTED, "the task changed concurrently; retry the call", []);
+  }
+  log.error({ err }, "request failed with an unexpected error");
+  return withDetails(Code.INTERNAL, "internal error", []);
+}

@@ -1,0 +1,95 @@
+// DatasetsService (Get/List/Delete; Upload lives in dataset-upload.ts) and ModelsService: thin
+// reads and deletes over the Object Store catalogs, scoped to the caller's tenant.
+import type * as grpc from "@grpc/grpc-js";
+import type { DatasetsServiceHandlers } from "../generated/recflow/v1/DatasetsService.js";
+import type { GetDatasetRequest__Output } from "../generated/recflow/v1/GetDatasetRequest.js";
+import type { ListDatasetsRequest__Output } from "../generated/recflow/v1/ListDatasetsRequest.js";
+import type { DeleteDatasetRequest__Output } from "../generated/recflow/v1/DeleteDatasetRequest.js";
+import type { Dataset } from "../generated/recflow/v1/Dataset.js";
+import type { ListDatasetsResponse } from "../generated/recflow/v1/ListDatasetsResponse.js";
+import type { DeleteDatasetResponse } from "../generated/recflow/v1/DeleteDatasetResponse.js";
+import type { ModelsServiceHandlers } from "../generated/recflow/v1/ModelsService.js";
+import { NotFoundError, ValidationError } from "../errors.js";
+import type { DatasetCatalog, ModelCatalog } from "../nats/index.js";
+import type { Logger } from "../log.js";
+import type { Authenticator } from "./auth.js";
+import { toGrpcStatus } from "./grpc-status.js";
+import { validateResourceId } from "./validation.js";
+
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 1000;
+
+export function unary<Req, Res>(log: Logger, fn: (call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    fn(call).then((res) => callback(null, res), (err: unknown) => callback(toGrpcStatus(err, log)));
+  };
+}
+
+/** One page of sorted ids after the page token's id; tokens are opaque to clients. */
+export function page(ids: string[], pageSize: number, pageToken: string): { ids: string[]; nextPageToken: string } {
+  if (pageSize < 0 || pageSize > MAX_PAGE_SIZE) throw ValidationError.field("page_size", `must be from 0 to ${MAX_PAGE_SIZE}`);
+  let after = "";
+  if (pageToken !== "") {
+    const decoded = Buffer.from(pageToken, "base64url").toString("utf8");
+    if (!decoded.startsWith("after:")) throw ValidationError.field("page_token", "is not a token returned by this list call");
+    after = decoded.slice("after:".length);
+  }
+  const rest = ids.filter((id) => id > after);
+  const size = pageSize || DEFAULT_PAGE_SIZE;
+  const slice = rest.slice(0, size);
+  const nextPageToken = rest.length > size ? Buffer.from(`after:${slice[slice.length - 1]}`).toString("base64url") : "";
+  return { ids: slice, nextPageToken };
+}
+
+export const DATASET_PARTS = ["raw", "compiled"];
+export const MODEL_PARTS = ["model"];
+
+export function datasetsReadService(deps: { datasets: DatasetCatalog; auth: Authenticator; log: Logger }): Omit<DatasetsServiceHandlers, "UploadDataset"> {
+  const { datasets, auth, log } = deps;
+  return {
+    GetDataset: unary<GetDatasetRequest__Output, Dataset>(log, async (call) => {
+      const tenant = auth.tenantOf(call.metadata);
+      const id = validateResourceId("dataset_id", call.request.datasetId);
+      const meta = await datasets.meta(tenant, id);
+      if (!meta) throw new NotFoundError(`dataset ${id} not found`);
+      return meta;
+    }),
+    ListDatasets: unary<ListDatasetsRequest__Output, ListDatasetsResponse>(log, async (call) => {
+      const tenant = auth.tenantOf(call.metadata);
+      const p = page(await datasets.ids(tenant), call.request.pageSize, call.request.pageToken);
+      const metas = await Promise.all(p.ids.map((id) => datasets.meta(tenant, id)));
+      return { datasets: metas.filter((m) => m !== null), nextPageToken: p.nextPageToken };
+    }),
+    DeleteDataset: unary<DeleteDatasetRequest__Output, DeleteDatasetResponse>(log, async (call) => {
+      const tenant = auth.tenantOf(call.metadata);
+      const id = validateResourceId("dataset_id", call.request.datasetId);
+      if (!(await datasets.remove(tenant, id, DATASET_PARTS))) throw new NotFoundError(`dataset ${id} not found`);
+      return {};
+    }),
+  };
+}
+
+export function modelsService(deps: { models: ModelCatalog; auth: Authenticator; log: Logger }): ModelsServiceHandlers {
+  const { models, auth, log } = deps;
+  return {
+    GetModel: unary(log, async (call) => {
+      const tenant = auth.tenantOf(call.metadata);
+      const id = validateResourceId("model_id", call.request.modelId);
+      const meta = await models.meta(tenant, id);
+      if (!meta) throw new NotFoundError(`model ${id} not found`);
+      return meta;
+    }),
+    ListModels: unary(log, async (call) => {
+      const tenant = auth.tenantOf(call.metadata);
+      const p = page(await models.ids(tenant), call.request.pageSize, call.request.pageToken);
+      const metas = await Promise.all(p.ids.map((id) => models.meta(tenant, id)));
+      return { models: metas.filter((m) => m !== null), nextPageToken: p.nextPageToken };
+    }),
+    DeleteModel: unary(log, async (call) => {
+      const tenant = auth.tenantOf(call.metadata);
+      const id = validateResourceId("model_id", call.request.modelId);
+      if (!(await models.remove(tenant, id, MODEL_PARTS))) throw new NotFoundError(`model ${id} not found`);
+      return {};
+    }),
+  };
+}

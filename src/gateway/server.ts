@@ -1,0 +1,155 @@
+// The gateway process: a stateless gRPC server in front of NATS. Any number of replicas.
+// Health is SERVING only while NATS is connected and the gateway is not draining.
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
+import { ReflectionService } from "@grpc/reflection";
+import { loadProtos } from "../api/protos.js";
+import type { RecflowConfig } from "../config.js";
+import type { Logger } from "../log.js";
+import { Broker, EventFeed, EventLog, TaskQueue, ensureTopology, openDatasetCatalog, openModelCatalog } from "../nats/index.js";
+import { anonymous, type Authenticator } from "./auth.js";
+import { tasksService } from "./tasks-service.js";
+import { createMetrics, serveMetrics } from "../metrics.js";
+import type { Server as HttpServer } from "node:http";
+import { datasetsReadService, modelsService } from "./resources-service.js";
+import { uploadDatasetHandler } from "./dataset-upload.js";
+
+const SERVICES = ["", "recflow.v1.TasksService", "recflow.v1.DatasetsService", "recflow.v1.ModelsService"];
+
+export interface GatewayOptions {
+  config: RecflowConfig;
+  log: Logger;
+  auth?: Authenticator;
+}
+
+export class Gateway {
+  readonly port: number;
+  readonly metricsPort: number | undefined;
+  readonly #metricsServer: HttpServer | undefined;
+  readonly #stopMetrics: () => void;
+  readonly #server: grpc.Server;
+  readonly #broker: Broker;
+  readonly #feed: EventFeed;
+  readonly #shutdown: AbortController;
+  readonly #log: Logger;
+  #closing: Promise<void> | undefined;
+
+  private constructor(parts: { port: number; server: grpc.Server; broker: Broker; feed: EventFeed; shutdown: AbortController; log: Logger; metrics?: { server: HttpServer; port: number }; stopMetrics: () => void }) {
+    this.port = parts.port;
+    this.metricsPort = parts.metrics?.port;
+    this.#metricsServer = parts.metrics?.server;
+    this.#stopMetrics = parts.stopMetrics;
+    this.#server = parts.server;
+    this.#broker = parts.broker;
+    this.#feed = parts.feed;
+    this.#shutdown = parts.shutdown;
+    this.#log = parts.log;
+  }
+
+  static async start(opts: GatewayOptions): Promise<Gateway> {
+    const { config, log } = opts;
+    const health = new HealthImplementation(Object.fromEntries(SERVICES.map((s) => [s, "NOT_SERVING" as const])));
+    let draining = false;
+    let wasUp = true;
+    let onReconnect = (): void => undefined;
+    const setServing = (up: boolean): void => {
+      if (up && !wasUp) onReconnect();
+      wasUp = up;
+      for (const s of SERVICES) health.setStatus(s, up && !draining ? "SERVING" : "NOT_SERVING");
+    };
+    const broker = await Broker.connect({
+      servers: config.natsServers,
+      name: `recflow-gateway-${config.instanceId}`,
+      publishTimeoutMs: config.publishTimeoutMs,
+      credsFile: config.natsCredsFile,
+      onConnectionChange: (up) => setServing(up),
+    }, log.child({ component: "nats" }));
+    try {
+      await ensureTopology(broker.jsm, config, log);
+      const events = new EventLog(broker, config);
+      const feed = new EventFeed(broker, events, log.child({ component: "event-feed" }));
+      await feed.start();
+      const queue = new TaskQueue(broker, log);
+      const metrics = createMetrics("gateway", { activeWatches: () => feed.watches, queueDepth: () => queue.depth() });
+      onReconnect = () => metrics.natsReconnects.inc();
+      const shutdown = new AbortController();
+      shutdown.signal.addEventListener("abort", () => {
+        draining = true;
+        setServing(false);
+      });
+      const { grpcObject, packageDefinition } = loadProtos();
+      const server = new grpc.Server({
+        "grpc.max_receive_message_length": config.maxRequestBytes,
+        "grpc.max_send_message_length": config.maxEventBytes + 64 * 1024,
+        "grpc.keepalive_time_ms": 60_000,
+        "grpc.keepalive_permit_without_calls": 1,
+      });
+      server.addService(grpcObject.recflow.v1.TasksService.service, tasksService({
+        broker, events, feed, queue, metrics, auth: opts.auth ?? anonymous, log: log.child({ component: "tasks" }), shutdown: shutdown.signal,
+        limits: { maxK: config.maxK, maxRetriesLimit: config.maxRetriesLimit, defaultMaxRetries: config.defaultMaxRetries, maxSpecBytes: config.maxSpecBytes },
+      }));
+      const auth = opts.auth ?? anonymous;
+      const datasets = await openDatasetCatalog(broker, config.streamReplicas);
+      const models = await openModelCatalog(broker, config.streamReplicas);
+      const resourceLog = log.child({ component: "resources" });
+      server.addService(grpcObject.recflow.v1.DatasetsService.service, {
+        ...datasetsReadService({ datasets, auth, log: resourceLog }),
+        UploadDataset: uploadDatasetHandler({ datasets, auth, log: resourceLog, limits: config }),
+      });
+      server.addService(grpcObject.recflow.v1.ModelsService.service, modelsService({ models, auth, log: resourceLog }));
+      health.addToServer(server);
+      // Reflection describes everything served here, health included (for grpcurl and friends).
+      const healthDefinition = protoLoader.loadSync(healthProtoPath);
+      new ReflectionService({ ...packageDefinition, ...healthDefinition }).addToServer(server);
+      const port = await new Promise<number>((resolve, reject) => {
+        server.bindAsync(config.grpcAddress, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+      });
+      setServing(broker.connected);
+      const metricsServer = config.metricsAddress ? await serveMetrics(config.metricsAddress, metrics.registry, () => broker.connected && !draining) : undefined;
+      log.info({ address: config.grpcAddress, port, metricsPort: metricsServer?.port }, "gateway listening");
+      return new Gateway({ port, server, broker, feed, shutdown, log, metrics: metricsServer, stopMetrics: () => metrics.stop() });
+    } catch (err) {
+      await broker.close();
+      throw err;
+    }
+  }
+
+  get activeWatches(): number {
+    return this.#feed.watches;
+  }
+
+  /**
+   * Graceful stop: health NOT_SERVING, open watches end with UNAVAILABLE (clients resume with
+   * after_sequence elsewhere), unary calls in flight finish, then the server and NATS close.
+   * After `graceMs` remaining calls are cut.
+   */
+  close(graceMs = 10_000): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#log.info("gateway draining");
+      this.#shutdown.abort();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.#log.warn({ graceMs }, "grace period over; forcing shutdown");
+          this.#server.forceShutdown();
+          resolve();
+        }, graceMs);
+        timer.unref();
+        this.#server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      await this.#feed.stop();
+      await this.#broker.close();
+      this.#metricsServer?.close();
+      this.#stopMetrics();
+      this.#log.info("gateway stopped");
+    })();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

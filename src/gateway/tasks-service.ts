@@ -1,0 +1,179 @@
+// TasksService handlers: validate, publish, read the event log, stream events. No CPU-heavy work
+// here: everything is an await on NATS, so the event loop stays free for thousands of streams.
+import type * as grpc from "@grpc/grpc-js";
+import type { TasksServiceHandlers } from "../generated/recflow/v1/TasksService.js";
+import type { Task, Task__Output } from "../generated/recflow/v1/Task.js";
+import type { TaskMessage } from "../generated/recflow/v1/TaskMessage.js";
+import { isTerminal, kindOf, kindToken, makeEvent, taskView, toTimestamp, type StoredEvent } from "../api/task-model.js";
+import { newTaskId, taskIdForRequest } from "../api/task-id.js";
+import { FailedPreconditionError, NotFoundError, UnavailableError, ValidationError } from "../errors.js";
+import { AppendConflictError, publishCancel, type Broker, type EventFeed, type EventLog, type TaskQueue } from "../nats/index.js";
+import type { Logger } from "../log.js";
+import type { Authenticator } from "./auth.js";
+import type { Metrics } from "../metrics.js";
+import { toGrpcStatus } from "./grpc-status.js";
+import { unary } from "./resources-service.js";
+import { validateSubmit, validateTaskId, type ValidationLimits } from "./validation.js";
+
+export interface TasksServiceDeps {
+  broker: Broker;
+  events: EventLog;
+  feed: EventFeed;
+  queue: TaskQueue;
+  auth: Authenticator;
+  metrics: Metrics;
+  limits: ValidationLimits;
+  log: Logger;
+  /** Aborted when the gateway shuts down: open watches end with UNAVAILABLE. */
+  shutdown: AbortSignal;
+}
+
+const MAX_CANCEL_ATTEMPTS = 8;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 1000;
+
+async function waitForDrain(call: grpc.ServerWritableStream<unknown, unknown>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      call.off("drain", done);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    call.on("drain", done);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
+  const { broker, events, feed, queue, auth, limits, log } = deps;
+
+  async function view(tenant: string, taskId: string): Promise<Task__Output> {
+    const [first, last] = await Promise.all([events.first(tenant, taskId), events.last(tenant, taskId)]);
+    if (!first || !last) throw new NotFoundError(`task ${taskId} not found`);
+    return taskView(first, last);
+  }
+
+  return {
+    SubmitTask: unary(log, async (call) => {
+      const tenant = auth.tenantOf(call.metadata);
+      const { spec, requestId } = validateSubmit(call.request, limits);
+      broker.assertConnected();
+      const taskId = requestId ? taskIdForRequest(tenant, requestId) : newTaskId();
+      if (requestId) {
+        const existing = await events.last(tenant, taskId);
+        if (existing) return view(tenant, taskId);
+      }
+      const kind = kindOf(spec);
+      const now = Date.now();
+      const message: TaskMessage = { taskId, tenant, requestId, spec, createTime: toTimestamp(now) };
+      // The work first, then its Queued event. If we die in between, the worker that pulls the
+      // task writes Queued itself (same expected sequence 0), so nothing is left half-stored.
+      await queue.publish(tenant, kindToken(kind), message);
+      const queued = makeEvent(taskId, null, { queued: { spec, requestId } }, kind, now);
+      try {
+        const seq = await events.append(tenant, taskId, queued, { expectedLastSeq: 0, msgId: `${taskId}:queued` });
+        deps.metrics.tasksSubmitted.inc({ kind: kindToken(kind) });
+        return { id: taskId, requestId, spec, status: queued.status, result: null, error: null, lastSequence: seq } satisfies Task;
+      } catch (err) {
+        // A worker (or a concurrent submit of the same request_id) wrote the first event.
+        if (err instanceof AppendConflictError) return view(tenant, taskId);
+        throw err;
+      }
+    }),
+
+    GetTask: unary(log, async (call) => {
+      const tenant = auth.tenantOf(call.metadata);
+      const taskId = validateTaskId("task_id", call.request.taskId);
+      return view(tenant, taskId);
+    }),
+
+    CancelTask: unary(log, async (call) => {
+      const tenant = auth.tenantOf(call.metadata);
+      const taskId = validateTaskId("task_id", call.request.taskId);
+      const reason = call.request.reason.slice(0, 512) || "cancelled by client";
+      broker.assertConnected();
+      for (let i = 0; i < MAX_CANCEL_ATTEMPTS; i++) {
+        const last = await events.last(tenant, taskId);
+        if (!last) throw new NotFoundError(`task ${taskId} not found`);
+        const state = last.status?.state;
+        if (isTerminal(state)) throw new FailedPreconditionError(`task ${taskId} already finished (${String(state).replace("TASK_STATE_", "")})`);
+        const ev = makeEvent(taskId, last.status, { cancelled: { reason } }, last.status?.kind ?? "TASK_KIND_UNSPECIFIED");
+        try {
+          await events.append(tenant, taskId, ev, { expectedLastSeq: last.sequence, msgId: `${taskId}:cancel:${last.sequence}` });
+        } catch (err) {
+          if (err instanceof AppendConflictError) continue; // the task moved on; look again
+          throw err;
+        }
+        publishCancel(broker, tenant, taskId);
+        return view(tenant, taskId);
+      }
+      throw new AppendConflictError(`task ${taskId} kept changing while cancelling`);
+    }),
+
+    ListTasks: unary(log, async (call) => {
+      const tenant = auth.tenantOf(call.metadata);
+      const { pageSize, pageToken, state, kind } = call.request;
+      if (pageSize < 0 || pageSize > MAX_PAGE_SIZE) throw ValidationError.field("page_size", `must be from 0 to ${MAX_PAGE_SIZE}`);
+      let after = "";
+      if (pageToken !== "") {
+        after = Buffer.from(pageToken, "base64url").toString("utf8");
+        if (!after.startsWith("after:")) throw ValidationError.field("page_token", "is not a token returned by ListTasks");
+        after = after.slice("after:".length);
+      }
+      const size = pageSize || DEFAULT_PAGE_SIZE;
+      const ids = (await events.taskIds(tenant)).filter((id) => id > after);
+      const tasks: Task__Output[] = [];
+      // Filters apply after paging by id, so a page may hold fewer than page_size tasks (AIP-158
+      // allows it); we scan at most a bounded number of ids per call.
+      const scanLimit = Math.min(ids.length, size * 10);
+      let scanned = 0;
+      for (; scanned < scanLimit && tasks.length < size; scanned++) {
+        const id = ids[scanned];
+        let t: Task__Output;
+        try {
+          t = await view(tenant, id);
+        } catch (err) {
+          if (err instanceof NotFoundError) continue; // expired between listing and reading
+          throw err;
+        }
+        if (state !== "TASK_STATE_UNSPECIFIED" && t.status?.state !== state) continue;
+        if (kind !== "TASK_KIND_UNSPECIFIED" && t.status?.kind !== kind) continue;
+        tasks.push(t);
+      }
+      const more = scanned < ids.length;
+      const nextPageToken = more ? Buffer.from(`after:${ids[scanned - 1]}`).toString("base64url") : "";
+      return { tasks, nextPageToken };
+    }),
+
+    WatchTask: (call) => {
+      const abort = new AbortController();
+      const onShutdown = (): void => abort.abort();
+      deps.shutdown.addEventListener("abort", onShutdown, { once: true });
+      call.on("cancelled", () => abort.abort());
+      const run = async (): Promise<void> => {
+        const tenant = auth.tenantOf(call.metadata);
+        const taskId = validateTaskId("task_id", call.request.taskId);
+        const after = Number(call.request.afterSequence);
+        if (!Number.isSafeInteger(after) || after < 0) throw ValidationError.field("after_sequence", "must be a non-negative integer");
+        const first = await events.first(tenant, taskId);
+        if (!first) throw new NotFoundError(`task ${taskId} not found`);
+        for await (const ev of feed.watch(tenant, taskId, after, abort.signal)) {
+          // grpc-js back-pressure: write() false means the client is slow; wait for 'drain'.
+          if (!call.write(ev satisfies StoredEvent)) await waitForDrain(call, abort.signal);
+          if (abort.signal.aborted) break;
+        }
+        if (deps.shutdown.aborted && !call.cancelled) {
+          throw new UnavailableError("gateway shutting down; reconnect and resume with after_sequence");
+        }
+        if (!call.cancelled) call.end();
+      };
+      run()
+        .catch((err: unknown) => {
+          if (call.cancelled) return;
+          call.emit("error", toGrpcStatus(err, log));
+        })
+        .finally(() => deps.shutdown.removeEventListener("abort", onShutdown));
+    },
+  };
+}

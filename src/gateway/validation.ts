@@ -1,0 +1,151 @@
+// Request validation for the task API. Every check names the offending field (snake_case path,
+// as clients see it in the proto) and all violations are reported together; a request that fails
+// here stores nothing. Returns the spec with server defaults applied (max_retries).
+import type { SubmitTaskRequest__Output } from "../generated/recflow/v1/SubmitTaskRequest.js";
+import type { TaskSpec, TaskSpec__Output } from "../generated/recflow/v1/TaskSpec.js";
+import { taskSpecCodec } from "../api/codec.js";
+import { fromTimestamp } from "../api/task-model.js";
+import { isTaskId } from "../api/task-id.js";
+import { ValidationError, type FieldViolation } from "../errors.js";
+
+export interface ValidationLimits {
+  maxK: number;
+  maxRetriesLimit: number;
+  defaultMaxRetries: number;
+  maxSpecBytes: number;
+}
+
+const MAX_IDS = 10_000;
+const MAX_ID_LENGTH = 256;
+const MAX_LABELS = 32;
+const MAX_PROBE_WORK_MS = 3_600_000;
+const RESOURCE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+const LABEL_KEY = /^[a-z0-9]([a-z0-9_./-]{0,62})$/;
+
+class Checker {
+  readonly violations: FieldViolation[] = [];
+  add(field: string, description: string): void {
+    this.violations.push({ field, description });
+  }
+  int(field: string, value: number, min: number, max: number): void {
+    if (!Number.isInteger(value) || value < min || value > max) this.add(field, `must be an integer from ${min} to ${max}, got ${value}`);
+  }
+  num(field: string, value: number, min: number, max: number): void {
+    if (!Number.isFinite(value) || value < min || value > max) this.add(field, `must be a finite number from ${min} to ${max}, got ${value}`);
+  }
+  resourceId(field: string, value: string): void {
+    if (value === "") this.add(field, "is required");
+    else if (!RESOURCE_ID.test(value)) this.add(field, "must be 1-128 characters of letters, digits, '_', '.', '-'");
+  }
+  ids(field: string, values: string[], required: boolean): void {
+    if (required && values.length === 0) this.add(field, "must list at least one id");
+    if (values.length > MAX_IDS) this.add(field, `at most ${MAX_IDS} ids per task, got ${values.length}`);
+    const bad = values.findIndex((v) => v.length === 0 || Buffer.byteLength(v) > MAX_ID_LENGTH);
+    if (bad >= 0) this.add(`${field}[${bad}]`, `ids must be 1-${MAX_ID_LENGTH} bytes`);
+  }
+  k(field: string, value: number, maxK: number): void {
+    if (value < 1 || value > maxK) this.add(field, `must be from 1 to ${maxK}, got ${value}`);
+  }
+}
+
+function checkKind(c: Checker, spec: TaskSpec__Output, limits: ValidationLimits): void {
+  const f = (name: string): string => `task.${name}`;
+  switch (spec.kind) {
+    case "probe": {
+      const p = spec.probe!;
+      c.int(f("probe.work_ms"), p.workMs, 0, MAX_PROBE_WORK_MS);
+      c.int(f("probe.fail_attempts"), p.failAttempts, 0, 1000);
+      c.int(f("probe.progress_steps"), p.progressSteps, 0, 1000);
+      return;
+    }
+    case "trainModel": {
+      const t = spec.trainModel!;
+      c.resourceId(f("train_model.dataset_id"), t.datasetId);
+      if (t.algorithm === "ALGORITHM_UNSPECIFIED") c.add(f("train_model.algorithm"), "is required: ALGORITHM_ALS, ALGORITHM_ITEM_KNN or ALGORITHM_POPULARITY");
+      if (t.als) {
+        c.int(f("train_model.als.factors"), t.als.factors, 0, 1024);
+        c.int(f("train_model.als.iterations"), t.als.iterations, 0, 1000);
+        c.num(f("train_model.als.regularization"), t.als.regularization, 0, 1e6);
+        c.num(f("train_model.als.alpha"), t.als.alpha, 0, 1e6);
+        c.int(f("train_model.als.cg_steps"), t.als.cgSteps, 0, 100);
+      }
+      if (t.knn) {
+        c.int(f("train_model.knn.neighbors"), t.knn.neighbors, 0, 10_000);
+        c.num(f("train_model.knn.shrinkage"), t.knn.shrinkage, 0, 1e6);
+      }
+      if (t.evalK !== 0) c.k(f("train_model.eval_k"), t.evalK, limits.maxK);
+      return;
+    }
+    case "recommend": {
+      const r = spec.recommend!;
+      c.resourceId(f("recommend.model_id"), r.modelId);
+      if (r.allUsers && r.userIds.length > 0) c.add(f("recommend.user_ids"), "must be empty when all_users is set");
+      if (!r.allUsers) c.ids(f("recommend.user_ids"), r.userIds, true);
+      c.k(f("recommend.k"), r.k, limits.maxK);
+      if (r.allowItems.length > 100_000) c.add(f("recommend.allow_items"), "at most 100000 items");
+      if (r.denyItems.length > 100_000) c.add(f("recommend.deny_items"), "at most 100000 items");
+      return;
+    }
+    case "similarItems": {
+      const s = spec.similarItems!;
+      c.resourceId(f("similar_items.model_id"), s.modelId);
+      c.ids(f("similar_items.item_ids"), s.itemIds, true);
+      c.k(f("similar_items.k"), s.k, limits.maxK);
+      return;
+    }
+    case "evaluate": {
+      const e = spec.evaluate!;
+      c.resourceId(f("evaluate.model_id"), e.modelId);
+      c.resourceId(f("evaluate.dataset_id"), e.datasetId);
+      c.k(f("evaluate.k"), e.k, limits.maxK);
+      return;
+    }
+    default:
+      c.add("task", "exactly one kind is required: train_model, recommend, similar_items, evaluate or probe");
+  }
+}
+
+/** Validates a SubmitTask request; returns the spec to store (defaults applied). */
+export function validateSubmit(req: SubmitTaskRequest__Output, limits: ValidationLimits, nowMs: number = Date.now()): { spec: TaskSpec; requestId: string } {
+  const c = new Checker();
+  if (req.requestId !== "" && !REQUEST_ID.test(req.requestId)) c.add("request_id", "must be 1-128 printable ASCII characters without spaces");
+  const spec = req.task;
+  if (!spec) {
+    c.add("task", "is required");
+    throw new ValidationError(c.violations);
+  }
+  checkKind(c, spec, limits);
+  if (spec.maxRetries !== undefined) c.int("task.max_retries", spec.maxRetries, 0, limits.maxRetriesLimit);
+  const deadline = fromTimestamp(spec.deadline);
+  if (spec.deadline && (Number(spec.deadline.seconds) < 0 || spec.deadline.nanos < 0 || spec.deadline.nanos > 999_999_999)) {
+    c.add("task.deadline", "is not a valid timestamp");
+  } else if (deadline !== undefined && deadline <= nowMs) {
+    c.add("task.deadline", "is in the past");
+  }
+  c.int("task.priority", spec.priority, -1000, 1000);
+  const labels = Object.entries(spec.labels);
+  if (labels.length > MAX_LABELS) c.add("task.labels", `at most ${MAX_LABELS} labels, got ${labels.length}`);
+  for (const [k, v] of labels) {
+    if (!LABEL_KEY.test(k)) c.add(`task.labels[${JSON.stringify(k.slice(0, 64))}]`, "keys must be 1-63 characters of a-z, 0-9, '_', '.', '/', '-' starting with a letter or digit");
+    else if (Buffer.byteLength(v) > 256) c.add(`task.labels[${JSON.stringify(k)}]`, "values must be at most 256 bytes");
+  }
+  if (c.violations.length > 0) throw new ValidationError(c.violations);
+  const normalized: TaskSpec = { ...spec, maxRetries: spec.maxRetries ?? limits.defaultMaxRetries };
+  const size = taskSpecCodec.encode(normalized).length;
+  if (size > limits.maxSpecBytes) throw ValidationError.field("task", `encoded task is ${size} bytes; the limit is ${limits.maxSpecBytes}`);
+  return { spec: normalized, requestId: req.requestId };
+}
+
+export function validateTaskId(field: string, value: string): string {
+  if (value === "") throw ValidationError.field(field, "is required");
+  if (!isTaskId(value)) throw ValidationError.field(field, "is not a recflow task id (t_… or r_… followed by 26 characters)");
+  return value;
+}
+
+/** Dataset and model ids: 1-128 characters of letters, digits, '_', '.', '-'. */
+export function validateResourceId(field: string, value: string): string {
+  if (value === "") throw ValidationError.field(field, "is required");
+  if (!RESOURCE_ID.test(value) || value === "." || value === "..") throw ValidationError.field(field, "must be 1-128 characters of letters, digits, '_', '.', '-'");
+  return value;
+}

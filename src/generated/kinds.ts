@@ -1,0 +1,50 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { AlsParams as _recflow_v1_AlsParams, AlsParams__Output as _recflow_v1_AlsParams__Output } from './recflow/v1/AlsParams.js';
+import type { Evaluate as _recflow_v1_Evaluate, Evaluate__Output as _recflow_v1_Evaluate__Output } from './recflow/v1/Evaluate.js';
+import type { EvaluateResult as _recflow_v1_EvaluateResult, EvaluateResult__Output as _recflow_v1_EvaluateResult__Output } from './recflow/v1/EvaluateResult.js';
+import type { ItemNeighbours as _recflow_v1_ItemNeighbours, ItemNeighbours__Output as _recflow_v1_ItemNeighbours__Output } from './recflow/v1/ItemNeighbours.js';
+import type { KnnParams as _recflow_v1_KnnParams, KnnParams__Output as _recflow_v1_KnnParams__Output } from './recflow/v1/KnnParams.js';
+import type { PartialResult as _recflow_v1_PartialResult, PartialResult__Output as _recflow_v1_PartialResult__Output } from './recflow/v1/PartialResult.js';
+import type { Probe as _recflow_v1_Probe, Probe__Output as _recflow_v1_Probe__Output } from './recflow/v1/Probe.js';
+import type { ProbeResult as _recflow_v1_ProbeResult, ProbeResult__Output as _recflow_v1_ProbeResult__Output } from './recflow/v1/ProbeResult.js';
+import type { Recommend as _recflow_v1_Recommend, Recommend__Output as _recflow_v1_Recommend__Output } from './recflow/v1/Recommend.js';
+import type { RecommendResult as _recflow_v1_RecommendResult, RecommendResult__Output as _recflow_v1_RecommendResult__Output } from './recflow/v1/RecommendResult.js';
+import type { ScoredItem as _recflow_v1_ScoredItem, ScoredItem__Output as _recflow_v1_ScoredItem__Output } from './recflow/v1/ScoredItem.js';
+import type { SimilarItems as _recflow_v1_SimilarItems, SimilarItems__Output as _recflow_v1_SimilarItems__Output } from './recflow/v1/SimilarItems.js';
+import type { SimilarItemsResult as _recflow_v1_SimilarItemsResult, SimilarItemsResult__Output as _recflow_v1_SimilarItemsResult__Output } from './recflow/v1/SimilarItemsResult.js';
+import type { TaskResult as _recflow_v1_TaskResult, TaskResult__Output as _recflow_v1_TaskResult__Output } from './recflow/v1/TaskResult.js';
+import type { TrainModel as _recflow_v1_TrainModel, TrainModel__Output as _recflow_v1_TrainModel__Output } from './recflow/v1/TrainModel.js';
+import type { TrainModelResult as _recflow_v1_TrainModelResult, TrainModelResult__Output as _recflow_v1_TrainModelResult__Output } from './recflow/v1/TrainModelResult.js';
+import type { UserRecommendations as _recflow_v1_UserRecommendations, UserRecommendations__Output as _recflow_v1_UserRecommendations__Output } from './recflow/v1/UserRecommendations.js';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  recflow: {
+    v1: {
+      Algorithm: EnumTypeDefinition
+      AlsParams: MessageTypeDefinition<_recflow_v1_AlsParams, _recflow_v1_AlsParams__Output>
+      Evaluate: MessageTypeDefinition<_recflow_v1_Evaluate, _recflow_v1_Evaluate__Output>
+      EvaluateResult: MessageTypeDefinition<_recflow_v1_EvaluateResult, _recflow_v1_EvaluateResult__Output>
+      ItemNeighbours: MessageTypeDefinition<_recflow_v1_ItemNeighbours, _recflow_v1_ItemNeighbours__Output>
+      KnnParams: MessageTypeDefinition<_recflow_v1_KnnParams, _recflow_v1_KnnParams__Output>
+      PartialResult: MessageTypeDefinition<_recflow_v1_PartialResult, _recflow_v1_PartialResult__Output>
+      Probe: MessageTypeDefinition<_recflow_v1_Probe, _recflow_v1_Probe__Output>
+      ProbeResult: MessageTypeDefinition<_recflow_v1_ProbeResult, _recflow_v1_ProbeResult__Output>
+      Recommend: MessageTypeDefinition<_recflow_v1_Recommend, _recflow_v1_Recommend__Output>
+      RecommendResult: MessageTypeDefinition<_recflow_v1_RecommendResult, _recflow_v1_RecommendResult__Output>
+      ScoredItem: MessageTypeDefinition<_recflow_v1_ScoredItem, _recflow_v1_ScoredItem__Output>
+      SimilarItems: MessageTypeDefinition<_recflow_v1_SimilarItems, _recflow_v1_SimilarItems__Output>
+      SimilarItemsResult: MessageTypeDefinition<_recflow_v1_SimilarItemsResult, _recflow_v1_SimilarItemsResult__Output>
+      TaskResult: MessageTypeDefinition<_recflow_v1_TaskResult, _recflow_v1_TaskResult__Output>
+      TrainModel: MessageTypeDefinition<_recflow_v1_TrainModel, _recflow_v1_TrainModel__Output>
+      TrainModelResult: MessageTypeDefinition<_recflow_v1_TrainModelResult, _recflow_v1_TrainModelResult__Output>
+      UserRecommendations: MessageTypeDefinition<_recflow_v1_UserRecommendations, _recflow_v1_UserRecommendations__Output>
+    }
+  }
+}
+

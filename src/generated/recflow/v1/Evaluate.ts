@@ -1,0 +1,14 @@
+// Original file: proto/recflow/v1/kinds.proto
+
+
+export interface Evaluate {
+  'modelId'?: (string);
+  'datasetId'?: (string);
+  'k'?: (number);
+}
+
+export interface Evaluate__Output {
+  'modelId': (string);
+  'datasetId': (string);
+  'k': (number);
+}

@@ -1,0 +1,10 @@
+// Original file: proto/recflow/v1/models.proto
+
+
+export interface GetModelRequest {
+  'modelId'?: (string);
+}
+
+export interface GetModelRequest__Output {
+  'modelId': (string);
+}

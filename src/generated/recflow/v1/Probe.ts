@@ -1,0 +1,20 @@
+// Original file: proto/recflow/v1/kinds.proto
+
+
+export interface Probe {
+  'workMs'?: (number);
+  'cpu'?: (boolean);
+  'failAttempts'?: (number);
+  'permanentError'?: (boolean);
+  'crashProcess'?: (boolean);
+  'progressSteps'?: (number);
+}
+
+export interface Probe__Output {
+  'workMs': (number);
+  'cpu': (boolean);
+  'failAttempts': (number);
+  'permanentError': (boolean);
+  'crashProcess': (boolean);
+  'progressSteps': (number);
+}

@@ -1,0 +1,14 @@
+// Original file: proto/recflow/v1/kinds.proto
+
+
+export interface SimilarItemsResult {
+  'items'?: (number);
+  'unknownItems'?: (number);
+  'chunks'?: (number);
+}
+
+export interface SimilarItemsResult__Output {
+  'items': (number);
+  'unknownItems': (number);
+  'chunks': (number);
+}

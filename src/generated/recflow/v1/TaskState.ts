@@ -1,0 +1,29 @@
+// Original file: proto/recflow/v1/tasks.proto
+
+export const TaskState = {
+  TASK_STATE_UNSPECIFIED: 'TASK_STATE_UNSPECIFIED',
+  TASK_STATE_QUEUED: 'TASK_STATE_QUEUED',
+  TASK_STATE_RUNNING: 'TASK_STATE_RUNNING',
+  TASK_STATE_RETRYING: 'TASK_STATE_RETRYING',
+  TASK_STATE_SUCCEEDED: 'TASK_STATE_SUCCEEDED',
+  TASK_STATE_FAILED: 'TASK_STATE_FAILED',
+  TASK_STATE_CANCELLED: 'TASK_STATE_CANCELLED',
+} as const;
+
+export type TaskState =
+  | 'TASK_STATE_UNSPECIFIED'
+  | 0
+  | 'TASK_STATE_QUEUED'
+  | 1
+  | 'TASK_STATE_RUNNING'
+  | 2
+  | 'TASK_STATE_RETRYING'
+  | 3
+  | 'TASK_STATE_SUCCEEDED'
+  | 4
+  | 'TASK_STATE_FAILED'
+  | 5
+  | 'TASK_STATE_CANCELLED'
+  | 6
+
+export type TaskState__Output = typeof TaskState[keyof typeof TaskState]

@@ -1,0 +1,27 @@
+// Original file: proto/recflow/v1/kinds.proto
+
+import type { Algorithm as _recflow_v1_Algorithm, Algorithm__Output as _recflow_v1_Algorithm__Output } from '../../recflow/v1/Algorithm.js';
+
+export interface TrainModelResult {
+  'modelId'?: (string);
+  'algorithm'?: (_recflow_v1_Algorithm);
+  'users'?: (number);
+  'items'?: (number);
+  'iterations'?: (number);
+  'finalLoss'?: (number | string);
+  'metrics'?: ({[key: string]: number | string});
+  'baselineMetrics'?: ({[key: string]: number | string});
+  'trainSeconds'?: (number | string);
+}
+
+export interface TrainModelResult__Output {
+  'modelId': (string);
+  'algorithm': (_recflow_v1_Algorithm__Output);
+  'users': (number);
+  'items': (number);
+  'iterations': (number);
+  'finalLoss': (number);
+  'metrics': ({[key: string]: number});
+  'baselineMetrics': ({[key: string]: number});
+  'trainSeconds': (number);
+}

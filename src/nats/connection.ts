@@ -1,0 +1,90 @@
+// The NATS connection of a process: reconnects forever, tracks whether it is connected right now
+// (so callers can answer UNAVAILABLE at once instead of queueing into a dead socket), and gives
+// JetStream handles with our publish timeout.
+import { readFile } from "node:fs/promises";
+import { connect, credsAuthenticator, Events, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
+import type { Logger } from "../log.js";
+import { UnavailableError } from "../errors.js";
+
+export interface BrokerOptions {
+  servers: string[];
+  name: string;
+  publishTimeoutMs: number;
+  credsFile?: string | undefined;
+  /** Called on every connect/disconnect, e.g. to flip gRPC health. */
+  onConnectionChange?: (connected: boolean) => void;
+}
+
+export class Broker {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  #connected = true;
+  readonly #log: Logger;
+  readonly #statusLoop: Promise<void>;
+
+  private constructor(nc: NatsConnection, jsm: JetStreamManager, opts: BrokerOptions, log: Logger) {
+    this.nc = nc;
+    this.jsm = jsm;
+    this.js = nc.jetstream({ timeout: opts.publishTimeoutMs });
+    this.#log = log;
+    this.#statusLoop = this.#watchStatus(opts.onConnectionChange);
+  }
+
+  static async connect(opts: BrokerOptions, log: Logger): Promise<Broker> {
+    const authenticator = opts.credsFile ? credsAuthenticator(await readFile(opts.credsFile)) : undefined;
+    let nc: NatsConnection;
+    try {
+      nc = await connect({
+        servers: opts.servers,
+        name: opts.name,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 500,
+        reconnectJitter: 250,
+        waitOnFirstConnect: false,
+        pingInterval: 10_000,
+        ...(authenticator ? { authenticator } : {}),
+      });
+    } catch (err) {
+      throw new UnavailableError(`cannot connect to NATS at ${opts.servers.join(",")}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    const jsm = await nc.jetstreamManager({ timeout: opts.publishTimeoutMs });
+    log.info({ server: nc.getServer() }, "connected to NATS");
+    opts.onConnectionChange?.(true);
+    return new Broker(nc, jsm, opts, log);
+  }
+
+  get connected(): boolean {
+    return this.#connected && !this.nc.isClosed();
+  }
+
+  /** Throws UnavailableError when the connection is down right now. */
+  assertConnected(): void {
+    if (!this.connected) throw new UnavailableError("message broker unavailable: NATS connection is down, retry later");
+  }
+
+  async #watchStatus(onChange?: (connected: boolean) => void): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type === Events.Disconnect) {
+        this.#connected = false;
+        this.#log.warn({ server: s.data }, "NATS disconnected");
+        onChange?.(false);
+      } else if (s.type === Events.Reconnect) {
+        this.#connected = true;
+        this.#log.info({ server: s.data }, "NATS reconnected");
+        onChange?.(true);
+      } else if (s.type === Events.Error) {
+        this.#log.warn({ err: s.data }, "NATS error");
+      }
+    }
+  }
+
+  /** Flushes pending publishes and closes; safe to call twice. */
+  async close(): Promise<void> {
+    if (!this.nc.isClosed()) {
+      await this.nc.drain().catch(() => this.nc.close());
+    }
+    await this.nc.closed();
+    await this.#statusLoop.catch(() => undefined);
+  }
+}

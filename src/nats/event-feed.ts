@@ -1,0 +1,151 @@
+// Live task events for a gateway: ONE ordered consumer on RECFLOW_EVENTS per gateway process,
+// fanned out in memory to every watch of every task, instead of one NATS consumer per watch.
+//
+// A watch is "history, then live" without loss or duplicates at the hand-over: it taps the live
+// feed first (buffering), then replays the stored history with direct gets, then drains the tap,
+// dropping anything at or below the last sequence it sent. Because the tap exists before the
+// history read starts, every event is either in the history read or in the tap (or both).
+// A watcher that does not keep up (its buffer overflows) drops the buffer and replays from the
+// stream again: events are durable, so a slow client costs reads, never gateway memory.
+import { DeliverPolicy, type ConsumerMessages } from "nats";
+import type { Logger } from "../log.js";
+import { isTerminalEvent, type StoredEvent } from "../api/task-model.js";
+import type { Broker } from "./connection.js";
+import { decodeStoredEvent, type EventLog } from "./event-log.js";
+import { EVENTS_STREAM, EVENTS_SUBJECTS, eventSubject } from "./subjects.js";
+
+const OVERFLOW = Symbol("overflow");
+
+class Tap {
+  readonly buffer: StoredEvent[] = [];
+  overflowed = false;
+  #wake: (() => void) | undefined;
+  readonly #max: number;
+  constructor(max: number) {
+    this.#max = max;
+  }
+  push(ev: StoredEvent): void {
+    if (this.overflowed) return;
+    if (this.buffer.length >= this.#max) {
+      this.buffer.length = 0;
+      this.overflowed = true;
+    } else {
+      this.buffer.push(ev);
+    }
+    this.#wake?.();
+  }
+  /** Buffered events, or OVERFLOW when some were dropped; waits while there are none. */
+  async take(signal: AbortSignal): Promise<StoredEvent[] | typeof OVERFLOW | null> {
+    while (this.buffer.length === 0 && !this.overflowed) {
+      if (signal.aborted) return null;
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          signal.removeEventListener("abort", done);
+          this.#wake = undefined;
+          resolve();
+        };
+        this.#wake = done;
+        signal.addEventListener("abort", done, { once: true });
+      });
+    }
+    if (this.overflowed) {
+      this.overflowed = false;
+      return OVERFLOW;
+    }
+    return this.buffer.splice(0, this.buffer.length);
+  }
+}
+
+export class EventFeed {
+  readonly #broker: Broker;
+  readonly #log: EventLog;
+  readonly #logger: Logger;
+  readonly #taps = new Map<string, Set<Tap>>();
+  readonly #maxBuffered: number;
+  #messages: ConsumerMessages | undefined;
+  #loop: Promise<void> | undefined;
+
+  constructor(broker: Broker, eventLog: EventLog, logger: Logger, options: { maxBufferedPerWatch?: number } = {}) {
+    this.#broker = broker;
+    this.#log = eventLog;
+    this.#logger = logger;
+    this.#maxBuffered = options.maxBufferedPerWatch ?? 256;
+  }
+
+  /** Number of watches being served now. */
+  get watches(): number {
+    let n = 0;
+    for (const set of this.#taps.values()) n += set.size;
+    return n;
+  }
+
+  /** Starts following the stream from its current end. Call before serving watches. */
+  async start(): Promise<void> {
+    const info = await this.#broker.jsm.streams.info(EVENTS_STREAM);
+    const consumer = await this.#broker.js.consumers.get(EVENTS_STREAM, {
+      filterSubjects: EVENTS_SUBJECTS,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: info.state.last_seq + 1,
+    });
+    this.#messages = await consumer.consume({ max_messages: 2048 });
+    const messages = this.#messages;
+    this.#loop = (async () => {
+      for await (const m of messages) {
+        const taps = this.#taps.get(m.subject);
+        if (!taps) continue;
+        let ev: StoredEvent;
+        try {
+          ev = decodeStoredEvent({ data: m.data, seq: m.seq });
+        } catch (err) {
+          this.#logger.error({ err, subject: m.subject, seq: m.seq }, "undecodable task event skipped");
+          continue;
+        }
+        for (const tap of taps) tap.push(ev);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.#messages?.stop();
+    await this.#loop?.catch(() => undefined);
+  }
+
+  /**
+   * The task's events after `afterSeq`: history first, then live, ending after the terminal event
+   * or when `signal` aborts.
+   */
+  async *watch(tenant: string, taskId: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<StoredEvent> {
+    const key = eventSubject(tenant, taskId);
+    const tap = new Tap(this.#maxBuffered);
+    let set = this.#taps.get(key);
+    if (!set) this.#taps.set(key, (set = new Set()));
+    set.add(tap);
+    try {
+      let last = afterSeq;
+      for (;;) {
+        for await (const ev of this.#log.after(tenant, taskId, last, signal)) {
+          last = ev.sequence;
+          yield ev;
+          if (isTerminalEvent(ev)) return;
+        }
+        for (;;) {
+          const batch = await tap.take(signal);
+          if (batch === null) return;
+          if (batch === OVERFLOW) {
+            this.#logger.debug({ taskId, afterSeq: last }, "slow watcher overflowed its buffer; replaying from the stream");
+            break;
+          }
+          for (const ev of batch) {
+            if (ev.sequence <= last) continue;
+            last = ev.sequence;
+            yield ev;
+            if (isTerminalEvent(ev)) return;
+          }
+        }
+      }
+    } finally {
+      set.delete(tap);
+      if (set.size === 0) this.#taps.delete(key);
+    }
+  }
+}

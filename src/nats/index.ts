@@ -1,0 +1,10 @@
+// The NATS layer: the only code that knows subjects, headers, streams and consumers.
+export { Broker, type BrokerOptions } from "./connection.js";
+export { ensureTopology, streamConfigs, workersConsumerConfig, type TopologyOptions } from "./topology.js";
+export { EventLog, AppendConflictError, EventTooLargeError, type AppendOptions } from "./event-log.js";
+export { EventFeed } from "./event-feed.js";
+export { TaskQueue, type TaskDelivery } from "./task-queue.js";
+export { publishCancel, onCancelSignal, onMaxDeliveries, type MaxDeliveriesAdvisory } from "./signals.js";
+export { publishDeadLetter } from "./dead-letters.js";
+export { isSubjectToken, TASKS_STREAM, EVENTS_STREAM, DLQ_STREAM, WORKERS_CONSUMER } from "./subjects.js";
+export { Catalog, openDatasetCatalog, openModelCatalog, DATASETS_BUCKET, MODELS_BUCKET, type DatasetCatalog, type ModelCatalog } from "./catalog.js";

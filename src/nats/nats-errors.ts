@@ -1,0 +1,22 @@
+// Classifies errors from nats.js by their codes, never by message text.
+import { ErrorCode, NatsError } from "nats";
+
+/** A JetStream API error with this err_code (see nats-server's errors.json). */
+export function isApiError(err: unknown, errCode: number): boolean {
+  return err instanceof NatsError && err.api_error?.err_code === errCode;
+}
+
+/** The requested message does not exist (direct get / get message). */
+export function isNotFound(err: unknown): boolean {
+  return err instanceof NatsError && (String(err.code) === "404" || err.api_error?.err_code === 10037);
+}
+
+/** Wrong Nats-Expected-Last-Subject-Sequence: someone appended first. */
+export const WRONG_LAST_SEQUENCE = 10071;
+
+/** The broker could not be reached or did not answer in time: worth retrying later. */
+export function isTransient(err: unknown): boolean {
+  if (!(err instanceof NatsError)) return false;
+  const transient: string[] = [ErrorCode.Timeout, ErrorCode.NoResponders, ErrorCode.Disconnect, ErrorCode.ConnectionClosed, ErrorCode.ConnectionRefused, ErrorCode.ConnectionDraining, ErrorCode.JetStreamNotEnabled];
+  return transient.includes(String(err.code)) || err.api_error?.code === 503;
+}

@@ -1,0 +1,131 @@
+// The RECFLOW_TASKS work queue: publishing task messages and pulling them as TaskDeliveries.
+// A delivery's attempt number is the JetStream delivery count, the fencing token of DESIGN §4.
+import type { Consumer, JsMsg } from "nats";
+import { taskMessageCodec } from "../api/codec.js";
+import type { TaskMessage, TaskMessage__Output } from "../generated/recflow/v1/TaskMessage.js";
+import type { Logger } from "../log.js";
+import type { Broker } from "./connection.js";
+import { mapPublishError } from "./event-log.js";
+import { isNotFound, isTransient } from "./nats-errors.js";
+import { TASKS_STREAM, WORKERS_CONSUMER, taskSubject } from "./subjects.js";
+import { UnavailableError } from "../errors.js";
+
+/** One delivery of a task message to this worker. */
+export interface TaskDelivery {
+  readonly task: TaskMessage__Output;
+  /** 1-based: how many times JetStream has delivered this message, this one included. */
+  readonly attempt: number;
+  readonly streamSeq: number;
+  /** Resets the ack_wait timer: "still working on it". */
+  working(): void;
+  /** Done for good (terminal event stored); resolves once the server confirmed the ack. */
+  ack(): Promise<void>;
+  /** Redeliver after `delayMs`. */
+  nak(delayMs: number): void;
+  /** Never redeliver. */
+  term(): void;
+}
+
+class JsTaskDelivery implements TaskDelivery {
+  readonly task: TaskMessage__Output;
+  readonly attempt: number;
+  readonly streamSeq: number;
+  readonly #msg: JsMsg;
+  constructor(msg: JsMsg, task: TaskMessage__Output) {
+    this.#msg = msg;
+    this.task = task;
+    this.attempt = msg.info.redeliveryCount;
+    this.streamSeq = msg.info.streamSequence;
+  }
+  working(): void {
+    this.#msg.working();
+  }
+  async ack(): Promise<void> {
+    await this.#msg.ackAck();
+  }
+  nak(delayMs: number): void {
+    this.#msg.nak(delayMs);
+  }
+  term(): void {
+    this.#msg.term();
+  }
+}
+
+export class TaskQueue {
+  readonly #broker: Broker;
+  readonly #log: Logger;
+  #consumer: Consumer | undefined;
+
+  constructor(broker: Broker, log: Logger) {
+    this.#broker = broker;
+    this.#log = log;
+  }
+
+  /** Publishes a task message; `msgId` (the task id) de-duplicates retried submits. */
+  async publish(tenant: string, kind: string, message: TaskMessage): Promise<number> {
+    try {
+      const ack = await this.#broker.js.publish(taskSubject(tenant, kind), taskMessageCodec.encode(message), { msgID: String(message.taskId) });
+      return ack.seq;
+    } catch (err) {
+      return mapPublishError(err);
+    }
+  }
+
+  /**
+   * Pulls up to `max` deliveries, waiting at most `expiresMs` for the first. Messages that are not
+   * task messages are terminated and logged: they can never succeed.
+   */
+  async pull(max: number, expiresMs: number, signal?: AbortSignal): Promise<AsyncIterable<TaskDelivery>> {
+    this.#consumer ??= await this.#broker.js.consumers.get(TASKS_STREAM, WORKERS_CONSUMER);
+    let iter;
+    try {
+      iter = await this.#consumer.fetch({ max_messages: max, expires: expiresMs });
+    } catch (err) {
+      if (isTransient(err)) throw UnavailableError.from(err);
+      throw err;
+    }
+    const log = this.#log;
+    const onAbort = (): void => iter.stop();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    return (async function* () {
+      for await (const msg of iter) {
+        let task: TaskMessage__Output;
+        try {
+          task = taskMessageCodec.decode(msg.data);
+        } catch (err) {
+          log.error({ err, subject: msg.subject, seq: msg.seq }, "undecodable task message terminated");
+          msg.term();
+          continue;
+        }
+        yield new JsTaskDelivery(msg, task);
+      }
+      signal?.removeEventListener("abort", onAbort);
+    })();
+  }
+
+  /** The task message at a stream sequence, if still there (used by the DLQ path). */
+  async get(streamSeq: number): Promise<TaskMessage__Output | null> {
+    try {
+      const m = await this.#broker.jsm.streams.getMessage(TASKS_STREAM, { seq: streamSeq });
+      return taskMessageCodec.decode(m.data);
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  /** Removes a message from the work queue (after it was dead-lettered). */
+  async remove(streamSeq: number): Promise<void> {
+    try {
+      await this.#broker.jsm.streams.deleteMessage(TASKS_STREAM, streamSeq, false);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  /** Messages waiting and unacked: the queue depth that autoscaling and the CLI report. */
+  async depth(): Promise<{ pending: number; ackPending: number }> {
+    const info = await this.#broker.jsm.consumers.info(TASKS_STREAM, WORKERS_CONSUMER);
+    return { pending: info.num_pending, ackPending: info.num_ack_pending };
+  }
+}

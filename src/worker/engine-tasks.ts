@@ -1,0 +1,169 @@
+// The recommendation task kinds, run inside a compute thread: TrainModel, Recommend,
+// SimilarItems, Evaluate. Inputs arrive as shared memory (decoded in place); large results are
+// posted as PartialResult chunks kept under the event size limit; engine errors about data
+// (corrupt model, unknown version, bad params) are permanent.
+import {
+  CorruptDataError, InvalidParamsError, Recommender, UnsupportedVersionError, decodeDataset, decodeModel, encodeModel,
+  evaluateRecommender, trainModel, MODEL_FORMAT_VERSION, type Algorithm, type Model,
+} from "../engine/index.js";
+import type { TaskResult } from "../generated/recflow/v1/TaskResult.js";
+import type { UserRecommendations } from "../generated/recflow/v1/UserRecommendations.js";
+import type { ItemNeighbours } from "../generated/recflow/v1/ItemNeighbours.js";
+import type { TaskSpec__Output } from "../generated/recflow/v1/TaskSpec.js";
+import { PermanentTaskError } from "../errors.js";
+import type { SharedBlob } from "./artifact-cache.js";
+import type { ModelArtifact, ThreadJob } from "./thread-protocol.js";
+import type { ThreadContext } from "./task-thread.js";
+
+const ALGORITHM_NAMES: Record<string, Algorithm> = { ALGORITHM_ALS: "als", ALGORITHM_ITEM_KNN: "item_knn", ALGORITHM_POPULARITY: "popularity" };
+const PROTO_ALGORITHM: Record<Algorithm, ModelArtifact["algorithm"]> = { als: "ALGORITHM_ALS", item_knn: "ALGORITHM_ITEM_KNN", popularity: "ALGORITHM_POPULARITY" };
+const INVALID_ARGUMENT = 3;
+const FAILED_PRECONDITION = 9;
+
+// Decoded models stay cached per thread (decoding builds id lists): keyed by name@digest.
+const models = new Map<string, { model: Model; recommender: Recommender }>();
+const MAX_CACHED_MODELS = 2;
+
+/** Maps the engine's data errors to permanent task errors; anything else propagates. */
+function permanentFrom<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof CorruptDataError || err instanceof UnsupportedVersionError) {
+      throw new PermanentTaskError(err.message, { code: FAILED_PRECONDITION, reason: err instanceof CorruptDataError ? "CORRUPT_DATA" : "UNSUPPORTED_VERSION", cause: err });
+    }
+    if (err instanceof InvalidParamsError) throw new PermanentTaskError(err.message, { code: INVALID_ARGUMENT, reason: "INVALID_PARAMS", cause: err });
+    throw err;
+  }
+}
+
+function loadModel(blob: SharedBlob | undefined): { model: Model; recommender: Recommender } {
+  if (!blob) throw new Error("model input missing");
+  let hit = models.get(blob.key);
+  if (!hit) {
+    const model = permanentFrom(() => decodeModel(new Uint8Array(blob.buffer)));
+    hit = { model, recommender: new Recommender(model) };
+    if (models.size >= MAX_CACHED_MODELS) models.delete(models.keys().next().value as string);
+    models.set(blob.key, hit);
+  }
+  return hit;
+}
+
+/** Posts records in chunks whose estimated encoded size stays under maxBytes. */
+class Chunker<T> {
+  #items: T[] = [];
+  #bytes = 0;
+  chunks = 0;
+  constructor(private readonly ctx: ThreadContext, private readonly maxBytes: number, private readonly field: "recommendations" | "neighbours") {}
+  add(item: T, bytes: number): void {
+    if (this.#items.length > 0 && this.#bytes + bytes > this.maxBytes) this.flush();
+    this.#items.push(item);
+    this.#bytes += bytes;
+  }
+  flush(): void {
+    if (this.#items.length === 0) return;
+    const chunk = { chunkIndex: this.chunks++, recommendations: [], neighbours: [], [this.field]: this.#items };
+    this.ctx.post({ type: "partial", chunk });
+    this.#items = [];
+    this.#bytes = 0;
+  }
+}
+
+/** Protobuf size estimate of a scored list: ids plus a float and framing per entry. */
+const scoredBytes = (ids: string[]): number => ids.reduce((n, id) => n + id.length * 3 + 12, 16);
+
+export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: ThreadContext): TaskResult {
+  switch (spec.kind) {
+    case "trainModel": {
+      const t = spec.trainModel!;
+      const algorithm = ALGORITHM_NAMES[t.algorithm];
+      if (!algorithm) throw new PermanentTaskError(`unknown algorithm ${t.algorithm}`, { code: INVALID_ARGUMENT, reason: "INVALID_PARAMS" });
+      const dataset = permanentFrom(() => decodeDataset(new Uint8Array(job.inputs.dataset!.buffer)));
+      const evalK = t.evalK || 10;
+      const r = permanentFrom(() => trainModel(dataset, {
+        algorithm, evaluate: t.evaluate, evalK, seed: Number(t.seed),
+        als: { factors: t.als?.factors, iterations: t.als?.iterations, regularization: t.als?.regularization, alpha: t.als?.alpha, cgSteps: t.als?.cgSteps },
+        knn: { neighbors: t.knn?.neighbors, shrinkage: t.knn?.shrinkage },
+      }, (p) => ctx.post({ type: "progress", fraction: p.fraction, message: p.message, metrics: p.metrics }), ctx));
+      const bytes = encodeModel(r.model);
+      const modelId = job.inputs.modelId!;
+      const info = r.model.info;
+      ctx.setArtifact({
+        bytes, modelId, algorithm: PROTO_ALGORITHM[algorithm], users: r.model.userIds.length, items: r.model.itemIds.length,
+        factors: r.model.factors, iterations: info.iterations, finalLoss: info.finalLoss, formatVersion: MODEL_FORMAT_VERSION,
+        metrics: info.metrics, baselineMetrics: info.baselineMetrics, trainSeconds: info.trainSeconds,
+      });
+      return {
+        trainModel: {
+          modelId, algorithm: PROTO_ALGORITHM[algorithm], users: r.model.userIds.length, items: r.model.itemIds.length,
+          iterations: info.iterations, finalLoss: info.finalLoss, metrics: info.metrics, baselineMetrics: info.baselineMetrics, trainSeconds: info.trainSeconds,
+        },
+      };
+    }
+    case "recommend": {
+      const q = spec.recommend!;
+      const { model, recommender } = loadModel(job.inputs.model);
+      const toIndices = (ids: string[]): Int32Array => Int32Array.from(ids.map((id) => recommender.itemIndex(id)).filter((i): i is number => i !== undefined));
+      const opts = {
+        excludeSeen: q.excludeSeen ?? true,
+        ...(q.allowItems.length ? { allow: toIndices(q.allowItems) } : {}),
+        ...(q.denyItems.length ? { deny: toIndices(q.denyItems) } : {}),
+      };
+      const users = q.allUsers ? model.userIds : q.userIds;
+      const chunker = new Chunker<UserRecommendations>(ctx, job.maxChunkBytes, "recommendations");
+      let cold = 0;
+      const step = Math.max(1, Math.floor(users.length / 20));
+      for (let j = 0; j < users.length; j++) {
+        if (ctx.aborted) break;
+        const u = recommender.userIndex(users[j]);
+        const top = u === undefined ? recommender.popular(q.k, opts) : recommender.recommend(u, q.k, opts);
+        if (u === undefined) cold++;
+        const ids = top.map((s) => model.itemIds[s.index]);
+        chunker.add({ userId: users[j], coldStart: u === undefined, items: top.map((s, n) => ({ itemId: ids[n], score: s.score })) }, scoredBytes(ids) + users[j].length * 3);
+        if ((j + 1) % step === 0) ctx.post({ type: "progress", fraction: (j + 1) / users.length, message: `${j + 1}/${users.length} users` });
+      }
+      chunker.flush();
+      return { recommend: { users: users.length, coldStartUsers: cold, chunks: chunker.chunks } };
+    }
+    case "similarItems": {
+      const q = spec.similarItems!;
+      const { model, recommender } = loadModel(job.inputs.model);
+      if (model.algorithm === "popularity") throw new PermanentTaskError("a popularity model has no item similarities; train ALS or item-kNN", { code: FAILED_PRECONDITION, reason: "UNSUPPORTED_FOR_MODEL" });
+      const chunker = new Chunker<ItemNeighbours>(ctx, job.maxChunkBytes, "neighbours");
+      let unknown = 0;
+      for (const itemId of q.itemIds) {
+        if (ctx.aborted) break;
+        const i = recommender.itemIndex(itemId);
+        if (i === undefined) unknown++;
+        const top = i === undefined ? [] : recommender.similar(i, q.k);
+        const ids = top.map((s) => model.itemIds[s.index]);
+        chunker.add({ itemId, unknown: i === undefined, similar: top.map((s, n) => ({ itemId: ids[n], score: s.score })) }, scoredBytes(ids) + itemId.length * 3);
+      }
+      chunker.flush();
+      return { similarItems: { items: q.itemIds.length, unknownItems: unknown, chunks: chunker.chunks } };
+    }
+    case "evaluate": {
+      const q = spec.evaluate!;
+      const { model, recommender } = loadModel(job.inputs.model);
+      const data = permanentFrom(() => decodeDataset(new Uint8Array(job.inputs.dataset!.buffer)));
+      // Relevant items: the dataset's items for each user the model knows, except those the
+      // model saw in training for that user (they are never recommended).
+      const test: Int32Array[] = Array.from({ length: model.userIds.length }, () => new Int32Array(0));
+      for (let du = 0; du < data.userIds.length; du++) {
+        const u = recommender.userIndex(data.userIds[du]);
+        if (u === undefined) continue;
+        const seen = new Set(model.seenIdx.subarray(model.seenPtr[u], model.seenPtr[u + 1]));
+        const rel: number[] = [];
+        for (let k = data.indptr[du]; k < data.indptr[du + 1]; k++) {
+          const i = recommender.itemIndex(data.itemIds[data.indices[k]]);
+          if (i !== undefined && !seen.has(i)) rel.push(i);
+        }
+        test[u] = Int32Array.from(rel);
+      }
+      const e = evaluateRecommender(recommender, test, q.k, { signal: ctx, onProgress: (f) => ctx.post({ type: "progress", fraction: f, message: "evaluating" }) });
+      return { evaluate: { k: q.k, usersEvaluated: e.users, metrics: e.metrics, baselineMetrics: e.baseline } };
+    }
+    default:
+      throw new PermanentTaskError(`task kind ${String(spec.kind)} is not an engine task`, { code: 12, reason: "KIND_UNAVAILABLE" });
+  }
+}

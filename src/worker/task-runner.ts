@@ -1,0 +1,298 @@
+// Runs one delivery of one task, end to end: decide whether this attempt may run (terminal?
+// fenced? past its deadline? out of attempts?), write Started, run the job in a thread while
+// heartbeating and streaming progress, then write exactly one outcome and ack / nak / term.
+//
+// Invariants (DESIGN §4): the message is acked only after the terminal event is stored; a stale
+// attempt never acks; a conflict on append means someone else decided, so we re-read and obey.
+import { fromTimestamp, toTimestamp, type EventBody } from "../api/task-model.js";
+import type { TaskError } from "../generated/recflow/v1/TaskError.js";
+import type { TaskMessage__Output } from "../generated/recflow/v1/TaskMessage.js";
+import { errorMessage } from "../errors.js";
+import type { Logger } from "../log.js";
+import { publishDeadLetter, type Broker, type EventLog, type ModelCatalog, type TaskDelivery } from "../nats/index.js";
+import { PermanentTaskError } from "../errors.js";
+import type { TaskInputResolver, TaskInputs } from "./task-inputs.js";
+import { kindOf, kindToken } from "../api/task-model.js";
+import { AttemptFencedError, AttemptLog, TaskFinishedElsewhereError } from "./attempt-log.js";
+import { backoffMs, type RetryPolicy } from "./retry-policy.js";
+import type { ModelArtifact, ThreadMessage, ThreadOutcome } from "./thread-protocol.js";
+import type { WorkerPool } from "./worker-pool.js";
+
+export interface RunnerDeps {
+  broker: Broker;
+  events: EventLog;
+  inputs: TaskInputResolver;
+  models: ModelCatalog;
+  /** Largest PartialResult chunk in bytes. */
+  maxChunkBytes: number;
+  pool: WorkerPool;
+  log: Logger;
+  workerId: string;
+  retry: RetryPolicy;
+  heartbeatIntervalMs: number;
+  progressIntervalMs: number;
+  ackWaitMs: number;
+  allowFaultInjection: boolean;
+  /** Hooks for metrics. */
+  onOutcome?: (kind: string, outcome: "succeeded" | "failed" | "retried" | "cancelled" | "fenced" | "handed_back", seconds: number) => void;
+}
+
+/** Why a running attempt was stopped from outside. */
+export type StopReason = "cancelled" | "deadline" | "shutdown";
+
+const DEADLINE_EXCEEDED = 4;
+
+export class TaskRunner {
+  readonly #d: RunnerDeps;
+
+  constructor(deps: RunnerDeps) {
+    this.#d = deps;
+  }
+
+  /** Runs the delivery; `stop` aborts it from outside (cancel signal, worker shutdown). */
+  async run(delivery: TaskDelivery, stop: AbortController): Promise<void> {
+    const task = delivery.task;
+    const log = this.#d.log.child({ taskId: task.taskId, attempt: delivery.attempt });
+    const kind = kindOf(task.spec);
+    const alog = new AttemptLog({
+      events: this.#d.events, tenant: task.tenant, taskId: task.taskId, attempt: delivery.attempt, kind,
+      keepAlive: () => delivery.working(), giveUpAfterMs: this.#d.ackWaitMs,
+    });
+    const started = performance.now();
+    const report = (outcome: Parameters<NonNullable<RunnerDeps["onOutcome"]>>[1]): void =>
+      this.#d.onOutcome?.(kindToken(kind), outcome, (performance.now() - started) / 1000);
+    try {
+      await this.#attempt(delivery, stop, alog, log, report);
+    } catch (err) {
+      if (err instanceof TaskFinishedElsewhereError) {
+        log.info({ reason: err.message }, "task finished elsewhere; acking");
+        report("cancelled");
+        await delivery.ack().catch((e: unknown) => log.warn({ err: e }, "ack failed; the next delivery will see the terminal event"));
+      } else if (err instanceof AttemptFencedError) {
+        log.warn({ reason: err.message }, "stale attempt stopped without ack");
+        report("fenced");
+      } else {
+        // Could not record the outcome (broker unreachable past ack_wait): leave the message
+        // unacked; JetStream redelivers it and the next attempt starts over.
+        log.error({ err }, "attempt abandoned; task will be redelivered");
+      }
+    }
+  }
+
+  async #attempt(delivery: TaskDelivery, stop: AbortController, alog: AttemptLog, log: Logger, report: (o: "succeeded" | "failed" | "retried" | "handed_back") => void): Promise<void> {
+    const task = delivery.task;
+    const spec = task.spec!;
+    const maxRetries = spec.maxRetries ?? 0;
+    await alog.refresh();
+    if (alog.lastSeq === 0) await alog.appendFirst({ queued: { spec, requestId: task.requestId } });
+    alog.checkOwnership();
+
+    const deadline = fromTimestamp(spec.deadline);
+    if (deadline !== undefined && Date.now() >= deadline) {
+      await this.#fail(delivery, alog, { code: DEADLINE_EXCEEDED, reason: "DEADLINE_EXCEEDED", message: "deadline passed before the task could run", retryable: false, attempt: delivery.attempt });
+      report("failed");
+      return;
+    }
+    if (delivery.attempt > maxRetries + 1) {
+      // Deliveries beyond the allowed attempts come from attempts that never reported back
+      // (worker killed, ack_wait expired): they count as failed attempts.
+      await this.#fail(delivery, alog, { code: 14, reason: "RETRIES_EXHAUSTED", message: `attempt ${delivery.attempt} exceeds max_retries ${maxRetries}: earlier attempts were lost (worker crashed or timed out)`, retryable: false, attempt: delivery.attempt });
+      report("failed");
+      return;
+    }
+
+    await alog.append({ started: { attempt: delivery.attempt, workerId: this.#d.workerId } });
+    log.debug("task started");
+
+    let inputs: TaskInputs;
+    try {
+      inputs = await this.#d.inputs.resolve(task);
+    } catch (err) {
+      if (!(err instanceof PermanentTaskError)) throw err; // broker trouble: redelivered later
+      await this.#fail(delivery, alog, { code: err.code, reason: err.reason, message: err.message, retryable: false, attempt: delivery.attempt });
+      report("failed");
+      return;
+    }
+
+    let stopReason: StopReason | undefined;
+    const jobAbort = new AbortController();
+    const onStop = (): void => {
+      stopReason ??= (stop.signal.reason as StopReason | undefined) ?? "cancelled";
+      jobAbort.abort();
+    };
+    stop.signal.addEventListener("abort", onStop, { once: true });
+    if (stop.signal.aborted) onStop();
+    const deadlineTimer = deadline === undefined ? undefined : setTimeout(() => {
+      stopReason ??= "deadline";
+      jobAbort.abort();
+    }, Math.max(0, deadline - Date.now()));
+    const heartbeat = setInterval(() => delivery.working(), this.#d.heartbeatIntervalMs);
+    const stream = new EventStream(alog, this.#d.progressIntervalMs, () => delivery.working(), () => jobAbort.abort(), log);
+
+    let outcome: ThreadOutcome;
+    try {
+      outcome = await this.#d.pool.run(
+        {
+          taskId: task.taskId, tenant: task.tenant, attempt: delivery.attempt, workerId: this.#d.workerId, spec,
+          allowFaultInjection: this.#d.allowFaultInjection, inputs, maxChunkBytes: this.#d.maxChunkBytes,
+        },
+        (msg) => {
+          if (msg.type === "crash-process" && this.#d.allowFaultInjection) {
+            log.warn("fault injection: worker process exits now");
+            process.exit(86);
+          }
+          stream.push(msg);
+        },
+        jobAbort.signal,
+      );
+      await stream.flush();
+    } finally {
+      clearInterval(heartbeat);
+      clearTimeout(deadlineTimer);
+      stop.signal.removeEventListener("abort", onStop);
+    }
+    // A conflict while streaming events means the task was cancelled or taken over.
+    if (stream.failure) throw stream.failure;
+
+    if (outcome.ok && stopReason === undefined) {
+      if (outcome.artifact) await this.#storeModel(task, outcome.artifact);
+      await alog.append({ succeeded: { result: outcome.result } });
+      await delivery.ack();
+      report("succeeded");
+      log.info("task succeeded");
+      return;
+    }
+    if (stopReason === "cancelled") {
+      await alog.refresh();
+      alog.checkOwnership(); // throws TaskFinishedElsewhereError when Cancelled is stored
+      // A cancel signal without a Cancelled event cannot happen; treat it as a hand-back.
+      stopReason = "shutdown";
+    }
+    if (stopReason === "shutdown") {
+      delivery.nak(0);
+      report("handed_back");
+      log.info("task handed back at shutdown");
+      return;
+    }
+    if (stopReason === "deadline") {
+      await this.#fail(delivery, alog, { code: DEADLINE_EXCEEDED, reason: "DEADLINE_EXCEEDED", message: "task deadline exceeded while running", retryable: false, attempt: delivery.attempt });
+      report("failed");
+      return;
+    }
+    const failure = outcome as Extract<ThreadOutcome, { ok: false }>;
+    const error: TaskError = { code: failure.code, reason: failure.reason, message: failure.message, retryable: !failure.permanent, attempt: delivery.attempt };
+    if (failure.permanent) {
+      await this.#fail(delivery, alog, error);
+      report("failed");
+      return;
+    }
+    if (delivery.attempt > maxRetries) {
+      await this.#fail(delivery, alog, { ...error, reason: "RETRIES_EXHAUSTED", message: `${error.message} (attempt ${delivery.attempt} of ${maxRetries + 1})`, retryable: false });
+      report("failed");
+      return;
+    }
+    const delay = backoffMs(this.#d.retry, delivery.attempt);
+    if (deadline !== undefined && Date.now() + delay >= deadline) {
+      await this.#fail(delivery, alog, { code: DEADLINE_EXCEEDED, reason: "DEADLINE_EXCEEDED", message: `${error.message}; no time left for a retry before the deadline`, retryable: false, attempt: delivery.attempt });
+      report("failed");
+      return;
+    }
+    await alog.append({ retrying: { attempt: delivery.attempt, error, nextAttemptTime: toTimestamp(Date.now() + delay) } });
+    delivery.nak(delay);
+    report("retried");
+    log.warn({ err: error.message, delayMs: delay }, "task attempt failed; retrying");
+  }
+
+  /**
+   * Stores a trained model before Succeeded is written, so a client that sees Succeeded can use
+   * the model at once. The id comes from the task id: a retried attempt overwrites, never adds.
+   */
+  async #storeModel(task: TaskMessage__Output, a: ModelArtifact): Promise<void> {
+    const size = await this.#d.models.putBlob(task.tenant, a.modelId, "model", a.bytes);
+    await this.#d.models.commit(task.tenant, a.modelId, {
+      id: a.modelId, algorithm: a.algorithm, datasetId: task.spec?.trainModel?.datasetId ?? "", taskId: task.taskId,
+      users: a.users, items: a.items, factors: a.factors, iterations: a.iterations, finalLoss: a.finalLoss,
+      metrics: a.metrics, baselineMetrics: a.baselineMetrics, sizeBytes: size, formatVersion: a.formatVersion,
+      createTime: toTimestamp(Date.now()), trainSeconds: a.trainSeconds,
+    });
+  }
+
+  /** Terminal failure: Failed event, dead letter, term. */
+  async #fail(delivery: TaskDelivery, alog: AttemptLog, error: TaskError): Promise<void> {
+    await alog.append({ failed: { error } });
+    await deadLetter(this.#d.broker, delivery.task, error, delivery.attempt);
+    delivery.term();
+    this.#d.log.warn({ taskId: delivery.task.taskId, attempt: delivery.attempt, reason: error.reason, err: error.message }, "task failed");
+  }
+}
+
+/** Copies a failed task to RECFLOW_DLQ (best effort: the Failed event is already the truth). */
+export async function deadLetter(broker: Broker, task: TaskMessage__Output, error: TaskError, deliveries: number): Promise<void> {
+  await publishDeadLetter(broker, task.tenant, kindToken(kindOf(task.spec)), {
+    task, error, deliveries, time: toTimestamp(Date.now()),
+  });
+}
+
+/**
+ * Serialises a job's thread messages into appends: partial results in order and never dropped,
+ * progress throttled to one event per interval (the latest wins). Every append is also a
+ * heartbeat. The first append failure (conflict = cancelled or fenced) stops the job.
+ */
+class EventStream {
+  failure: Error | undefined;
+  #chain: Promise<void> = Promise.resolve();
+  #pendingProgress: EventBody | undefined;
+  #progressScheduled = false;
+  #lastProgressAt = 0;
+  readonly #alog: AttemptLog;
+  readonly #intervalMs: number;
+  readonly #keepAlive: () => void;
+  readonly #abortJob: () => void;
+  readonly #log: Logger;
+
+  constructor(alog: AttemptLog, intervalMs: number, keepAlive: () => void, abortJob: () => void, log: Logger) {
+    this.#alog = alog;
+    this.#intervalMs = intervalMs;
+    this.#keepAlive = keepAlive;
+    this.#abortJob = abortJob;
+    this.#log = log;
+  }
+
+  push(msg: ThreadMessage): void {
+    if (msg.type === "partial") {
+      this.#enqueue({ partialResult: msg.chunk });
+    } else if (msg.type === "progress") {
+      this.#pendingProgress = { progress: { fraction: msg.fraction, message: msg.message, metrics: msg.metrics ?? {} } };
+      if (this.#progressScheduled) return;
+      this.#progressScheduled = true;
+      const wait = Math.max(0, this.#lastProgressAt + this.#intervalMs - Date.now());
+      setTimeout(() => {
+        this.#progressScheduled = false;
+        const body = this.#pendingProgress;
+        this.#pendingProgress = undefined;
+        if (body) this.#enqueue(body);
+      }, wait).unref();
+    }
+  }
+
+  #enqueue(body: EventBody): void {
+    this.#chain = this.#chain.then(async () => {
+      if (this.failure) return;
+      try {
+        await this.#alog.append(body);
+        if ("progress" in body) this.#lastProgressAt = Date.now();
+        this.#keepAlive();
+      } catch (err) {
+        this.failure = err instanceof Error ? err : new Error(errorMessage(err));
+        this.#log.debug({ err }, "event append failed; stopping the job");
+        this.#abortJob();
+      }
+    });
+  }
+
+  /** Waits for queued appends; a throttled progress still pending is dropped (the outcome follows). */
+  async flush(): Promise<void> {
+    this.#pendingProgress = undefined;
+    await this.#chain;
+  }
+}

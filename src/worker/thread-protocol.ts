@@ -1,0 +1,51 @@
+// The protocol between a worker's main thread and its compute threads. A job goes in through
+// piscina; progress, partial results and the end marker come back on a MessagePort in order, so
+// the main thread has every partial result before it writes the terminal event. Errors cross as
+// data (permanent or not), since class identity does not survive structured cloning.
+import type { TaskSpec__Output } from "../generated/recflow/v1/TaskSpec.js";
+import type { TaskResult } from "../generated/recflow/v1/TaskResult.js";
+import type { PartialResult } from "../generated/recflow/v1/PartialResult.js";
+import type { MessagePort } from "node:worker_threads";
+import type { SharedBlob } from "./artifact-cache.js";
+
+export interface ThreadJob {
+  taskId: string;
+  tenant: string;
+  attempt: number;
+  workerId: string;
+  spec: TaskSpec__Output;
+  allowFaultInjection: boolean;
+  /** Compiled dataset and/or model the task reads (shared memory, not copied). */
+  inputs: { dataset?: SharedBlob; model?: SharedBlob; modelId?: string };
+  /** Largest PartialResult chunk to post, in encoded bytes (stays under NATS's message limit). */
+  maxChunkBytes: number;
+  /** Int32Array(1) over this buffer: non-zero means "stop now" (cancel, deadline, shutdown). */
+  abortFlag: SharedArrayBuffer;
+  port: MessagePort;
+}
+
+export type ThreadMessage =
+  | { type: "progress"; fraction: number; message: string; metrics?: Record<string, number> }
+  | { type: "partial"; chunk: PartialResult }
+  | { type: "crash-process" }
+  | { type: "end" };
+
+/** What a TrainModel task hands back besides its result: the model to store. */
+export interface ModelArtifact {
+  bytes: Uint8Array;
+  modelId: string;
+  algorithm: "ALGORITHM_ALS" | "ALGORITHM_ITEM_KNN" | "ALGORITHM_POPULARITY";
+  users: number;
+  items: number;
+  factors: number;
+  iterations: number;
+  finalLoss: number;
+  formatVersion: number;
+  metrics: Record<string, number>;
+  baselineMetrics: Record<string, number>;
+  trainSeconds: number;
+}
+
+export type ThreadOutcome =
+  | { ok: true; result: TaskResult; artifact?: ModelArtifact }
+  | { ok: false; aborted: boolean; permanent: boolean; code: number; reason: string; message: string };

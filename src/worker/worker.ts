@@ -1,0 +1,196 @@
+// A compute worker process: pulls at most as many tasks as it has free threads, runs each through
+// a TaskRunner, listens for cancel signals, dead-letters tasks JetStream gave up on, and shuts
+// down gracefully (stop pulling, let in-flight work finish within the grace time, hand the rest
+// back with nak, drain NATS).
+import type { RecflowConfig } from "../config.js";
+import type { Logger } from "../log.js";
+import { kindOf, makeEvent, toTimestamp } from "../api/task-model.js";
+import { UnavailableError } from "../errors.js";
+import {
+  AppendConflictError, Broker, EventLog, TaskQueue, ensureTopology, onCancelSignal, onMaxDeliveries, openDatasetCatalog, openModelCatalog,
+  type DatasetCatalog, type ModelCatalog,
+  type MaxDeliveriesAdvisory, type TaskDelivery,
+} from "../nats/index.js";
+import type { Subscription } from "nats";
+import { TaskRunner, deadLetter } from "./task-runner.js";
+import { WorkerPool } from "./worker-pool.js";
+import { ArtifactCache } from "./artifact-cache.js";
+import { TaskInputResolver } from "./task-inputs.js";
+import { createMetrics, serveMetrics, type Metrics } from "../metrics.js";
+import type { Server as HttpServer } from "node:http";
+
+export interface WorkerOptions {
+  config: RecflowConfig;
+  log: Logger;
+}
+
+const PULL_EXPIRES_MS = 2_000;
+
+export class Worker {
+  readonly #cfg: RecflowConfig;
+  readonly #log: Logger;
+  readonly #broker: Broker;
+  readonly #events: EventLog;
+  readonly #queue: TaskQueue;
+  readonly #pool: WorkerPool;
+  readonly #runner: TaskRunner;
+  readonly #inflight = new Map<string, { stop: AbortController; done: Promise<void> }>();
+  readonly #subs: Subscription[] = [];
+  readonly #stopPulling = new AbortController();
+  #slotFreed: (() => void) | undefined;
+  #loop: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  readonly #metrics: Metrics & { stop(): void };
+  #metricsServer: HttpServer | undefined;
+  metricsPort: number | undefined;
+
+  private constructor(opts: WorkerOptions, broker: Broker, datasets: DatasetCatalog, models: ModelCatalog) {
+    this.#cfg = opts.config;
+    this.#log = opts.log;
+    this.#broker = broker;
+    this.#events = new EventLog(broker, opts.config);
+    this.#queue = new TaskQueue(broker, opts.log);
+    this.#pool = new WorkerPool({ threads: opts.config.threads });
+    this.#metrics = createMetrics("worker", { inFlight: () => this.#inflight.size, queueDepth: () => this.#queue.depth() });
+    const metrics = this.#metrics;
+    const inputs = new TaskInputResolver({ datasets, models, cache: new ArtifactCache(opts.config.artifactCacheBytes) });
+    this.#runner = new TaskRunner({
+      broker, events: this.#events, pool: this.#pool, inputs, models,
+      // Headroom under max_msg_size for the event envelope, snapshot and headers.
+      maxChunkBytes: Math.max(16 * 1024, opts.config.maxEventBytes - 16 * 1024), log: opts.log, workerId: opts.config.instanceId,
+      retry: { baseMs: opts.config.retryBaseMs, maxMs: opts.config.retryMaxMs },
+      heartbeatIntervalMs: opts.config.heartbeatIntervalMs, progressIntervalMs: opts.config.progressIntervalMs,
+      ackWaitMs: opts.config.ackWaitMs, allowFaultInjection: opts.config.allowFaultInjection,
+      onOutcome: (kind, outcome, seconds) => {
+        metrics.taskOutcomes.inc({ kind, outcome });
+        metrics.taskDuration.observe({ kind, outcome }, seconds);
+      },
+    });
+  }
+
+  static async start(opts: WorkerOptions): Promise<Worker> {
+    const { config, log } = opts;
+    const broker = await Broker.connect({
+      servers: config.natsServers, name: `recflow-worker-${config.instanceId}`, publishTimeoutMs: config.publishTimeoutMs, credsFile: config.natsCredsFile,
+    }, log.child({ component: "nats" }));
+    let datasets: DatasetCatalog;
+    let models: ModelCatalog;
+    try {
+      await ensureTopology(broker.jsm, config, log);
+      datasets = await openDatasetCatalog(broker, config.streamReplicas);
+      models = await openModelCatalog(broker, config.streamReplicas);
+    } catch (err) {
+      await broker.close();
+      throw err;
+    }
+    const w = new Worker(opts, broker, datasets, models);
+    w.#subs.push(onCancelSignal(broker, (tenant, taskId) => w.#inflight.get(`${tenant}.${taskId}`)?.stop.abort("cancelled")));
+    w.#subs.push(onMaxDeliveries(broker, log, (a) => w.#deadLetterExhausted(a)));
+    if (config.metricsAddress) {
+      const m = await serveMetrics(config.metricsAddress, w.#metrics.registry, () => broker.connected && !w.#stopPulling.signal.aborted);
+      w.#metricsServer = m.server;
+      w.metricsPort = m.port;
+    }
+    w.#loop = w.#pullLoop();
+    log.info({ threads: config.threads, workerId: config.instanceId }, "worker started");
+    return w;
+  }
+
+  get inflight(): number {
+    return this.#inflight.size;
+  }
+
+  async #pullLoop(): Promise<void> {
+    const signal = this.#stopPulling.signal;
+    while (!signal.aborted) {
+      const free = this.#cfg.threads - this.#inflight.size;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => {
+          this.#slotFreed = resolve;
+          signal.addEventListener("abort", () => resolve(), { once: true });
+        });
+        continue;
+      }
+      try {
+        const deliveries = await this.#queue.pull(free, PULL_EXPIRES_MS, signal);
+        for await (const d of deliveries) this.#dispatch(d);
+      } catch (err) {
+        if (signal.aborted) break;
+        const transient = err instanceof UnavailableError;
+        this.#log[transient ? "warn" : "error"]({ err }, "pulling tasks failed; retrying");
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  #dispatch(d: TaskDelivery): void {
+    const key = `${d.task.tenant}.${d.task.taskId}`;
+    const stop = new AbortController();
+    const done = this.#runner.run(d, stop).finally(() => {
+      this.#inflight.delete(key);
+      this.#slotFreed?.();
+      this.#slotFreed = undefined;
+    });
+    this.#inflight.set(key, { stop, done });
+  }
+
+  /**
+   * JetStream gave up on a task message (max_deliver reached, e.g. it crashes every worker):
+   * write Failed if nothing terminal is stored yet, copy it to the DLQ, remove it from the queue.
+   */
+  async #deadLetterExhausted(a: MaxDeliveriesAdvisory): Promise<void> {
+    const task = await this.#queue.get(a.streamSeq);
+    if (!task) return;
+    const log = this.#log.child({ taskId: task.taskId });
+    const error = { code: 14, reason: "MAX_DELIVERIES", message: `no worker completed the task in ${a.deliveries} deliveries`, retryable: false, attempt: a.deliveries };
+    for (let i = 0; i < 5; i++) {
+      const last = await this.#events.last(task.tenant, task.taskId);
+      if (last?.failed || last?.succeeded || last?.cancelled) break;
+      const ev = makeEvent(task.taskId, last?.status ?? null, { failed: { error } }, kindOf(task.spec));
+      try {
+        await this.#events.append(task.tenant, task.taskId, ev, { expectedLastSeq: last?.sequence ?? 0, msgId: `${task.taskId}:max-deliveries` });
+        break;
+      } catch (err) {
+        if (!(err instanceof AppendConflictError)) throw err;
+      }
+    }
+    await deadLetter(this.#broker, task, error, a.deliveries);
+    await this.#queue.remove(a.streamSeq);
+    log.warn({ deliveries: a.deliveries, at: toTimestamp(Date.now()).seconds }, "task dead-lettered after max deliveries");
+  }
+
+  /**
+   * Graceful shutdown: stop pulling; give in-flight tasks `graceMs` to finish; abort the rest,
+   * which hands them back to JetStream (nak) for another worker; then close threads and NATS.
+   */
+  close(graceMs = this.#cfg.shutdownGraceMs): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#log.info({ inflight: this.#inflight.size, graceMs }, "worker draining");
+      this.#stopPulling.abort();
+      await this.#loop;
+      const all = (): Promise<unknown> => Promise.allSettled([...this.#inflight.values()].map((t) => t.done));
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        all().then(() => false),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs))),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        this.#log.warn({ inflight: this.#inflight.size }, "grace period over; handing tasks back");
+        for (const t of this.#inflight.values()) t.stop.abort("shutdown");
+        await all();
+      }
+      for (const s of this.#subs) s.unsubscribe();
+      await this.#pool.close();
+      await this.#broker.close();
+      this.#metricsServer?.close();
+      this.#metrics.stop();
+      this.#log.info("worker stopped");
+    })();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

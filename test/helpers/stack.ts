@@ -1,0 +1,186 @@
+// Real recflow processes for tests: gateway and workers are spawned from dist/ (built by the test
+// command) exactly as in production, talk to a per-suite nats-server, and can be SIGKILLed.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { status as Code, type ServiceError } from "@grpc/grpc-js";
+import { connect, type NatsConnection, type JetStreamManager } from "nats";
+import { call, createTasksClient, type TasksServiceClient } from "../../src/api/client.js";
+import type { TaskEvent__Output } from "../../src/generated/recflow/v1/TaskEvent.js";
+import type { Task__Output } from "../../src/generated/recflow/v1/Task.js";
+import type { TaskSpec } from "../../src/generated/recflow/v1/TaskSpec.js";
+import { startNats, type TestNats } from "./nats.js";
+
+const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+
+export interface Proc {
+  name: string;
+  child: ChildProcess;
+  ready: Record<string, unknown>;
+  /** stderr (JSON logs) so far, for assertions and debugging. */
+  logs: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Fast settings so fault tests finish in seconds: short ack_wait and back-off. */
+export const FAST_ENV: Record<string, string> = {
+  RECFLOW_ACK_WAIT_MS: "2000",
+  RECFLOW_RETRY_BASE_MS: "50",
+  RECFLOW_RETRY_MAX_MS: "200",
+  RECFLOW_PROGRESS_INTERVAL_MS: "50",
+  RECFLOW_SHUTDOWN_GRACE_MS: "10000",
+  RECFLOW_LOG_LEVEL: "info",
+  RECFLOW_ALLOW_FAULT_INJECTION: "1",
+};
+
+export async function spawnRecflow(name: string, args: string[], env: Record<string, string>): Promise<Proc> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const logs: string[] = [];
+  createInterface({ input: child.stderr }).on("line", (l) => logs.push(l));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} not ready in 20 s; logs:\n${logs.join("\n")}`)), 20_000);
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      try {
+        const msg = JSON.parse(line) as Record<string, unknown>;
+        if (msg.ready) {
+          clearTimeout(timer);
+          resolve(msg);
+        }
+      } catch {
+        // not a ready line
+      }
+    });
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code ?? signal}) before ready; logs:\n${logs.join("\n")}`));
+    });
+  });
+  return { name, child, ready, logs, exited };
+}
+
+export async function stopProc(p: Proc, signal: NodeJS.Signals = "SIGTERM"): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill(signal);
+  return p.exited;
+}
+
+export interface StackOptions {
+  workers?: number;
+  threads?: number;
+  env?: Record<string, string>;
+  nats?: TestNats;
+}
+
+export class Stack implements AsyncDisposable {
+  readonly nats: TestNats;
+  readonly env: Record<string, string>;
+  gateway!: Proc;
+  readonly workers: Proc[] = [];
+  client!: TasksServiceClient;
+  nc!: NatsConnection;
+  jsm!: JetStreamManager;
+  #ownsNats: boolean;
+
+  private constructor(nats: TestNats, env: Record<string, string>, ownsNats: boolean) {
+    this.nats = nats;
+    this.env = env;
+    this.#ownsNats = ownsNats;
+  }
+
+  static async start(opts: StackOptions = {}): Promise<Stack> {
+    const nats = opts.nats ?? (await startNats());
+    const env = { ...FAST_ENV, NATS_URL: nats.url, RECFLOW_THREADS: String(opts.threads ?? 1), ...opts.env };
+    const stack = new Stack(nats, env, !opts.nats);
+    try {
+      stack.gateway = await spawnRecflow("gateway", ["gateway"], { ...env, RECFLOW_GRPC_ADDRESS: "127.0.0.1:0" });
+      stack.client = createTasksClient(`127.0.0.1:${Number(stack.gateway.ready.port)}`);
+      for (let i = 0; i < (opts.workers ?? 1); i++) await stack.addWorker();
+      stack.nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+      stack.jsm = await stack.nc.jetstreamManager();
+    } catch (err) {
+      await stack.close();
+      throw err;
+    }
+    return stack;
+  }
+
+  get address(): string {
+    return `127.0.0.1:${Number(this.gateway.ready.port)}`;
+  }
+
+  async addWorker(env: Record<string, string> = {}): Promise<Proc> {
+    const id = `w${this.workers.length + 1}`;
+    const w = await spawnRecflow(`worker-${id}`, ["worker"], { ...this.env, RECFLOW_WORKER_ID: id, ...env });
+    this.workers.push(w);
+    return w;
+  }
+
+  submit(task: TaskSpec, requestId = ""): Promise<Task__Output> {
+    return call(this.client.SubmitTask.bind(this.client), { requestId, task }, { deadlineMs: 10_000 });
+  }
+
+  get(taskId: string): Promise<Task__Output> {
+    return call(this.client.GetTask.bind(this.client), { taskId }, { deadlineMs: 10_000 });
+  }
+
+  cancel(taskId: string, reason = ""): Promise<Task__Output> {
+    return call(this.client.CancelTask.bind(this.client), { taskId, reason }, { deadlineMs: 10_000 });
+  }
+
+  /** All events of a watch until the stream ends (after the terminal event) or `timeoutMs`. */
+  watch(taskId: string, afterSequence = 0, timeoutMs = 30_000): Promise<TaskEvent__Output[]> {
+    return collectWatch(this.client, taskId, afterSequence, timeoutMs);
+  }
+
+  /** Number of messages stored in a stream. */
+  async streamMessages(stream: string): Promise<number> {
+    return (await this.jsm.streams.info(stream)).state.messages;
+  }
+
+  async close(): Promise<void> {
+    this.client?.close();
+    await Promise.all(this.workers.map((w) => stopProc(w, "SIGKILL")));
+    if (this.gateway) await stopProc(this.gateway, "SIGKILL");
+    await this.nc?.close().catch(() => undefined);
+    if (this.#ownsNats) await this.nats.stop();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+export function collectWatch(client: TasksServiceClient, taskId: string, afterSequence = 0, timeoutMs = 30_000): Promise<TaskEvent__Output[]> {
+  return new Promise((resolve, reject) => {
+    const events: TaskEvent__Output[] = [];
+    const stream = client.WatchTask({ taskId, afterSequence }, { deadline: Date.now() + timeoutMs });
+    stream.on("data", (ev: TaskEvent__Output) => events.push(ev));
+    stream.on("end", () => resolve(events));
+    stream.on("error", (err: ServiceError) => reject(Object.assign(err, { events })));
+  });
+}
+
+/** Resolves when `fn` returns a truthy value; polls with a deadline where there is no event. */
+export async function waitFor<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The gRPC status code of a rejected call. */
+export async function codeOf(p: Promise<unknown>): Promise<number> {
+  try {
+    await p;
+  } catch (err) {
+    return (err as ServiceError).code;
+  }
+  return Code.OK;
+}
+
+export function terminalEvents(events: TaskEvent__Output[]): TaskEvent__Output[] {
+  return events.filter((e) => e.event === "succeeded" || e.event === "failed" || e.event === "cancelled");
+}

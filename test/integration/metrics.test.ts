@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Stack, waitFor } from "../helpers/stack.js";
+
+async function scrape(port: unknown, path = "/metrics"): Promise<{ status: number; body: string }> {
+  const res = await fetch(`http://127.0.0.1:${Number(port)}${path}`);
+  return { status: res.status, body: await res.text() };
+}
+
+function value(body: string, name: string, labels: Record<string, string> = {}): number {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  const line = body.split("\n").find((l) => l.startsWith(`${name}{`) && want.every((w) => l.includes(w)) || l.startsWith(`${name} `));
+  return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;
+}
+
+describe("Prometheus metrics and HTTP health", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await Stack.start({ workers: 1, threads: 2, env: { RECFLOW_METRICS_ADDRESS: "127.0.0.1:0" } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it("counts submitted tasks and attempt outcomes by kind and outcome", async () => {
+    const ok = await Promise.all([1, 2, 3].map(() => stack.submit({ probe: { workMs: 20 } })));
+    const flaky = await stack.submit({ probe: { workMs: 5, failAttempts: 1 } });
+    const bad = await stack.submit({ probe: { permanentError: true } });
+    for (const t of [...ok, flaky, bad]) await stack.watch(t.id);
+    // A repeat of an idempotent submit is not a new task.
+    const a = await stack.submit({ probe: {} }, "same-request");
+    await stack.submit({ probe: {} }, "same-request");
+    await stack.watch(a.id);
+
+    const gw = await scrape(stack.gateway.ready.metricsPort);
+    expect(gw.status).toBe(200);
+    expect(value(gw.body, "recflow_tasks_submitted_total", { kind: "probe" })).toBe(6);
+    expect(gw.body).toContain("recflow_gateway_active_watches");
+    expect(gw.body).toContain('recflow_event_loop_delay_seconds{quantile="0.99"');
+
+    const workerPort = stack.workers[0].ready.metricsPort;
+    const w = await waitFor(async () => {
+      const m = await scrape(workerPort);
+      return value(m.body, "recflow_task_attempts_total", { outcome: "succeeded" }) === 5 ? m : undefined;
+    }, 5_000, "worker counters");
+    expect(value(w.body, "recflow_task_attempts_total", { kind: "probe", outcome: "succeeded" })).toBe(5);
+    expect(value(w.body, "recflow_task_attempts_total", { kind: "probe", outcome: "retried" })).toBe(1);
+    expect(value(w.body, "recflow_task_attempts_total", { kind: "probe", outcome: "failed" })).toBe(1);
+    expect(value(w.body, "recflow_task_attempt_duration_seconds_count", { kind: "probe", outcome: "succeeded" })).toBe(5);
+    expect(value(w.body, "recflow_queue_pending_tasks")).toBe(0);
+  });
+
+  it("answers /healthz and /readyz on the metrics port", async () => {
+    expect((await scrape(stack.gateway.ready.metricsPort, "/healthz")).status).toBe(200);
+    expect((await scrape(stack.gateway.ready.metricsPort, "/readyz")).status).toBe(200);
+    expect((await scrape(stack.workers[0].ready.metricsPort, "/readyz")).status).toBe(200);
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { compileConfig, DEFAULT_ACK_WAIT_MS } from "../../src/config.js";
+import { ConfigError } from "../../src/errors.js";
+
+describe("compileConfig", () => {
+  it("applies documented defaults that work on a laptop", () => {
+    const c = compileConfig({}, {});
+    expect(c.natsServers).toEqual(["nats://127.0.0.1:4222"]);
+    expect(c.grpcAddress).toBe("127.0.0.1:50051");
+    expect(c.ackWaitMs).toBe(DEFAULT_ACK_WAIT_MS);
+    expect(c.heartbeatIntervalMs).toBe(10_000);
+    expect(c.defaultMaxRetries).toBe(3);
+    expect(c.threads).toBeGreaterThanOrEqual(1);
+    expect(c.maxRetriesLimit).toBeLessThan(c.maxDeliver);
+  });
+
+  it("lets flags override the environment and keeps an explicit 0", () => {
+    const c = compileConfig({ retryBaseMs: 0, natsUrl: "nats://a:1,nats://b:2" }, { RECFLOW_RETRY_BASE_MS: "500", NATS_URL: "nats://env:4222" });
+    expect(c.retryBaseMs).toBe(0);
+    expect(c.natsServers).toEqual(["nats://a:1", "nats://b:2"]);
+  });
+
+  it.each([
+    [{ RECFLOW_ACK_WAIT_MS: "abc" }, /RECFLOW_ACK_WAIT_MS: expected an integer, got "abc"/],
+    [{ RECFLOW_ACK_WAIT_MS: "10" }, /RECFLOW_ACK_WAIT_MS.*\[500,/],
+    [{ RECFLOW_THREADS: "0" }, /RECFLOW_THREADS/],
+    [{ NATS_URL: "http://x" }, /NATS_URL.*not a NATS URL/],
+    [{ RECFLOW_GRPC_ADDRESS: "nohost" }, /RECFLOW_GRPC_ADDRESS.*host:port/],
+    [{ RECFLOW_MAX_DELIVER: "3", RECFLOW_MAX_RETRIES_LIMIT: "3" }, /must be below RECFLOW_MAX_DELIVER/],
+    [{ RECFLOW_LOG_LEVEL: "loud" }, /RECFLOW_LOG_LEVEL/],
+    [{ RECFLOW_RETRY_BASE_MS: "5000", RECFLOW_RETRY_MAX_MS: "100" }, /RECFLOW_RETRY_MAX_MS/],
+  ])("rejects %j with a message naming the variable", (env, message) => {
+    expect(() => compileConfig({}, env)).toThrow(ConfigError);
+    expect(() => compileConfig({}, env)).toThrow(message);
+  });
+});
