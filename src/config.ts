@@ -28,6 +28,7 @@ export const DEFAULT_MAX_DATASET_ROWS = 20_000_000;
 export const DEFAULT_MAX_CONCURRENT_UPLOADS = 4;
 export const DEFAULT_UPLOAD_IDLE_TIMEOUT_MS = 30_000;
 export const DEFAULT_ARTIFACT_CACHE_BYTES = 1024 * 1024 * 1024;
+export const DEFAULT_WATCH_BUFFER_EVENTS = 256;
 
 /** Everything configurable; every field optional. Units are in the names. */
 export interface RecflowOptions {
@@ -83,6 +84,8 @@ export interface RecflowOptions {
   uploadIdleTimeoutMs?: number;
   /** Memory a worker spends on cached datasets and models; larger artifacts are refused. Env RECFLOW_ARTIFACT_CACHE_BYTES. @default 1 GiB */
   artifactCacheBytes?: number;
+  /** Live events a gateway buffers per watch for a slow client before it falls back to replaying from the stream. Env RECFLOW_WATCH_BUFFER_EVENTS. @default 256 */
+  watchBufferEvents?: number;
   /** HTTP address for /metrics, /healthz and /readyz; empty disables it. Env RECFLOW_METRICS_ADDRESS. @default "" */
   metricsAddress?: string;
   /** Allow Probe{crash_process} (tests only). Env RECFLOW_ALLOW_FAULT_INJECTION=1. @default false */
@@ -124,6 +127,7 @@ const ENV_NAMES: Record<keyof RecflowOptions, string> = {
   maxK: "RECFLOW_MAX_K",
   publishTimeoutMs: "RECFLOW_PUBLISH_TIMEOUT_MS",
   metricsAddress: "RECFLOW_METRICS_ADDRESS",
+  watchBufferEvents: "RECFLOW_WATCH_BUFFER_EVENTS",
   maxDatasetBytes: "RECFLOW_MAX_DATASET_BYTES",
   maxDatasetRows: "RECFLOW_MAX_DATASET_ROWS",
   maxConcurrentUploads: "RECFLOW_MAX_CONCURRENT_UPLOADS",
@@ -219,6 +223,7 @@ export function compileConfig(options: RecflowOptions = {}, env: Env = process.e
     maxDatasetRows: intFrom("maxDatasetRows", options.maxDatasetRows, env, 1) ?? DEFAULT_MAX_DATASET_ROWS,
     maxConcurrentUploads: intFrom("maxConcurrentUploads", options.maxConcurrentUploads, env, 1, 1000) ?? DEFAULT_MAX_CONCURRENT_UPLOADS,
     uploadIdleTimeoutMs: intFrom("uploadIdleTimeoutMs", options.uploadIdleTimeoutMs, env, 100) ?? DEFAULT_UPLOAD_IDLE_TIMEOUT_MS,
+    watchBufferEvents: intFrom("watchBufferEvents", options.watchBufferEvents, env, 1, 1_000_000) ?? DEFAULT_WATCH_BUFFER_EVENTS,
     artifactCacheBytes: intFrom("artifactCacheBytes", options.artifactCacheBytes, env, 1024 * 1024) ?? DEFAULT_ARTIFACT_CACHE_BYTES,
     metricsAddress: (() => {
       const m = strFrom("metricsAddress", options.metricsAddress, env) ?? "";

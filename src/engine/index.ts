@@ -17,4 +17,4 @@ export { evaluateRecommender, type Evaluation } from "./evaluate.js";
 export { Recommender, type Algorithm, type Model, type ModelInfo, type RecommendOptions } from "./model.js";
 export { encodeModel, decodeModel, MODEL_FORMAT_VERSION } from "./model-codec.js";
 export { trainModel, type TrainSpec, type TrainProgress, type TrainResult } from "./train.js";
-export { generateInteractions, syntheticCsvChunks, type SyntheticData, type SyntheticOptions } from "./synthetic.js";
+export { generateInteractions, syntheticCsvChunks, syntheticDataset, type SyntheticData, type SyntheticOptions } from "./synthetic.js";

@@ -68,7 +68,7 @@ export class Gateway {
     try {
       await ensureTopology(broker.jsm, config, log);
       const events = new EventLog(broker, config);
-      const feed = new EventFeed(broker, events, log.child({ component: "event-feed" }));
+      const feed = new EventFeed(broker, events, log.child({ component: "event-feed" }), { maxBufferedPerWatch: config.watchBufferEvents });
       await feed.start();
       const queue = new TaskQueue(broker, log);
       const metrics = createMetrics("gateway", { activeWatches: () => feed.watches, queueDepth: () => queue.depth() });

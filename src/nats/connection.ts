@@ -21,14 +21,13 @@ export class Broker {
   readonly jsm: JetStreamManager;
   #connected = true;
   readonly #log: Logger;
-  readonly #statusLoop: Promise<void>;
 
   private constructor(nc: NatsConnection, jsm: JetStreamManager, opts: BrokerOptions, log: Logger) {
     this.nc = nc;
     this.jsm = jsm;
     this.js = nc.jetstream({ timeout: opts.publishTimeoutMs });
     this.#log = log;
-    this.#statusLoop = this.#watchStatus(opts.onConnectionChange);
+    void this.#watchStatus(opts.onConnectionChange).catch((err: unknown) => log.warn({ err }, "NATS status watch ended"));
   }
 
   static async connect(opts: BrokerOptions, log: Logger): Promise<Broker> {
@@ -85,6 +84,7 @@ export class Broker {
       await this.nc.drain().catch(() => this.nc.close());
     }
     await this.nc.closed();
-    await this.#statusLoop.catch(() => undefined);
+    // Not awaiting #statusLoop: nats.js does not end the status() iterator on close, and a
+    // promise nothing will settle leaves an ESM entry point's top-level await hanging (exit 13).
   }
 }

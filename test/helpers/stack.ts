@@ -3,7 +3,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import * as grpc from "@grpc/grpc-js";
 import { status as Code, type ServiceError } from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { protoPath as healthProtoPath } from "grpc-health-check";
 import { connect, type NatsConnection, type JetStreamManager } from "nats";
 import { call, createTasksClient, type TasksServiceClient } from "../../src/api/client.js";
 import type { TaskEvent__Output } from "../../src/generated/recflow/v1/TaskEvent.js";
@@ -132,6 +135,17 @@ export class Stack implements AsyncDisposable {
     return collectWatch(this.client, taskId, afterSequence, timeoutMs);
   }
 
+  /** The events a task has so far, without waiting for its end (a watch cut short). */
+  async eventsSoFar(taskId: string, windowMs = 500): Promise<TaskEvent__Output[]> {
+    try {
+      return await this.watch(taskId, 0, windowMs);
+    } catch (err) {
+      const { code, events } = err as ServiceError & { events: TaskEvent__Output[] };
+      if (code !== Code.DEADLINE_EXCEEDED) throw err;
+      return events;
+    }
+  }
+
   /** Number of messages stored in a stream. */
   async streamMessages(stream: string): Promise<number> {
     return (await this.jsm.streams.info(stream)).state.messages;
@@ -183,4 +197,46 @@ export async function codeOf(p: Promise<unknown>): Promise<number> {
 
 export function terminalEvents(events: TaskEvent__Output[]): TaskEvent__Output[] {
   return events.filter((e) => e.event === "succeeded" || e.event === "failed" || e.event === "cancelled");
+}
+
+/**
+ * Restarts workers that die, like a Kubernetes Deployment would: every exited worker of the stack
+ * is replaced by a fresh one. Returns a stop function (call it before closing the stack).
+ */
+export function superviseWorkers(stack: Stack, env: Record<string, string> = {}): { restarts: () => number; stop: () => void } {
+  let stopped = false;
+  let restarts = 0;
+  const watch = (w: Proc): void => {
+    void w.exited.then(async () => {
+      if (stopped) return;
+      restarts++;
+      const next = await stack.addWorker(env).catch(() => undefined);
+      if (next) watch(next);
+    });
+  };
+  stack.workers.forEach(watch);
+  return { restarts: () => restarts, stop: () => void (stopped = true) };
+}
+
+/** Which worker (by its RECFLOW_WORKER_ID) started the given attempt, from the watch events. */
+export function startedBy(events: TaskEvent__Output[]): string[] {
+  return events.filter((e) => e.event === "started").map((e) => e.started?.workerId ?? "");
+}
+
+export type HealthClient = grpc.Client & {
+  Check(req: { service: string }, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: { status: string }) => void): void;
+};
+
+/** A grpc.health.v1 client for the gateway at `address`. */
+export function healthClient(address: string): HealthClient {
+  const def = protoLoader.loadSync(healthProtoPath, { enums: String });
+  const pkg = grpc.loadPackageDefinition(def) as unknown as { grpc: { health: { v1: { Health: new (addr: string, creds: grpc.ChannelCredentials) => HealthClient } } } };
+  return new pkg.grpc.health.v1.Health(address, grpc.credentials.createInsecure());
+}
+
+/** The serving status of `service` ("" = the whole server), or "error <code>" when the call fails. */
+export function servingStatus(health: HealthClient, service = ""): Promise<string> {
+  return new Promise((resolve) => {
+    health.Check({ service }, { deadline: Date.now() + 2_000 }, (err, res) => resolve(err ? `error ${err.code}` : String(res?.status)));
+  });
 }

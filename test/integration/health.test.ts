@@ -1,29 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import { protoPath as healthProtoPath } from "grpc-health-check";
-import { Stack } from "../helpers/stack.js";
-
-type HealthClient = grpc.Client & {
-  Check(req: { service: string }, cb: (err: grpc.ServiceError | null, res?: { status: string }) => void): void;
-};
+import { Stack, healthClient, servingStatus, type HealthClient } from "../helpers/stack.js";
 
 describe("gateway health and reflection", () => {
   let stack: Stack;
   let health: HealthClient;
   beforeAll(async () => {
     stack = await Stack.start({ workers: 0 });
-    const def = protoLoader.loadSync(healthProtoPath, { enums: String });
-    const pkg = grpc.loadPackageDefinition(def) as unknown as { grpc: { health: { v1: { Health: new (addr: string, creds: grpc.ChannelCredentials) => HealthClient } } } };
-    health = new pkg.grpc.health.v1.Health(stack.address, grpc.credentials.createInsecure());
+    health = healthClient(stack.address);
   });
   afterAll(async () => {
     health?.close();
     await stack?.close();
   });
 
-  const check = (service: string): Promise<string> =>
-    new Promise((resolve, reject) => health.Check({ service }, (err, res) => (err ? reject(err) : resolve(res!.status))));
+  const check = (service: string): Promise<string> => servingStatus(health, service);
 
   it("reports SERVING for the server and the tasks service while NATS is connected", async () => {
     expect(await check("")).toBe("SERVING");

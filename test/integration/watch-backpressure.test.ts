@@ -6,15 +6,17 @@ import type { TaskEvent__Output } from "../../src/generated/recflow/v1/TaskEvent
 describe("WatchTask with a slow client", () => {
   let stack: Stack;
   beforeAll(async () => {
-    // No progress throttling: a probe with 1000 steps writes ~1000 events.
-    stack = await Stack.start({ workers: 1, env: { RECFLOW_PROGRESS_INTERVAL_MS: "0", RECFLOW_LOG_LEVEL: "debug" } });
+    // No progress throttling: a probe with 1000 steps writes ~1000 events (~100 KB), more than the
+    // HTTP/2 flow-control windows absorb, and a per-watch buffer of 16 events makes the overflow
+    // certain rather than a matter of timing.
+    stack = await Stack.start({ workers: 1, env: { RECFLOW_PROGRESS_INTERVAL_MS: "0", RECFLOW_LOG_LEVEL: "debug", RECFLOW_WATCH_BUFFER_EVENTS: "16" } });
   });
   afterAll(async () => {
     await stack?.close();
   });
 
   it("delivers every event once and in order to a watcher that stopped reading for a while", async () => {
-    const task = await stack.submit({ probe: { workMs: 1500, progressSteps: 1000 } });
+    const task = await stack.submit({ probe: { workMs: 2000, progressSteps: 1000 } });
     const events: TaskEvent__Output[] = [];
     const stream: ClientReadableStream<TaskEvent__Output> = stack.client.WatchTask({ taskId: task.id, afterSequence: 0 });
     const ended = new Promise<void>((resolve, reject) => {
