@@ -138,6 +138,9 @@ const ENV_NAMES: Record<keyof RecflowOptions, string> = {
   logLevel: "RECFLOW_LOG_LEVEL",
 };
 
+/** Every option, in the order of the docs. */
+export const CONFIG_KEYS = Object.keys(ENV_NAMES) as (keyof RecflowOptions)[];
+
 /** Environment variable of each option, for docs and error messages. */
 export function envNameOf(key: keyof RecflowOptions): string {
   return ENV_NAMES[key];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compileConfig, DEFAULT_ACK_WAIT_MS } from "../../src/config.js";
+import { readFileSync } from "node:fs";
+import { CONFIG_KEYS, compileConfig, DEFAULT_ACK_WAIT_MS, envNameOf } from "../../src/config.js";
 import { ConfigError } from "../../src/errors.js";
 
 describe("compileConfig", () => {
@@ -32,5 +33,13 @@ describe("compileConfig", () => {
   ])("rejects %j with a message naming the variable", (env, message) => {
     expect(() => compileConfig({}, env)).toThrow(ConfigError);
     expect(() => compileConfig({}, env)).toThrow(message);
+  });
+});
+
+describe("configuration docs", () => {
+  it("the README's configuration table lists every environment variable the config reads", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const missing = CONFIG_KEYS.map(envNameOf).filter((name) => !readme.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
   });
 });
