@@ -3,7 +3,7 @@ import { status as Code, type ServiceError } from "@grpc/grpc-js";
 import { call, createDatasetsClient, uploadDataset, type DatasetsServiceClient } from "../../src/api/client.js";
 import type { Dataset__Output } from "../../src/generated/recflow/v1/Dataset.js";
 import type { ListDatasetsResponse__Output } from "../../src/generated/recflow/v1/ListDatasetsResponse.js";
-import { Stack, codeOf } from "../helpers/stack.js";
+import { Stack, codeOf, waitFor } from "../helpers/stack.js";
 
 const enc = new TextEncoder();
 
@@ -43,10 +43,28 @@ describe("DatasetsService", () => {
     expect(await codeOf(uploadDataset(client, { datasetId: "small" }, chunks("a,b\n", 10)))).toBe(Code.INVALID_ARGUMENT);
   });
 
-  it("streams a 100k-row TSV upload in small chunks", async () => {
+  it("streams a 100k-row TSV upload in small chunks, storing it while it arrives", async () => {
     const lines: string[] = [];
     for (let r = 0; r < 100_000; r++) lines.push(`u${r % 5000}\ti${(r * 7919) % 3000}\t1\t${1_700_000_000 + r}`);
-    const d = await uploadDataset<Dataset__Output>(client, { datasetId: "big" }, chunks(lines.join("\n"), 64 * 1024));
+    const parts = chunks(lines.join("\n"), 64 * 1024);
+    const bytesBefore = (await stack.jsm.streams.info("OBJ_recflow-datasets")).state.bytes;
+    let storedMidway = 0;
+    // Halfway through, the gateway must already have written the first half to the Object Store:
+    // it passes chunks through instead of holding the whole file in memory.
+    async function* paced(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < parts.length; i++) {
+        if (i === parts.length >> 1) {
+          const half = parts.slice(0, i).reduce((n, p) => n + p.length, 0);
+          storedMidway = await waitFor(async () => {
+            const grown = (await stack.jsm.streams.info("OBJ_recflow-datasets")).state.bytes - bytesBefore;
+            return grown >= half * 0.9 ? grown : 0;
+          }, 10_000, "first half stored before the upload ends");
+        }
+        yield parts[i];
+      }
+    }
+    const d = await uploadDataset<Dataset__Output>(client, { datasetId: "big" }, paced());
+    expect(storedMidway).toBeGreaterThan(0);
     expect(d.rows).toBe(100_000);
     expect(d.users).toBe(5000);
     expect(d.hasTimestamps).toBe(true);

@@ -4,6 +4,7 @@ import { call, createDatasetsClient, createModelsClient, uploadDataset, type Dat
 import type { Dataset__Output } from "../../src/generated/recflow/v1/Dataset.js";
 import type { Model__Output } from "../../src/generated/recflow/v1/Model.js";
 import { generateInteractions, syntheticCsvChunks } from "../../src/engine/index.js";
+import { modelCodec } from "../../src/api/codec.js";
 import { Stack, codeOf, terminalEvents } from "../helpers/stack.js";
 
 describe("train → recommend → similar → evaluate through gRPC", () => {
@@ -81,6 +82,33 @@ describe("train → recommend → similar → evaluate through gRPC", () => {
       expect(events.filter((e) => e.event === "started")).toHaveLength(1);
       expect(terminalEvents(events)).toHaveLength(1);
       expect(events.at(-1)?.failed?.error).toMatchObject({ code: Code.NOT_FOUND, retryable: false });
+    }
+  });
+
+  it("fails a corrupt or unknown-version model permanently (no retries), naming the problem", async () => {
+    // Plant damaged copies of the trained model next to it, as bit rot or a newer writer would.
+    const os = await stack.nc.jetstream().views.os("recflow-models");
+    const read = async (name: string): Promise<Uint8Array> => {
+      const r = await os.get(name);
+      if (!r) throw new Error(`${name} missing`);
+      return new Uint8Array(await new Response(r.data).arrayBuffer());
+    };
+    const good = await read(`default/${modelId}/model`);
+    const meta = modelCodec.decode(await read(`default/${modelId}/meta`));
+    const variants: [string, (b: Uint8Array) => void, string][] = [
+      ["m_corrupt", (b) => (b[1] ^= 0xff), "CORRUPT_DATA"],
+      ["m_newer", (b) => new DataView(b.buffer, b.byteOffset).setUint32(4, 99, true), "UNSUPPORTED_VERSION"],
+    ];
+    for (const [id, damage, reason] of variants) {
+      const bytes = good.slice();
+      damage(bytes);
+      await os.putBlob({ name: `default/${id}/model` }, bytes);
+      await os.putBlob({ name: `default/${id}/meta` }, modelCodec.encode({ ...meta, id }));
+      const events = await stack.watch((await stack.submit({ recommend: { modelId: id, userIds: ["u1"], k: 3 } })).id);
+      expect(events.filter((e) => e.event === "started")).toHaveLength(1);
+      expect(events.filter((e) => e.event === "retrying")).toHaveLength(0);
+      expect(terminalEvents(events)).toHaveLength(1);
+      expect(events.at(-1)?.failed?.error).toMatchObject({ code: Code.FAILED_PRECONDITION, reason, retryable: false });
     }
   });
 
