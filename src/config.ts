@@ -29,6 +29,7 @@ export const DEFAULT_MAX_CONCURRENT_UPLOADS = 4;
 export const DEFAULT_UPLOAD_IDLE_TIMEOUT_MS = 30_000;
 export const DEFAULT_ARTIFACT_CACHE_BYTES = 1024 * 1024 * 1024;
 export const DEFAULT_WATCH_BUFFER_EVENTS = 256;
+export const DEFAULT_TRAIN_THREADS = 1;
 
 /** Everything configurable; every field optional. Units are in the names. */
 export interface RecflowOptions {
@@ -62,6 +63,8 @@ export interface RecflowOptions {
   retryMaxMs?: number;
   /** Worker threads per worker process. Env RECFLOW_THREADS. @default cores - 1, at least 1 */
   threads?: number;
+  /** Threads one ALS training uses: its pool thread plus helpers spawned for the task (SharedArrayBuffer team). Env RECFLOW_TRAIN_THREADS. @default 1 */
+  trainThreads?: number;
   /** Minimum gap between two Progress events of a task. Env RECFLOW_PROGRESS_INTERVAL_MS. @default 250 */
   progressIntervalMs?: number;
   /** Time given to in-flight work on SIGTERM before it is handed back. Env RECFLOW_SHUTDOWN_GRACE_MS. @default 25000 */
@@ -120,6 +123,7 @@ const ENV_NAMES: Record<keyof RecflowOptions, string> = {
   retryBaseMs: "RECFLOW_RETRY_BASE_MS",
   retryMaxMs: "RECFLOW_RETRY_MAX_MS",
   threads: "RECFLOW_THREADS",
+  trainThreads: "RECFLOW_TRAIN_THREADS",
   progressIntervalMs: "RECFLOW_PROGRESS_INTERVAL_MS",
   shutdownGraceMs: "RECFLOW_SHUTDOWN_GRACE_MS",
   maxRequestBytes: "RECFLOW_MAX_REQUEST_BYTES",
@@ -216,6 +220,7 @@ export function compileConfig(options: RecflowOptions = {}, env: Env = process.e
     retryBaseMs,
     retryMaxMs,
     threads: intFrom("threads", options.threads, env, 1, 256) ?? Math.max(1, availableParallelism() - 1),
+    trainThreads: intFrom("trainThreads", options.trainThreads, env, 1, 64) ?? DEFAULT_TRAIN_THREADS,
     progressIntervalMs: intFrom("progressIntervalMs", options.progressIntervalMs, env, 0) ?? DEFAULT_PROGRESS_INTERVAL_MS,
     shutdownGraceMs: intFrom("shutdownGraceMs", options.shutdownGraceMs, env, 0) ?? DEFAULT_SHUTDOWN_GRACE_MS,
     maxRequestBytes: intFrom("maxRequestBytes", options.maxRequestBytes, env, 1024) ?? DEFAULT_MAX_REQUEST_BYTES,

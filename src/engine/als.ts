@@ -183,32 +183,44 @@ export function solveRange(X: Float32Array, Y: Float32Array, G: Float64Array, C:
  * λ(‖X‖² + ‖Y‖²). Unobserved pairs are summed in closed form through YᵀY.
  */
 export function alsLoss(X: Float32Array, Y: Float32Array, C: Csr, nUsers: number, nItems: number, f: number, alpha: number, reg: number): number {
-  return lossFromGrams(X, Y, C, gram(X, nUsers, f, 0), gram(Y, nItems, f, 0), nUsers, nItems, f, alpha, reg);
+  return lossFromGrams(observedLossRange(X, Y, C, f, alpha, 0, nUsers), gram(X, nUsers, f, 0), gram(Y, nItems, f, 0), nUsers, nItems, f, reg);
 }
 
 /**
  * alsLoss given GX = XᵀX and GY = YᵀY (no ridge), which training has at hand: Σ_u xᵤᵀ·GY·xᵤ is
  * ⟨GX, GY⟩ and ‖X‖² + ‖Y‖² is tr GX + tr GY, so only the observed pairs need a pass.
  */
-function lossFromGrams(X: Float32Array, Y: Float32Array, C: Csr, GX: Float64Array, GY: Float64Array, nUsers: number, nItems: number, f: number, alpha: number, reg: number): number {
-  let loss = 0;
+function lossFromGrams(observed: ObservedLoss, GX: Float64Array, GY: Float64Array, nUsers: number, nItems: number, f: number, reg: number): number {
+  let loss = observed.loss;
   let norms = 0;
   for (let k = 0; k < f * f; k++) loss += GX[k] * GY[k];
   for (let a = 0; a < f; a++) norms += GX[a * f + a] + GY[a * f + a];
-  let confidenceMass = nUsers * nItems;
+  return (loss + reg * norms) / (nUsers * nItems + observed.extraMass);
+}
+
+/** The observed pairs' share of the loss: Σ c(1 − s)² − s² and the extra confidence mass Σ (c − 1). */
+export interface ObservedLoss {
+  loss: number;
+  extraMass: number;
+}
+
+/** ObservedLoss over users [from, to). */
+export function observedLossRange(X: Float32Array, Y: Float32Array, C: Csr, f: number, alpha: number, from: number, to: number): ObservedLoss {
+  let loss = 0;
+  let extraMass = 0;
   const { indptr, indices, weights } = C;
   const x = new Float64Array(f);
-  for (let u = 0; u < nUsers; u++) {
+  for (let u = from; u < to; u++) {
     const xo = u * f;
     for (let a = 0; a < f; a++) x[a] = X[xo + a];
     for (let k = indptr[u]; k < indptr[u + 1]; k++) {
       const s = dotRow(Y, indices[k] * f, x, f);
-      const c = 1 + alpha * weights[k];
-      loss += c * (1 - s) * (1 - s) - s * s;
-      confidenceMass += c - 1;
+      const c1 = alpha * weights[k];
+      loss += (1 + c1) * (1 - s) * (1 - s) - s * s;
+      extraMass += c1;
     }
   }
-  return (loss + reg * norms) / confidenceMass;
+  return { loss, extraMass };
 }
 
 /** G + λI, as a new matrix. */
@@ -224,28 +236,92 @@ export interface AlsFactors {
   losses: number[];
 }
 
-/** Fits ALS on user→item `C` and its transpose `Ct`. Deterministic for a seed. */
-export function trainAls(C: Csr, Ct: Csr, nUsers: number, nItems: number, params: AlsParams, onProgress?: (p: AlsProgress) => void, signal?: AbortFlag, onFactors?: (X: Float32Array, Y: Float32Array) => void): AlsFactors {
+/** One ALS problem: the interactions both ways, the factor matrices and the solver settings. */
+export interface AlsProblem {
+  C: Csr;
+  Ct: Csr;
+  nUsers: number;
+  nItems: number;
+  X: Float32Array;
+  Y: Float32Array;
+  f: number;
+  alpha: number;
+  cgSteps: number;
+}
+
+/**
+ * Runs the row-parallel parts of ALS. Rows are independent given G, so any split of the rows
+ * gives bit-identical factors: a thread team (src/worker/als-team.ts) and the serial default
+ * produce the same model for a seed. Only the order of the loss's partial sums differs.
+ */
+export interface AlsExecutor {
+  /** Float32 storage for the factors (SharedArrayBuffer-backed for a thread team). */
+  alloc(length: number): Float32Array;
+  /** Solves every row of one side (users: X from Y; items: Y from X) given G = other side's Gram + λI. */
+  solve(problem: AlsProblem, side: "users" | "items", G: Float64Array, signal?: AbortFlag): void;
+  observedLoss(problem: AlsProblem): ObservedLoss;
+}
+
+/** Everything on the calling thread. */
+export const serialAls: AlsExecutor = {
+  alloc: (length) => new Float32Array(length),
+  solve(p, side, G, signal) {
+    const scratch = cgScratch(p.f);
+    if (side === "users") solveRange(p.X, p.Y, G, p.C, p.f, p.alpha, p.cgSteps, 0, p.nUsers, scratch, signal);
+    else solveRange(p.Y, p.X, G, p.Ct, p.f, p.alpha, p.cgSteps, 0, p.nItems, scratch, signal);
+  },
+  observedLoss: (p) => observedLossRange(p.X, p.Y, p.C, p.f, p.alpha, 0, p.nUsers),
+};
+
+/** Row boundaries splitting rows [0, n) into `parts` slices of about equal work (nonzeros plus a per-row cost). */
+export function balancedSplit(indptr: Int32Array, parts: number, rowCost: number): number[] {
+  const n = indptr.length - 1;
+  const total = indptr[n] + n * rowCost;
+  const bounds = [0];
+  let row = 0;
+  for (let p = 1; p < parts; p++) {
+    const target = (total * p) / parts;
+    while (row < n && indptr[row] + row * rowCost < target) row++;
+    bounds.push(row);
+  }
+  bounds.push(n);
+  return bounds;
+}
+
+export interface TrainAlsOptions {
+  onProgress?: (p: AlsProgress) => void;
+  signal?: AbortFlag;
+  /** Called once with the factor arrays (updated in place), e.g. for a live evaluation. */
+  onFactors?: (X: Float32Array, Y: Float32Array) => void;
+  /** Who solves the rows; the serial default runs on the calling thread. */
+  executor?: AlsExecutor;
+}
+
+/** Fits ALS on user→item `C` and its transpose `Ct`. Deterministic for a seed, whatever the executor. */
+export function trainAls(C: Csr, Ct: Csr, nUsers: number, nItems: number, params: AlsParams, opts: TrainAlsOptions = {}): AlsFactors {
   const { factors: f, iterations, regularization: reg, alpha, cgSteps } = params;
   if (!(f >= 1 && iterations >= 1 && reg >= 0 && alpha >= 0 && cgSteps >= 1)) throw new InvalidParamsError("ALS needs factors ≥ 1, iterations ≥ 1, cg_steps ≥ 1, regularization ≥ 0, alpha ≥ 0");
+  const exec = opts.executor ?? serialAls;
   const rng = mulberry32(params.seed);
   // Small random init, as in `implicit` (scaled by 0.01 so early dot products are tiny).
-  const X = new Float32Array(nUsers * f);
-  const Y = new Float32Array(nItems * f);
+  const X = exec.alloc(nUsers * f);
+  const Y = exec.alloc(nItems * f);
   for (let k = 0; k < X.length; k++) X[k] = gaussian(rng) * 0.01;
   for (let k = 0; k < Y.length; k++) Y[k] = gaussian(rng) * 0.01;
-  onFactors?.(X, Y);
-  const scratch = cgScratch(f);
+  opts.onFactors?.(X, Y);
+  const problem: AlsProblem = { C, Ct, nUsers, nItems, X, Y, f, alpha, cgSteps };
   const losses: number[] = [];
+  // The Gram matrices stay serial (f² per row, a few % of a sweep): summing per-thread partials
+  // would change the rounding and with it the factors.
   let GY = gram(Y, nItems, f, 0);
   for (let it = 1; it <= iterations; it++) {
-    solveRange(X, Y, withRidge(GY, f, reg), C, f, alpha, cgSteps, 0, nUsers, scratch, signal);
+    exec.solve(problem, "users", withRidge(GY, f, reg), opts.signal);
     const GX = gram(X, nUsers, f, 0);
-    solveRange(Y, X, withRidge(GX, f, reg), Ct, f, alpha, cgSteps, 0, nItems, scratch, signal);
+    exec.solve(problem, "items", withRidge(GX, f, reg), opts.signal);
     GY = gram(Y, nItems, f, 0);
-    const loss = lossFromGrams(X, Y, C, GX, GY, nUsers, nItems, f, alpha, reg);
+    const loss = lossFromGrams(exec.observedLoss(problem), GX, GY, nUsers, nItems, f, reg);
     losses.push(loss);
-    onProgress?.({ iteration: it, iterations, loss, fraction: it / iterations });
+    opts.onProgress?.({ iteration: it, iterations, loss, fraction: it / iterations });
   }
   return { userFactors: X, itemFactors: Y, losses };
 }

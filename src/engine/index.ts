@@ -7,7 +7,10 @@ export {
   throwIfAborted, type AbortFlag,
 } from "./errors.js";
 export { mulberry32, gaussian, type Rng } from "./random.js";
-export { trainAls, alsLoss, solveRange, gram, cgScratch, DEFAULT_ALS, type AlsParams, type AlsProgress, type Csr } from "./als.js";
+export {
+  trainAls, alsLoss, solveRange, observedLossRange, balancedSplit, gram, cgScratch, serialAls, DEFAULT_ALS,
+  type AlsExecutor, type AlsParams, type AlsProblem, type AlsProgress, type Csr, type ObservedLoss, type TrainAlsOptions,
+} from "./als.js";
 export { trainItemKnn, DEFAULT_KNN, type KnnParams, type Neighbours } from "./knn.js";
 export { itemPopularity } from "./popularity.js";
 export { topK, type Scored } from "./top-k.js";

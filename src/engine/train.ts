@@ -1,6 +1,6 @@
 // Training a model from a dataset, end to end: optional holdout split, fitting (ALS, item-kNN or
 // popularity) with progress, evaluation next to popularity, and the Model to store.
-import { trainAls, DEFAULT_ALS, type AlsParams, type Csr } from "./als.js";
+import { trainAls, DEFAULT_ALS, type AlsExecutor, type AlsParams, type Csr } from "./als.js";
 import { transpose, type Dataset } from "./dataset.js";
 import { evaluateRecommender, type Evaluation } from "./evaluate.js";
 import type { AbortFlag } from "./errors.js";
@@ -33,7 +33,8 @@ export interface TrainResult {
 /** Live metric estimates use a sample of test users, so progress stays cheap. */
 const LIVE_EVAL_USERS = 300;
 
-export function trainModel(d: Dataset, spec: TrainSpec, onProgress: (p: TrainProgress) => void = () => undefined, signal?: AbortFlag): TrainResult {
+/** Trains the spec's algorithm on `d`; ALS rows are solved by `executor` (default: this thread). */
+export function trainModel(d: Dataset, spec: TrainSpec, onProgress: (p: TrainProgress) => void = () => undefined, signal?: AbortFlag, executor?: AlsExecutor): TrainResult {
   const started = performance.now();
   const split = spec.evaluate ? holdoutSplit(d, { seed: spec.seed }) : undefined;
   const train: Dataset = split ? split.train : d;
@@ -57,12 +58,17 @@ export function trainModel(d: Dataset, spec: TrainSpec, onProgress: (p: TrainPro
       return { [`ndcg@${spec.evalK}~`]: e.metrics[`ndcg@${spec.evalK}`] };
     };
     let factorsRef: { X: Float32Array; Y: Float32Array } | undefined;
-    const fit = trainAls(C, Ct, nUsers, nItems, p, (pr) => {
-      losses.push(pr.loss);
-      const metrics: Record<string, number> = { loss: pr.loss, iteration: pr.iteration };
-      if (factorsRef) Object.assign(metrics, live(factorsRef.X, factorsRef.Y));
-      onProgress({ fraction: pr.fraction * fitShare, message: `ALS iteration ${pr.iteration}/${pr.iterations}`, metrics });
-    }, signal, (X, Y) => (factorsRef = { X, Y }));
+    const fit = trainAls(C, Ct, nUsers, nItems, p, {
+      signal,
+      onFactors: (X, Y) => (factorsRef = { X, Y }),
+      ...(executor ? { executor } : {}),
+      onProgress: (pr) => {
+        losses.push(pr.loss);
+        const metrics: Record<string, number> = { loss: pr.loss, iteration: pr.iteration };
+        if (factorsRef) Object.assign(metrics, live(factorsRef.X, factorsRef.Y));
+        onProgress({ fraction: pr.fraction * fitShare, message: `ALS iteration ${pr.iteration}/${pr.iterations}`, metrics });
+      },
+    });
     Object.assign(base, { factors: p.factors, userFactors: fit.userFactors, itemFactors: fit.itemFactors });
     base.info.iterations = p.iterations;
     base.info.finalLoss = losses.at(-1) ?? 0;

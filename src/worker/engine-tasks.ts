@@ -14,6 +14,7 @@ import { PermanentTaskError } from "../errors.js";
 import type { SharedBlob } from "./artifact-cache.js";
 import type { ModelArtifact, ThreadJob } from "./thread-protocol.js";
 import type { ThreadContext } from "./task-thread.js";
+import { AlsTeam } from "./als-team.js";
 
 const ALGORITHM_NAMES: Record<string, Algorithm> = { ALGORITHM_ALS: "als", ALGORITHM_ITEM_KNN: "item_knn", ALGORITHM_POPULARITY: "popularity" };
 const PROTO_ALGORITHM: Record<Algorithm, ModelArtifact["algorithm"]> = { als: "ALGORITHM_ALS", item_knn: "ALGORITHM_ITEM_KNN", popularity: "ALGORITHM_POPULARITY" };
@@ -80,11 +81,18 @@ export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: Threa
       if (!algorithm) throw new PermanentTaskError(`unknown algorithm ${t.algorithm}`, { code: INVALID_ARGUMENT, reason: "INVALID_PARAMS" });
       const dataset = permanentFrom(() => decodeDataset(new Uint8Array(job.inputs.dataset!.buffer)));
       const evalK = t.evalK || 10;
-      const r = permanentFrom(() => trainModel(dataset, {
-        algorithm, evaluate: t.evaluate, evalK, seed: Number(t.seed),
-        als: { factors: t.als?.factors, iterations: t.als?.iterations, regularization: t.als?.regularization, alpha: t.als?.alpha, cgSteps: t.als?.cgSteps },
-        knn: { neighbors: t.knn?.neighbors, shrinkage: t.knn?.shrinkage },
-      }, (p) => ctx.post({ type: "progress", fraction: p.fraction, message: p.message, metrics: p.metrics }), ctx));
+      const team = algorithm === "als" && ctx.trainThreads > 1 ? new AlsTeam(ctx.trainThreads) : undefined;
+      let r;
+      try {
+        r = permanentFrom(() => trainModel(dataset, {
+          algorithm, evaluate: t.evaluate, evalK, seed: Number(t.seed),
+          als: { factors: t.als?.factors, iterations: t.als?.iterations, regularization: t.als?.regularization, alpha: t.als?.alpha, cgSteps: t.als?.cgSteps },
+          knn: { neighbors: t.knn?.neighbors, shrinkage: t.knn?.shrinkage },
+        }, (p) => ctx.post({ type: "progress", fraction: p.fraction, message: p.message, metrics: p.metrics }), ctx, team));
+      } finally {
+        // Helper threads end with the training (also on abort or error); nothing awaits them.
+        void team?.close();
+      }
       const bytes = encodeModel(r.model);
       const modelId = job.inputs.modelId!;
       const info = r.model.info;

@@ -33,6 +33,8 @@ export interface RunnerDeps {
   progressIntervalMs: number;
   ackWaitMs: number;
   allowFaultInjection: boolean;
+  /** Threads an ALS training may use (RECFLOW_TRAIN_THREADS). */
+  trainThreads: number;
   /** Hooks for metrics. */
   onOutcome?: (kind: string, outcome: "succeeded" | "failed" | "retried" | "cancelled" | "fenced" | "handed_back", seconds: number) => void;
 }
@@ -134,7 +136,7 @@ export class TaskRunner {
       outcome = await this.#d.pool.run(
         {
           taskId: task.taskId, tenant: task.tenant, attempt: delivery.attempt, workerId: this.#d.workerId, spec,
-          allowFaultInjection: this.#d.allowFaultInjection, inputs, maxChunkBytes: this.#d.maxChunkBytes,
+          allowFaultInjection: this.#d.allowFaultInjection, trainThreads: this.#d.trainThreads, inputs, maxChunkBytes: this.#d.maxChunkBytes,
         },
         (msg) => {
           if (msg.type === "crash-process" && this.#d.allowFaultInjection) {

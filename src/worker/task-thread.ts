@@ -11,6 +11,7 @@ export interface ThreadContext {
   readonly attempt: number;
   readonly workerId: string;
   readonly allowFaultInjection: boolean;
+  readonly trainThreads: number;
   /** True once the main thread asked this job to stop. Cheap enough for hot loops. */
   readonly aborted: boolean;
   post(msg: ThreadMessage): void;
@@ -25,6 +26,7 @@ function contextFor(job: ThreadJob, port: MessagePort, artifact: { value?: Model
     attempt: job.attempt,
     workerId: job.workerId,
     allowFaultInjection: job.allowFaultInjection,
+    trainThreads: job.trainThreads,
     get aborted() {
       return Atomics.load(flag, 0) !== 0;
     },

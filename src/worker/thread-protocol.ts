@@ -15,6 +15,8 @@ export interface ThreadJob {
   workerId: string;
   spec: TaskSpec__Output;
   allowFaultInjection: boolean;
+  /** Threads an ALS training may use (1 = just this one). */
+  trainThreads: number;
   /** Compiled dataset and/or model the task reads (shared memory, not copied). */
   inputs: { dataset?: SharedBlob; model?: SharedBlob; modelId?: string };
   /** Largest PartialResult chunk to post, in encoded bytes (stays under NATS's message limit). */

@@ -13,7 +13,9 @@ describe("train → recommend → similar → evaluate through gRPC", () => {
   let models: ModelsServiceClient;
   let modelId = "";
   beforeAll(async () => {
-    stack = await Stack.start({ workers: 1, threads: 1, env: { RECFLOW_MAX_EVENT_BYTES: "65536" } });
+    // Training uses a two-thread ALS team (the pool thread plus one helper), as a worker would with
+    // RECFLOW_TRAIN_THREADS=2.
+    stack = await Stack.start({ workers: 1, threads: 1, env: { RECFLOW_MAX_EVENT_BYTES: "65536", RECFLOW_TRAIN_THREADS: "2" } });
     datasets = createDatasetsClient(stack.address);
     models = createModelsClient(stack.address);
     const data = generateInteractions({ users: 800, items: 400, interactions: 24_000, seed: 11 });

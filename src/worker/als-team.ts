@@ -1,0 +1,124 @@
+// A team of threads for one ALS training: the calling thread (a compute thread of the pool, or a
+// bench) plus `threads − 1` helper threads share the factor matrices and the interactions through
+// SharedArrayBuffers and solve disjoint row slices of each half-sweep. Coordination is Atomics
+// only (no messages), so the caller stays synchronous like the serial solver. Rows are
+// independent given the Gram matrix, so the factors are bit-identical to a serial run.
+import { Worker } from "node:worker_threads";
+import { balancedSplit, serialAls, throwIfAborted, type AbortFlag, type AlsExecutor, type AlsProblem, type Csr, type ObservedLoss } from "../engine/index.js";
+import { CMD, CTRL, runPart, type TeamShared } from "./als-team-protocol.js";
+
+const READY_TIMEOUT_MS = 10_000;
+
+function shared<T extends Float32Array | Int32Array | Float64Array>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const Ctor = a.constructor as new (b: SharedArrayBuffer) => T;
+  const out = new Ctor(new SharedArrayBuffer(a.byteLength));
+  out.set(a);
+  return out;
+}
+
+const sharedCsr = (c: Csr): Csr => ({ indptr: shared(c.indptr), indices: shared(c.indices), weights: shared(c.weights) });
+
+export class AlsTeam implements AlsExecutor {
+  readonly threads: number;
+  #helpers: Worker[] = [];
+  #shared: TeamShared | undefined;
+  #problem: AlsProblem | undefined;
+
+  constructor(threads: number) {
+    this.threads = Math.max(1, Math.floor(threads));
+  }
+
+  alloc(length: number): Float32Array {
+    return this.threads > 1 ? new Float32Array(new SharedArrayBuffer(length * 4)) : new Float32Array(length);
+  }
+
+  solve(problem: AlsProblem, side: "users" | "items", G: Float64Array, signal?: AbortFlag): void {
+    if (this.threads === 1) return serialAls.solve(problem, side, G, signal);
+    throwIfAborted(signal);
+    const s = this.#bind(problem);
+    s.G.set(G);
+    this.#run(side === "users" ? CMD.solveUsers : CMD.solveItems, s);
+  }
+
+  observedLoss(problem: AlsProblem): ObservedLoss {
+    if (this.threads === 1) return serialAls.observedLoss(problem);
+    const s = this.#bind(problem);
+    this.#run(CMD.observedLoss, s);
+    let loss = 0;
+    let extraMass = 0;
+    for (let p = 0; p < this.threads; p++) {
+      loss += s.lossParts[2 * p];
+      extraMass += s.lossParts[2 * p + 1];
+    }
+    return { loss, extraMass };
+  }
+
+  /** Stops the helper threads; the team can be bound again later. */
+  async close(): Promise<void> {
+    if (this.#shared) {
+      Atomics.store(this.#shared.ctrl, CTRL.command, CMD.exit);
+      Atomics.add(this.#shared.ctrl, CTRL.generation, 1);
+      Atomics.notify(this.#shared.ctrl, CTRL.generation);
+    }
+    const helpers = this.#helpers;
+    this.#helpers = [];
+    this.#shared = undefined;
+    this.#problem = undefined;
+    await Promise.all(helpers.map((w) => w.terminate()));
+  }
+
+  #bind(problem: AlsProblem): TeamShared {
+    if (this.#problem === problem && this.#shared) return this.#shared;
+    if (this.#shared) throw new Error("AlsTeam is bound to another problem; close() it first");
+    if (!(problem.X.buffer instanceof SharedArrayBuffer) || !(problem.Y.buffer instanceof SharedArrayBuffer)) {
+      throw new Error("AlsTeam needs factors from its own alloc()");
+    }
+    const { f } = problem;
+    const s: TeamShared = {
+      ctrl: new Int32Array(new SharedArrayBuffer(CTRL.length * 4)),
+      G: new Float64Array(new SharedArrayBuffer(f * f * 8)),
+      lossParts: new Float64Array(new SharedArrayBuffer(this.threads * 2 * 8)),
+      userBounds: Int32Array.from(balancedSplit(problem.C.indptr, this.threads, f)),
+      itemBounds: Int32Array.from(balancedSplit(problem.Ct.indptr, this.threads, f)),
+      C: sharedCsr(problem.C),
+      Ct: sharedCsr(problem.Ct),
+      X: problem.X,
+      Y: problem.Y,
+      f,
+      alpha: problem.alpha,
+      cgSteps: problem.cgSteps,
+    };
+    for (let part = 1; part < this.threads; part++) {
+      const w = new Worker(new URL("./als-team-thread.js", import.meta.url), { workerData: { shared: s, part } });
+      w.unref();
+      this.#helpers.push(w);
+    }
+    // Wait (synchronously, like the rest of a training) until every helper is in its loop.
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (let ready = Atomics.load(s.ctrl, CTRL.ready); ready < this.threads - 1; ready = Atomics.load(s.ctrl, CTRL.ready)) {
+      if (Date.now() > deadline) {
+        void this.close();
+        throw new Error(`ALS helper threads did not start within ${READY_TIMEOUT_MS} ms`);
+      }
+      Atomics.wait(s.ctrl, CTRL.ready, ready, 100);
+    }
+    this.#shared = s;
+    this.#problem = problem;
+    return s;
+  }
+
+  /** Runs `cmd` on every part: helpers on their threads, part 0 here; returns when all are done. */
+  #run(cmd: number, s: TeamShared): void {
+    const { ctrl } = s;
+    Atomics.store(ctrl, CTRL.done, 0);
+    Atomics.store(ctrl, CTRL.command, cmd);
+    Atomics.add(ctrl, CTRL.generation, 1);
+    Atomics.notify(ctrl, CTRL.generation);
+    runPart(s, cmd, 0);
+    for (let done = Atomics.load(ctrl, CTRL.done); done < this.threads - 1; done = Atomics.load(ctrl, CTRL.done)) {
+      Atomics.wait(ctrl, CTRL.done, done, 1000);
+    }
+    if (Atomics.load(ctrl, CTRL.failed) !== 0) throw new Error("an ALS helper thread failed");
+  }
+}

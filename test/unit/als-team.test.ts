@@ -1,0 +1,41 @@
+// The ALS thread team against the serial solver: same factors bit for bit, from real helper
+// threads. Helper threads run compiled code, so the team is loaded from dist/ (built by `npm test`).
+import { describe, expect, it } from "vitest";
+import { syntheticDataset, transpose, trainAls, type AlsParams } from "../../src/engine/index.js";
+import type * as TeamModule from "../../src/worker/als-team.js";
+
+const { AlsTeam } = (await import(new URL("../../dist/worker/als-team.js", import.meta.url).href)) as typeof TeamModule;
+
+describe("AlsTeam", () => {
+  const d = syntheticDataset({ users: 700, items: 500, interactions: 30_000, seed: 5 });
+  const Ct = transpose(d);
+  const params: AlsParams = { factors: 20, iterations: 4, regularization: 0.05, alpha: 20, cgSteps: 3, seed: 9 };
+  const train = (threads: number): { X: Float32Array; Y: Float32Array; losses: number[] } => {
+    const team = new AlsTeam(threads);
+    try {
+      const r = trainAls(d, Ct, d.userIds.length, d.itemIds.length, params, { executor: team });
+      return { X: r.userFactors, Y: r.itemFactors, losses: r.losses };
+    } finally {
+      void team.close();
+    }
+  };
+
+  it("gives bit-identical factors with 1, 2 and 3 threads", () => {
+    const one = train(1);
+    for (const threads of [2, 3]) {
+      const many = train(threads);
+      expect(many.X.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(Buffer.from(many.X.buffer).equals(Buffer.from(one.X.buffer))).toBe(true);
+      expect(Buffer.from(many.Y.buffer).equals(Buffer.from(one.Y.buffer))).toBe(true);
+      // The loss sums partials in another order: equal up to rounding.
+      many.losses.forEach((l, i) => expect(l).toBeCloseTo(one.losses[i], 12));
+    }
+  });
+
+  it("refuses factors it did not allocate", () => {
+    const team = new AlsTeam(2);
+    const f = params.factors;
+    const problem = { C: d, Ct, nUsers: d.userIds.length, nItems: d.itemIds.length, X: new Float32Array(d.userIds.length * f), Y: new Float32Array(d.itemIds.length * f), f, alpha: 1, cgSteps: 1 };
+    expect(() => team.solve(problem, "users", new Float64Array(f * f))).toThrow(/alloc/);
+  });
+});
