@@ -1,7 +1,5 @@
 // Real recflow processes for tests: gateway and workers are spawned from dist/ (built by the test
 // command) exactly as in production, talk to a per-suite nats-server, and can be SIGKILLed.
-import { spawn, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import { status as Code, type ServiceError } from "@grpc/grpc-js";
@@ -13,17 +11,12 @@ import type { TaskEvent__Output } from "../../src/generated/recflow/v1/TaskEvent
 import type { Task__Output } from "../../src/generated/recflow/v1/Task.js";
 import type { TaskSpec } from "../../src/generated/recflow/v1/TaskSpec.js";
 import { startNats, type TestNats } from "./nats.js";
+import { spawnRecflow as spawnProc, stopProc, type Proc } from "../../src/cli/processes.js";
 
+// Tests run the built processes (the source's processes.ts would point at src/cli/main.js).
 const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
-export interface Proc {
-  name: string;
-  child: ChildProcess;
-  ready: Record<string, unknown>;
-  /** stderr (JSON logs) so far, for assertions and debugging. */
-  logs: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+export { stopProc, type Proc };
 
 /** Fast settings so fault tests finish in seconds: short ack_wait and back-off. */
 export const FAST_ENV: Record<string, string> = {
@@ -36,35 +29,9 @@ export const FAST_ENV: Record<string, string> = {
   RECFLOW_ALLOW_FAULT_INJECTION: "1",
 };
 
-export async function spawnRecflow(name: string, args: string[], env: Record<string, string>): Promise<Proc> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  const logs: string[] = [];
-  createInterface({ input: child.stderr }).on("line", (l) => logs.push(l));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} not ready in 20 s; logs:\n${logs.join("\n")}`)), 20_000);
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      try {
-        const msg = JSON.parse(line) as Record<string, unknown>;
-        if (msg.ready) {
-          clearTimeout(timer);
-          resolve(msg);
-        }
-      } catch {
-        // not a ready line
-      }
-    });
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited (${code ?? signal}) before ready; logs:\n${logs.join("\n")}`));
-    });
-  });
-  return { name, child, ready, logs, exited };
-}
-
-export async function stopProc(p: Proc, signal: NodeJS.Signals = "SIGTERM"): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill(signal);
-  return p.exited;
+/** A recflow process from dist/ with the test's environment on top of ours; stderr captured. */
+export function spawnRecflow(name: string, args: string[], env: Record<string, string>): Promise<Proc> {
+  return spawnProc(name, args, { env: { ...process.env, ...env }, entry: CLI });
 }
 
 export interface StackOptions {
