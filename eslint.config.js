@@ -19,7 +19,7 @@ export default tseslint.config(
       "no-console": "error",
     },
   },
-  { files: ["src/cli/**", "bench/**", "scripts/**", "test/**"], rules: { "no-console": "off" } },
+  { files: ["src/cli/**", "src/bench/**", "scripts/**", "test/**"], rules: { "no-console": "off" } },
   { files: ["**/*.js", "**/*.mjs"], ...tseslint.configs.disableTypeChecked },
   { files: ["scripts/**/*.mjs"], languageOptions: { globals: { console: "readonly", process: "readonly" } } },
 );

@@ -84,6 +84,23 @@ function dotRow(Y: Float32Array, yo: number, v: Float64Array, f: number): number
   return d0 + d1 + d2 + d3;
 }
 
+/** Σ A[ao+a]·B[bo+a] for a < f, both float32 factor rows (scoring, similarities). */
+export function dotFactors(A: Float32Array, ao: number, B: Float32Array, bo: number, f: number): number {
+  let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+  const f8 = f - (f & 7);
+  let a = 0;
+  for (; a < f8; a += 8) {
+    const i = ao + a;
+    const j = bo + a;
+    d0 += A[i] * B[j] + A[i + 4] * B[j + 4];
+    d1 += A[i + 1] * B[j + 1] + A[i + 5] * B[j + 5];
+    d2 += A[i + 2] * B[j + 2] + A[i + 6] * B[j + 6];
+    d3 += A[i + 3] * B[j + 3] + A[i + 7] * B[j + 7];
+  }
+  for (; a < f; a++) d0 += A[ao + a] * B[bo + a];
+  return d0 + d1 + d2 + d3;
+}
+
 /** out[a] += c·Y[yo+a] for a < f. */
 function axpyRow(c: number, Y: Float32Array, yo: number, out: Float64Array, f: number): void {
   const f8 = f - (f & 7);

@@ -2,6 +2,7 @@
 // seen items, with allow/deny masks, popularity for unknown users), and similar items.
 import type { Neighbours } from "./knn.js";
 import { topK, type Scored } from "./top-k.js";
+import { dotFactors } from "./als.js";
 
 export type Algorithm = "als" | "item_knn" | "popularity";
 
@@ -75,12 +76,7 @@ export class Recommender {
       const X = m.userFactors!;
       const Y = m.itemFactors!;
       const xo = u * f;
-      for (let i = 0; i < this.nItems; i++) {
-        const yo = i * f;
-        let s = 0;
-        for (let a = 0; a < f; a++) s += X[xo + a] * Y[yo + a];
-        out[i] = s;
-      }
+      for (let i = 0; i < this.nItems; i++) out[i] = dotFactors(X, xo, Y, i * f, f);
     } else if (m.algorithm === "item_knn") {
       const nb = m.neighbours!;
       out.fill(0);
@@ -131,19 +127,11 @@ export class Recommender {
       const Y = m.itemFactors!;
       if (!this.#itemNorms) {
         this.#itemNorms = new Float32Array(this.nItems);
-        for (let j = 0; j < this.nItems; j++) {
-          let s = 0;
-          for (let a = 0; a < f; a++) s += Y[j * f + a] * Y[j * f + a];
-          this.#itemNorms[j] = Math.sqrt(s) || 1;
-        }
+        for (let j = 0; j < this.nItems; j++) this.#itemNorms[j] = Math.sqrt(dotFactors(Y, j * f, Y, j * f, f)) || 1;
       }
       const out = this.#scores;
       const io = i * f;
-      for (let j = 0; j < this.nItems; j++) {
-        let s = 0;
-        for (let a = 0; a < f; a++) s += Y[io + a] * Y[j * f + a];
-        out[j] = s / (this.#itemNorms[i] * this.#itemNorms[j]);
-      }
+      for (let j = 0; j < this.nItems; j++) out[j] = dotFactors(Y, io, Y, j * f, f) / (this.#itemNorms[i] * this.#itemNorms[j]);
       this.#mask.fill(0);
       this.#mask[i] = 1;
       return topK(out, k, this.#mask);

@@ -1,0 +1,176 @@
+// The load-generating client of the benches, a process of its own so that its CPU use is not the
+// gateway's: `node dist/bench/client.js '<json>'` runs one job and prints one JSON line.
+//   tasks     submit `count` tasks with `concurrency` outstanding, each watched to its terminal event
+//   submit    `count` sequential SubmitTask calls
+//   watchers  `perTask` concurrent WatchTask streams per task over `connections` channels
+//   baseline  the bare JetStream pipeline's publisher (see baseline-worker.ts for the consumer)
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import * as grpc from "@grpc/grpc-js";
+import { connect, StringCodec } from "nats";
+import { call, createTasksClient, type TasksServiceClient } from "../api/client.js";
+import type { Task__Output } from "../generated/recflow/v1/Task.js";
+import type { TaskEvent__Output } from "../generated/recflow/v1/TaskEvent.js";
+import type { TaskSpec } from "../generated/recflow/v1/TaskSpec.js";
+
+export type ClientJob =
+  | { mode: "tasks"; address: string; count: number; concurrency: number; spec: TaskSpec; connections?: number }
+  | { mode: "submit"; address: string; count: number; spec: TaskSpec }
+  | { mode: "watchers"; address: string; taskIds: string[]; perTask: number; connections: number }
+  | { mode: "baseline"; natsUrl: string; count: number; concurrency: number; payloadBytes: number };
+
+const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
+
+/** Runs a client job in a child process and returns its JSON result. */
+export function runClient<T>(job: ClientJob): Promise<T> {
+  const entry = fileURLToPath(new URL("./client.js", import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [entry, JSON.stringify(job)], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+    child.once("exit", (code) => {
+      const last = out.trim().split("\n").at(-1) ?? "";
+      if (code !== 0) return reject(new Error(`bench client (${job.mode}) exited with ${code}`));
+      try {
+        resolve(JSON.parse(last) as T);
+      } catch {
+        reject(new Error(`bench client (${job.mode}) printed no result`));
+      }
+    });
+  });
+}
+
+/** `n` clients of the gateway on separate HTTP/2 connections (a distinct channel option each). */
+function clients(address: string, n: number): TasksServiceClient[] {
+  return Array.from({ length: n }, (_, i) => createTasksClient(address, { "recflow.bench.channel": i }));
+}
+
+function watchToEnd(client: TasksServiceClient, taskId: string): Promise<TaskEvent__Output[]> {
+  return new Promise((resolve, reject) => {
+    const events: TaskEvent__Output[] = [];
+    const stream = client.WatchTask({ taskId, afterSequence: 0 });
+    stream.on("data", (e: TaskEvent__Output) => events.push(e));
+    stream.on("end", () => resolve(events));
+    stream.on("error", reject);
+  });
+}
+
+async function pool(count: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(count, concurrency) }, async () => {
+    while (next < count) await fn(next++);
+  }));
+}
+
+async function tasks(job: Extract<ClientJob, { mode: "tasks" }>): Promise<object> {
+  const cs = clients(job.address, job.connections ?? 4);
+  const latencies: number[] = [];
+  const terminalCounts: number[] = [];
+  let failed = 0;
+  const started = performance.now();
+  await pool(job.count, job.concurrency, async (i) => {
+    const c = cs[i % cs.length];
+    const t0 = performance.now();
+    const task = await call<object, Task__Output>(c.SubmitTask.bind(c), { task: job.spec }, { deadlineMs: 30_000 });
+    const events = await watchToEnd(c, task.id);
+    latencies.push(performance.now() - t0);
+    const terminals = events.filter((e) => TERMINAL.has(e.event ?? ""));
+    terminalCounts.push(terminals.length);
+    if (terminals[0]?.event !== "succeeded") failed++;
+  });
+  const durationMs = performance.now() - started;
+  cs.forEach((c) => c.close());
+  return { durationMs, latencies, failed, notExactlyOneTerminal: terminalCounts.filter((n) => n !== 1).length };
+}
+
+async function submit(job: Extract<ClientJob, { mode: "submit" }>): Promise<object> {
+  const [c] = clients(job.address, 1);
+  // Warm the channel (connection, first-call setup) outside the measurement.
+  for (let i = 0; i < 20; i++) await call<object, Task__Output>(c.SubmitTask.bind(c), { task: job.spec }, { deadlineMs: 10_000 });
+  const latencies: number[] = [];
+  for (let i = 0; i < job.count; i++) {
+    const t0 = performance.now();
+    await call<object, Task__Output>(c.SubmitTask.bind(c), { task: job.spec }, { deadlineMs: 10_000 });
+    latencies.push(performance.now() - t0);
+  }
+  c.close();
+  return { latencies };
+}
+
+async function watchers(job: Extract<ClientJob, { mode: "watchers" }>): Promise<object> {
+  const cs = clients(job.address, job.connections);
+  let streams = 0;
+  let failed = 0;
+  let events = 0;
+  const seen = new Map<string, string[]>(); // task id → each stream's sequence list
+  const opened = job.taskIds.flatMap((id) => Array.from({ length: job.perTask }, () => {
+    const c = cs[streams++ % cs.length];
+    return watchToEnd(c, id).then((evs) => {
+      events += evs.length;
+      const list = seen.get(id) ?? [];
+      list.push(evs.map((e) => `${String(e.sequence)}:${String(e.event)}`).join(" "));
+      seen.set(id, list);
+    }, (err: unknown) => {
+      failed++;
+      if (failed === 1) console.error(`first failed stream of ${id}: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  }));
+  await Promise.all(opened);
+  // The reference: one replay per task after everything ended. Every live stream must equal it
+  // (same events, same order: nothing lost or duplicated at the hand-over from history to live).
+  let complete = 0;
+  let broken = 0;
+  for (const id of job.taskIds) {
+    const reference = (await watchToEnd(cs[0], id)).map((e) => `${String(e.sequence)}:${String(e.event)}`).join(" ");
+    const ends = /(succeeded|failed|cancelled)$/.test(reference);
+    for (const got of seen.get(id) ?? []) {
+      if (ends && got === reference) complete++;
+      else {
+        broken++;
+        if (broken === 1) console.error(`stream of ${id} differs:\n  got       ${got}\n  reference ${reference}`);
+      }
+    }
+  }
+  cs.forEach((c) => c.close());
+  return { streams, complete, broken: broken + failed, events };
+}
+
+async function baseline(job: Extract<ClientJob, { mode: "baseline" }>): Promise<object> {
+  const nc = await connect({ servers: job.natsUrl });
+  const js = nc.jetstream();
+  const sc = StringCodec();
+  const payload = new Uint8Array(job.payloadBytes);
+  // Closed loop like the recflow run: each of `concurrency` loops publishes a task and waits for
+  // the consumer's completion notice before the next.
+  const waiting = new Map<string, () => void>();
+  nc.subscribe("bench.done", { callback: (_err, m) => waiting.get(sc.decode(m.data))?.() });
+  await nc.flush();
+  const latencies: number[] = [];
+  const started = performance.now();
+  await pool(job.count, job.concurrency, async (i) => {
+    const id = String(i);
+    const t0 = performance.now();
+    const done = new Promise<void>((resolve) => waiting.set(id, resolve));
+    await js.publish("bench.tasks", payload, { msgID: id });
+    await done;
+    waiting.delete(id);
+    latencies.push(performance.now() - t0);
+  });
+  const durationMs = performance.now() - started;
+  await nc.close();
+  return { durationMs, latencies };
+}
+
+async function main(): Promise<void> {
+  const job = JSON.parse(process.argv[2] ?? "{}") as ClientJob;
+  grpc.setLogVerbosity(grpc.logVerbosity.NONE);
+  const result = job.mode === "tasks" ? await tasks(job) : job.mode === "submit" ? await submit(job) : job.mode === "watchers" ? await watchers(job) : await baseline(job);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().then(() => process.exit(0), (err: unknown) => {
+    console.error(`bench client failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,289 @@
+// The workloads of `npm run bench` (bench/README.md explains each). Every workload is bounded in
+// count and time, runs real processes on loopback, and reports checks against the issue's targets.
+import { AckPolicy, connect, RetentionPolicy } from "nats";
+import { spawnRecflow, stopProc } from "../cli/processes.js";
+import { Recommender, syntheticDataset, transpose, trainAls, itemPopularity, type AlsParams } from "../engine/index.js";
+import { AlsTeam } from "../worker/als-team.js";
+import { call, createTasksClient } from "../api/client.js";
+import type { Task__Output } from "../generated/recflow/v1/Task.js";
+import type { TaskEvent__Output } from "../generated/recflow/v1/TaskEvent.js";
+import { BenchStack, memoryOf, summarize, type Workload, type WorkloadResult } from "./common.js";
+import { runClient } from "./client.js";
+
+const ms = (v: number): string => `${v.toFixed(2)} ms`;
+const n = (count: number, scale: number): number => Math.max(1, Math.round(count * scale));
+
+interface TasksResult { durationMs: number; latencies: number[]; failed: number; notExactlyOneTerminal: number }
+
+async function bareJetStream(count: number, concurrency: number): Promise<{ tasksPerSecond: number; latencies: number[] }> {
+  const stack = await BenchStack.start({ workers: 0, threads: 1 });
+  try {
+    const nc = await connect({ servers: stack.nats.url });
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.add({ name: "BENCH", subjects: ["bench.tasks"], retention: RetentionPolicy.Workqueue });
+    await jsm.consumers.add("BENCH", { durable_name: "workers", ack_policy: AckPolicy.Explicit, max_ack_pending: 10_000 });
+    await nc.close();
+    const entry = new URL("./baseline-worker.js", import.meta.url).pathname;
+    const workers = await Promise.all([1, 2].map((i) => spawnRecflow(`baseline-w${i}`, [stack.nats.url], { env: process.env, entry })));
+    try {
+      const r = await runClient<{ durationMs: number; latencies: number[] }>({ mode: "baseline", natsUrl: stack.nats.url, count, concurrency, payloadBytes: 200 });
+      return { tasksPerSecond: count / (r.durationMs / 1000), latencies: r.latencies };
+    } finally {
+      await Promise.all(workers.map((w) => stopProc(w, "SIGKILL")));
+    }
+  } finally {
+    await stack.close();
+  }
+}
+
+const throughput: Workload = {
+  name: "throughput",
+  title: "W1 throughput: Probe{work_ms:0}, 256 in flight, 2 workers, each watched to its end",
+  async run(scale) {
+    const count = n(20_000, scale);
+    const concurrency = 256;
+    const base = await bareJetStream(count, concurrency);
+    const stack = await BenchStack.start({ workers: 2, threads: 1 });
+    try {
+      const r = await runClient<TasksResult>({ mode: "tasks", address: stack.address, count, concurrency, spec: { probe: { workMs: 0 } } });
+      const tps = count / (r.durationMs / 1000);
+      const ratio = tps / base.tasksPerSecond;
+      const lat = summarize(r.latencies, "latency_ms");
+      return {
+        name: this.name, title: this.title, config: { count, concurrency, workers: 2, threadsPerWorker: 1 },
+        metrics: { recflow_tasks_per_s: tps, baseline_tasks_per_s: base.tasksPerSecond, ratio_to_baseline: ratio, ...lat, ...summarize(base.latencies, "baseline_latency_ms"), failed: r.failed, not_exactly_one_terminal: r.notExactlyOneTerminal },
+        checks: [
+          { target: "≥ 30 % of the bare JetStream pipeline (stretch 50 %)", measured: `${(ratio * 100).toFixed(1)} % (${tps.toFixed(0)} vs ${base.tasksPerSecond.toFixed(0)} tasks/s)`, ok: ratio >= 0.3 },
+          { target: "every task exactly one terminal event", measured: `${r.notExactlyOneTerminal} off, ${r.failed} failed`, ok: r.notExactlyOneTerminal === 0 && r.failed === 0 },
+        ],
+        notes: [`p99 end-to-end latency ${ms(lat.latency_ms_p99)} (baseline ${ms(summarize(base.latencies, "b").b_p99)})`],
+      };
+    } finally {
+      await stack.close();
+    }
+  },
+};
+
+const submitLatency: Workload = {
+  name: "submit",
+  title: "W2 submit latency: 2,000 sequential SubmitTask calls, workers running",
+  async run(scale) {
+    const count = n(2_000, scale);
+    const stack = await BenchStack.start({ workers: 2, threads: 1 });
+    try {
+      const r = await runClient<{ latencies: number[] }>({ mode: "submit", address: stack.address, count, spec: { probe: { workMs: 0 } } });
+      const s = summarize(r.latencies, "submit_ms");
+      return {
+        name: this.name, title: this.title, config: { count },
+        metrics: s,
+        checks: [
+          { target: "p50 ≤ 1 ms", measured: ms(s.submit_ms_p50), ok: s.submit_ms_p50 <= 1 },
+          { target: "p99 ≤ 3 ms", measured: ms(s.submit_ms_p99), ok: s.submit_ms_p99 <= 3 },
+        ],
+        notes: ["SubmitTask returns after two PubAcks (task message and Queued event), pipelined"],
+      };
+    } finally {
+      await stack.close();
+    }
+  },
+};
+
+const cpuEfficiency: Workload = {
+  name: "cpu",
+  title: "W3 CPU efficiency: 200 × Probe{cpu, work_ms:50} on 2 workers × 1 thread",
+  async run(scale) {
+    const count = n(200, scale);
+    const stack = await BenchStack.start({ workers: 2, threads: 1 });
+    try {
+      const r = await runClient<TasksResult>({ mode: "tasks", address: stack.address, count, concurrency: count, spec: { probe: { workMs: 50, cpu: true } } });
+      const tps = count / (r.durationMs / 1000);
+      const ideal = 2 * (1000 / 50);
+      return {
+        name: this.name, title: this.title, config: { count, workers: 2, threadsPerWorker: 1 },
+        metrics: { tasks_per_s: tps, ideal_tasks_per_s: ideal, efficiency: tps / ideal, failed: r.failed },
+        checks: [{ target: "≥ 90 % of the ideal 40 tasks/s", measured: `${((tps / ideal) * 100).toFixed(1)} % (${tps.toFixed(1)} tasks/s)`, ok: tps / ideal >= 0.9 }],
+        notes: ["the machine has 2 cores shared by nats-server, gateway, client and both workers"],
+      };
+    } finally {
+      await stack.close();
+    }
+  },
+};
+
+const crash: Workload = {
+  name: "crash",
+  title: "W4 crash: 60 tasks of 1 s, SIGKILL one of 2 workers after 5 s",
+  async run(scale) {
+    const count = n(60, scale);
+    const ackWaitMs = 5_000;
+    const stack = await BenchStack.start({ workers: 2, threads: 1, env: { RECFLOW_ACK_WAIT_MS: String(ackWaitMs) } });
+    try {
+      const client = createTasksClient(stack.address);
+      const tasks = await Promise.all(Array.from({ length: count }, () => call<object, Task__Output>(client.SubmitTask.bind(client), { task: { probe: { workMs: 1000, progressSteps: 4 } } })));
+      await new Promise((r) => setTimeout(r, 5_000));
+      const victim = stack.workers[0];
+      const victimId = "bench-w1";
+      const killedAt = Date.now();
+      await stopProc(victim, "SIGKILL");
+      const all = await Promise.all(tasks.map((t) => watchAll(client, t.id)));
+      client.close();
+      let lost = 0;
+      let duplicates = 0;
+      let reExecutionMs = 0;
+      for (const events of all) {
+        const terminals = events.filter((e) => ["succeeded", "failed", "cancelled"].includes(e.event ?? ""));
+        if (terminals.length === 0 || terminals[0].event !== "succeeded") lost++;
+        if (terminals.length > 1) duplicates++;
+        const starts = events.filter((e) => e.event === "started");
+        const killedStart = starts.find((e) => e.started?.workerId === victimId);
+        const restart = starts.find((e) => killedStart && Number(e.sequence) > Number(killedStart.sequence));
+        if (killedStart && restart && terminals[0] && !events.some((e) => e.event === "succeeded" && Number(e.sequence) < Number(restart.sequence))) {
+          reExecutionMs = Math.max(reExecutionMs, timeOf(restart) - killedAt);
+        }
+      }
+      return {
+        name: this.name, title: this.title, config: { count, ackWaitMs },
+        metrics: { lost, duplicate_terminal_events: duplicates, kill_to_reexecution_ms: reExecutionMs },
+        checks: [
+          { target: "0 lost, 0 duplicate terminal events", measured: `${lost} lost, ${duplicates} duplicates`, ok: lost === 0 && duplicates === 0 },
+          { target: `kill → re-execution ≤ ack_wait + 1 s (${ackWaitMs + 1000} ms)`, measured: `${reExecutionMs} ms`, ok: reExecutionMs > 0 && reExecutionMs <= ackWaitMs + 1000 },
+        ],
+        notes: [],
+      };
+    } finally {
+      await stack.close();
+    }
+  },
+};
+
+function timeOf(e: TaskEvent__Output): number {
+  return Number(e.time?.seconds ?? 0) * 1000 + Math.floor((e.time?.nanos ?? 0) / 1e6);
+}
+
+function watchAll(client: ReturnType<typeof createTasksClient>, taskId: string): Promise<TaskEvent__Output[]> {
+  return new Promise((resolve, reject) => {
+    const events: TaskEvent__Output[] = [];
+    const s = client.WatchTask({ taskId, afterSequence: 0 });
+    s.on("data", (e: TaskEvent__Output) => events.push(e));
+    s.on("end", () => resolve(events));
+    s.on("error", reject);
+  });
+}
+
+const eventLoop: Workload = {
+  name: "eventloop",
+  title: "W5 event-loop health: gateway and worker main threads while workers are CPU-saturated",
+  async run(scale) {
+    const count = n(40, scale);
+    const stack = await BenchStack.start({ workers: 2, threads: 1 });
+    try {
+      // prom-client resets its event-loop histogram on every scrape: scrape once to start the window.
+      const procs = [stack.gateway, ...stack.workers];
+      await Promise.all(procs.map((p) => BenchStack.scrape(p, "nodejs_eventloop_lag_p99_seconds")));
+      const r = await runClient<TasksResult>({ mode: "tasks", address: stack.address, count, concurrency: count, spec: { probe: { workMs: 500, cpu: true, progressSteps: 50 } } });
+      const p99 = await Promise.all(procs.map(async (p) => (await BenchStack.scrape(p, "nodejs_eventloop_lag_p99_seconds")) * 1000));
+      const max = await Promise.all(procs.map(async (p) => (await BenchStack.scrape(p, "nodejs_eventloop_lag_max_seconds")) * 1000));
+      const worst = Math.max(...p99);
+      return {
+        name: this.name, title: this.title, config: { count, workMs: 500, progressSteps: 50 },
+        metrics: { gateway_p99_ms: p99[0], worker1_p99_ms: p99[1], worker2_p99_ms: p99[2], gateway_max_ms: max[0], worker1_max_ms: max[1], worker2_max_ms: max[2], duration_ms: r.durationMs },
+        checks: [{ target: "event-loop delay p99 ≤ 20 ms (gateway and every worker main thread)", measured: `worst ${ms(worst)}`, ok: worst <= 20 }],
+        notes: ["monitorEventLoopDelay via prom-client (resolution 10 ms), window = the whole CPU-saturated run"],
+      };
+    } finally {
+      await stack.close();
+    }
+  },
+};
+
+const watchers: Workload = {
+  name: "watchers",
+  title: "W6 many watchers: 1,000 tasks × 10 WatchTask streams over 100 connections, one gateway",
+  async run(scale) {
+    const tasksCount = n(1_000, scale);
+    const perTask = 10;
+    const stack = await BenchStack.start({ workers: 2, threads: 1, env: { RECFLOW_THREADS: "1" } });
+    try {
+      // Submit every task, then open all watches: most streams replay history, the rest follow live.
+      const client = createTasksClient(stack.address);
+      const ids: string[] = [];
+      for (let i = 0; i < tasksCount; i += 100) {
+        const batch = await Promise.all(Array.from({ length: Math.min(100, tasksCount - i) }, () => call<object, Task__Output>(client.SubmitTask.bind(client), { task: { probe: { workMs: 20, progressSteps: 4 } } })));
+        ids.push(...batch.map((t) => t.id));
+      }
+      client.close();
+      const before = memoryOf(Number(stack.gateway.child.pid));
+      const r = await runClient<{ streams: number; complete: number; broken: number; events: number }>({ mode: "watchers", address: stack.address, taskIds: ids, perTask, connections: 100 });
+      const after = memoryOf(Number(stack.gateway.child.pid));
+      const nc = await connect({ servers: stack.nats.url });
+      const jsm = await nc.jetstreamManager();
+      const consumers = (await jsm.consumers.list("RECFLOW_EVENTS").next()).length;
+      await nc.close();
+      const peakMb = after.peakRssBytes / 2 ** 20;
+      return {
+        name: this.name, title: this.title, config: { tasks: tasksCount, perTask, connections: 100 },
+        metrics: { streams: r.streams, complete: r.complete, broken: r.broken, events_delivered: r.events, gateway_peak_rss_mb: peakMb, gateway_rss_before_mb: before.rssBytes / 2 ** 20, events_stream_consumers: consumers },
+        checks: [
+          { target: "all events delivered (every stream gap-free, one terminal)", measured: `${r.complete}/${r.streams} complete`, ok: r.complete === r.streams && r.broken === 0 },
+          { target: "gateway RSS ≤ 500 MB", measured: `${peakMb.toFixed(0)} MB peak`, ok: peakMb <= 500 },
+          { target: "not one NATS consumer per watch", measured: `${consumers} consumer(s) on RECFLOW_EVENTS`, ok: consumers <= 2 },
+        ],
+        notes: [],
+      };
+    } finally {
+      await stack.close();
+    }
+  },
+};
+
+const engine: Workload = {
+  name: "engine",
+  title: "W7 engine: ALS 6,000 × 4,000 × 1,000,000, 64 factors, 10 iterations; Recommend all users k=10",
+  async run(scale) {
+    const interactions = n(1_000_000, scale);
+    const d = syntheticDataset({ users: 6000, items: 4000, interactions, seed: 1 });
+    const Ct = transpose(d);
+    const params: AlsParams = { factors: 64, iterations: 10, regularization: 0.01, alpha: 40, cgSteps: 3, seed: 1 };
+    const perIteration = async (threads: number): Promise<{ median: number; X: Float32Array; Y: Float32Array }> => {
+      const team = new AlsTeam(threads);
+      const times: number[] = [];
+      let last = performance.now();
+      try {
+        const r = trainAls(d, Ct, d.userIds.length, d.itemIds.length, params, { executor: team, onProgress: () => {
+          const now = performance.now();
+          times.push(now - last);
+          last = now;
+        } });
+        const sorted = times.slice(1).sort((a, b) => a - b); // the first iteration includes JIT warm-up
+        return { median: sorted[sorted.length >> 1] / 1000, X: r.userFactors, Y: r.itemFactors };
+      } finally {
+        await team.close();
+      }
+    };
+    const one = await perIteration(1);
+    const two = await perIteration(2);
+    const rec = new Recommender({
+      algorithm: "als", userIds: d.userIds, itemIds: d.itemIds, seenPtr: d.indptr, seenIdx: d.indices, popularity: itemPopularity(d, d.itemIds.length),
+      factors: 64, userFactors: one.X, itemFactors: one.Y,
+      info: { params: {}, iterations: 10, finalLoss: 0, metrics: {}, baselineMetrics: {}, trainSeconds: 0, createdAt: Date.now() },
+    });
+    const t0 = performance.now();
+    for (let u = 0; u < d.userIds.length; u++) rec.recommend(u, 10, { excludeSeen: true });
+    const recommendAllS = (performance.now() - t0) / 1000;
+    const speedup = one.median / two.median;
+    return {
+      name: this.name, title: this.title, config: { users: 6000, items: 4000, interactions: d.indices.length, ...params },
+      metrics: { als_s_per_iteration_1_thread: one.median, als_s_per_iteration_2_threads: two.median, speedup_2_threads: speedup, recommend_all_users_s: recommendAllS },
+      checks: [
+        { target: "≤ 1 s/iteration on one thread", measured: `${one.median.toFixed(3)} s`, ok: one.median <= 1 },
+        { target: "≥ 1.7× speed-up on two threads", measured: `${speedup.toFixed(2)}×`, ok: speedup >= 1.7 },
+        { target: "Recommend for all users, k = 10: ≤ 5 s", measured: `${recommendAllS.toFixed(2)} s`, ok: recommendAllS <= 5 },
+      ],
+      notes: ["median of iterations 2–10; factors are bit-identical across thread counts"],
+    };
+  },
+};
+
+export const WORKLOADS: Workload[] = [throughput, submitLatency, cpuEfficiency, crash, eventLoop, watchers, engine];
+
+export type { WorkloadResult };
