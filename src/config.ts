@@ -30,6 +30,10 @@ export const DEFAULT_UPLOAD_IDLE_TIMEOUT_MS = 30_000;
 export const DEFAULT_ARTIFACT_CACHE_BYTES = 1024 * 1024 * 1024;
 export const DEFAULT_WATCH_BUFFER_EVENTS = 256;
 export const DEFAULT_TRAIN_THREADS = 1;
+export const DEFAULT_TENANT_MAX_QUEUED_TASKS = 10_000;
+export const DEFAULT_TENANT_MAX_WATCHES = 2_000;
+export const DEFAULT_TENANT_SUBMIT_RATE = 1_000;
+export const DEFAULT_TENANT_SUBMIT_BURST = 2_000;
 
 /** Everything configurable; every field optional. Units are in the names. */
 export interface RecflowOptions {
@@ -37,8 +41,36 @@ export interface RecflowOptions {
   natsUrl?: string;
   /** NATS credentials file (JWT + nkey). Env NATS_CREDS. @default none */
   natsCredsFile?: string;
+  /** NATS nkey seed file (nkey authentication without a JWT). Env NATS_NKEY_SEED_FILE. @default none */
+  natsNkeySeedFile?: string;
+  /** NATS user name (with NATS_PASSWORD). Env NATS_USER. @default none */
+  natsUser?: string;
+  /** NATS password; pass it from a secret, never a flag. Env NATS_PASSWORD. @default none */
+  natsPassword?: string;
+  /** CA bundle that signs the NATS servers' certificates; setting it turns TLS on. Env NATS_TLS_CA_FILE. @default none */
+  natsTlsCaFile?: string;
+  /** Client certificate for NATS mutual TLS (with NATS_TLS_KEY_FILE). Env NATS_TLS_CERT_FILE. @default none */
+  natsTlsCertFile?: string;
+  /** Private key of NATS_TLS_CERT_FILE. Env NATS_TLS_KEY_FILE. @default none */
+  natsTlsKeyFile?: string;
   /** gRPC listen address of the gateway. Env RECFLOW_GRPC_ADDRESS. @default "127.0.0.1:50051" */
   grpcAddress?: string;
+  /** PEM certificate chain the gateway serves; with RECFLOW_TLS_KEY_FILE it turns TLS on. Env RECFLOW_TLS_CERT_FILE. @default none (plaintext) */
+  tlsCertFile?: string;
+  /** PEM private key of RECFLOW_TLS_CERT_FILE. Env RECFLOW_TLS_KEY_FILE. @default none */
+  tlsKeyFile?: string;
+  /** PEM CA bundle for client certificates; setting it requires one (mutual TLS). Env RECFLOW_TLS_CLIENT_CA_FILE. @default none */
+  tlsClientCaFile?: string;
+  /** JSON file of tenants, their hashed bearer tokens and limits; setting it turns authentication on. Env RECFLOW_TENANTS_FILE. @default none (everyone is tenant "default") */
+  tenantsFile?: string;
+  /** Tasks a tenant may have queued or running at once (a tenant's entry in the tenants file may lower or raise it). Env RECFLOW_TENANT_MAX_QUEUED_TASKS. @default 10000 */
+  tenantMaxQueuedTasks?: number;
+  /** WatchTask streams one tenant may hold open on one gateway. Env RECFLOW_TENANT_MAX_WATCHES. @default 2000 */
+  tenantMaxWatches?: number;
+  /** Sustained SubmitTask calls per second per tenant on one gateway (token bucket). Env RECFLOW_TENANT_SUBMIT_RATE. @default 1000 */
+  tenantSubmitRate?: number;
+  /** Burst size of the submit token bucket. Env RECFLOW_TENANT_SUBMIT_BURST. @default 2000 */
+  tenantSubmitBurst?: number;
   /** Replicas of every stream and consumer (1 dev, 3 prod). Env RECFLOW_STREAM_REPLICAS. @default 1 */
   streamReplicas?: number;
   /** Time a worker may hold a task without a heartbeat before redelivery. Env RECFLOW_ACK_WAIT_MS. @default 30000 */
@@ -99,9 +131,11 @@ export interface RecflowOptions {
   logLevel?: string;
 }
 
-export type RecflowConfig = Required<Omit<RecflowOptions, "natsCredsFile">> & {
+/** Options that stay unset unless given: files, credentials. */
+type OptionalKey = "natsCredsFile" | "natsNkeySeedFile" | "natsUser" | "natsPassword" | "natsTlsCaFile" | "natsTlsCertFile" | "natsTlsKeyFile" | "tlsCertFile" | "tlsKeyFile" | "tlsClientCaFile" | "tenantsFile";
+
+export type RecflowConfig = Required<Omit<RecflowOptions, OptionalKey>> & { [K in OptionalKey]: string | undefined } & {
   natsServers: string[];
-  natsCredsFile: string | undefined;
   heartbeatIntervalMs: number;
 };
 
@@ -110,7 +144,21 @@ type Env = Record<string, string | undefined>;
 const ENV_NAMES: Record<keyof RecflowOptions, string> = {
   natsUrl: "NATS_URL",
   natsCredsFile: "NATS_CREDS",
+  natsNkeySeedFile: "NATS_NKEY_SEED_FILE",
+  natsUser: "NATS_USER",
+  natsPassword: "NATS_PASSWORD",
+  natsTlsCaFile: "NATS_TLS_CA_FILE",
+  natsTlsCertFile: "NATS_TLS_CERT_FILE",
+  natsTlsKeyFile: "NATS_TLS_KEY_FILE",
   grpcAddress: "RECFLOW_GRPC_ADDRESS",
+  tlsCertFile: "RECFLOW_TLS_CERT_FILE",
+  tlsKeyFile: "RECFLOW_TLS_KEY_FILE",
+  tlsClientCaFile: "RECFLOW_TLS_CLIENT_CA_FILE",
+  tenantsFile: "RECFLOW_TENANTS_FILE",
+  tenantMaxQueuedTasks: "RECFLOW_TENANT_MAX_QUEUED_TASKS",
+  tenantMaxWatches: "RECFLOW_TENANT_MAX_WATCHES",
+  tenantSubmitRate: "RECFLOW_TENANT_SUBMIT_RATE",
+  tenantSubmitBurst: "RECFLOW_TENANT_SUBMIT_BURST",
   streamReplicas: "RECFLOW_STREAM_REPLICAS",
   ackWaitMs: "RECFLOW_ACK_WAIT_MS",
   maxDeliver: "RECFLOW_MAX_DELIVER",
@@ -202,11 +250,39 @@ export function compileConfig(options: RecflowOptions = {}, env: Env = process.e
   if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`RECFLOW_LOG_LEVEL (--log-level): "${logLevel}" is not one of ${[...LOG_LEVELS].join(", ")}`);
   const fault = options.allowFaultInjection ?? ["1", "true", "yes"].includes((env[ENV_NAMES.allowFaultInjection] ?? "").toLowerCase());
   const instanceId = strFrom("instanceId", options.instanceId, env) ?? `${hostname()}-${process.pid}`;
+  const file = (key: OptionalKey): string | undefined => strFrom(key, options[key], env);
+  const tlsCertFile = file("tlsCertFile");
+  const tlsKeyFile = file("tlsKeyFile");
+  const tlsClientCaFile = file("tlsClientCaFile");
+  if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) throw new ConfigError("RECFLOW_TLS_CERT_FILE and RECFLOW_TLS_KEY_FILE go together: set both for TLS, or neither for plaintext");
+  if (tlsClientCaFile !== undefined && tlsCertFile === undefined) throw new ConfigError("RECFLOW_TLS_CLIENT_CA_FILE (mutual TLS) needs RECFLOW_TLS_CERT_FILE and RECFLOW_TLS_KEY_FILE too");
+  const natsTlsCertFile = file("natsTlsCertFile");
+  const natsTlsKeyFile = file("natsTlsKeyFile");
+  if ((natsTlsCertFile === undefined) !== (natsTlsKeyFile === undefined)) throw new ConfigError("NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE go together");
+  const natsUser = file("natsUser");
+  const natsPassword = file("natsPassword");
+  if ((natsUser === undefined) !== (natsPassword === undefined)) throw new ConfigError("NATS_USER and NATS_PASSWORD go together");
+  const natsAuthModes = [file("natsCredsFile"), file("natsNkeySeedFile"), natsUser].filter((v) => v !== undefined).length;
+  if (natsAuthModes > 1) throw new ConfigError("pick one NATS authentication: NATS_CREDS, NATS_NKEY_SEED_FILE or NATS_USER/NATS_PASSWORD");
   return {
     natsUrl,
     natsServers,
-    natsCredsFile: strFrom("natsCredsFile", options.natsCredsFile, env),
+    natsCredsFile: file("natsCredsFile"),
+    natsNkeySeedFile: file("natsNkeySeedFile"),
+    natsUser,
+    natsPassword,
+    natsTlsCaFile: file("natsTlsCaFile"),
+    natsTlsCertFile,
+    natsTlsKeyFile,
     grpcAddress,
+    tlsCertFile,
+    tlsKeyFile,
+    tlsClientCaFile,
+    tenantsFile: file("tenantsFile"),
+    tenantMaxQueuedTasks: intFrom("tenantMaxQueuedTasks", options.tenantMaxQueuedTasks, env, 1) ?? DEFAULT_TENANT_MAX_QUEUED_TASKS,
+    tenantMaxWatches: intFrom("tenantMaxWatches", options.tenantMaxWatches, env, 1) ?? DEFAULT_TENANT_MAX_WATCHES,
+    tenantSubmitRate: intFrom("tenantSubmitRate", options.tenantSubmitRate, env, 1) ?? DEFAULT_TENANT_SUBMIT_RATE,
+    tenantSubmitBurst: intFrom("tenantSubmitBurst", options.tenantSubmitBurst, env, 1) ?? DEFAULT_TENANT_SUBMIT_BURST,
     streamReplicas: intFrom("streamReplicas", options.streamReplicas, env, 1, 5) ?? DEFAULT_STREAM_REPLICAS,
     ackWaitMs,
     heartbeatIntervalMs: Math.max(100, Math.floor(ackWaitMs / 3)),

@@ -31,6 +31,11 @@ export class NotFoundError extends Error {
   override name = "NotFoundError";
 }
 
+/** No credentials, or wrong ones. Maps to UNAUTHENTICATED. */
+export class UnauthenticatedError extends Error {
+  override name = "UnauthenticatedError";
+}
+
 /** The operation does not apply in the current state (e.g. cancelling a finished task). */
 export class FailedPreconditionError extends Error {
   override name = "FailedPreconditionError";

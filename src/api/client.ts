@@ -1,5 +1,6 @@
 // A typed gRPC client for TasksService, used by the CLI, the tests and the benchmarks.
 import * as grpc from "@grpc/grpc-js";
+import { readFileSync } from "node:fs";
 import type { TasksServiceClient } from "../generated/recflow/v1/TasksService.js";
 import type { DatasetsServiceClient } from "../generated/recflow/v1/DatasetsService.js";
 import type { ModelsServiceClient } from "../generated/recflow/v1/ModelsService.js";
@@ -9,16 +10,65 @@ export type { TasksServiceClient, DatasetsServiceClient, ModelsServiceClient };
 
 const CLIENT_OPTIONS: grpc.ClientOptions = { "grpc.max_receive_message_length": 16 * 1024 * 1024 };
 
-export function createTasksClient(address: string, options: grpc.ClientOptions = {}): TasksServiceClient {
-  return new (loadProtos().grpcObject.recflow.v1.TasksService)(address, grpc.credentials.createInsecure(), { ...CLIENT_OPTIONS, ...options });
+/** How a client reaches a gateway that has TLS and/or tenants turned on. Empty: plaintext, no token. */
+export interface ClientSecurity {
+  /** Bearer token, sent as `authorization: Bearer <token>` on every call. */
+  token?: string;
+  /** TLS to the gateway: CA to trust (system roots when absent), client cert for mTLS. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string; serverName?: string };
 }
 
-export function createDatasetsClient(address: string, options: grpc.ClientOptions = {}): DatasetsServiceClient {
-  return new (loadProtos().grpcObject.recflow.v1.DatasetsService)(address, grpc.credentials.createInsecure(), { ...CLIENT_OPTIONS, ...options });
+/** Client security from RECFLOW_TOKEN and RECFLOW_TLS_* (what the CLI uses). */
+export function clientSecurityFromEnv(env: Record<string, string | undefined> = process.env): ClientSecurity {
+  const v = (k: string): string | undefined => (env[k] === undefined || env[k] === "" ? undefined : env[k]);
+  const caFile = v("RECFLOW_TLS_CA_FILE");
+  const certFile = v("RECFLOW_TLS_CLIENT_CERT_FILE");
+  const keyFile = v("RECFLOW_TLS_CLIENT_KEY_FILE");
+  const serverName = v("RECFLOW_TLS_SERVER_NAME");
+  const tlsOn = caFile !== undefined || certFile !== undefined || ["1", "true", "yes"].includes((env.RECFLOW_TLS ?? "").toLowerCase());
+  return {
+    ...(v("RECFLOW_TOKEN") ? { token: v("RECFLOW_TOKEN") } : {}),
+    ...(tlsOn ? { tls: { caFile, certFile, keyFile, serverName } } : {}),
+  };
 }
 
-export function createModelsClient(address: string, options: grpc.ClientOptions = {}): ModelsServiceClient {
-  return new (loadProtos().grpcObject.recflow.v1.ModelsService)(address, grpc.credentials.createInsecure(), { ...CLIENT_OPTIONS, ...options });
+function channel(security: ClientSecurity, options: grpc.ClientOptions): [grpc.ChannelCredentials, grpc.ClientOptions] {
+  let credentials = grpc.credentials.createInsecure();
+  const merged: grpc.ClientOptions = { ...CLIENT_OPTIONS, ...options };
+  if (security.tls) {
+    const { caFile, certFile, keyFile, serverName } = security.tls;
+    credentials = grpc.credentials.createSsl(
+      caFile ? readFileSync(caFile) : null,
+      keyFile ? readFileSync(keyFile) : null,
+      certFile ? readFileSync(certFile) : null,
+    );
+    if (serverName) merged["grpc.ssl_target_name_override"] = serverName;
+  }
+  const token = security.token;
+  if (token !== undefined) {
+    // An interceptor rather than call credentials: grpc-js sends call credentials only over TLS,
+    // and a token on a plaintext loopback (dev with tenants) is still useful.
+    const withToken: grpc.Interceptor = (opts, nextCall) => new grpc.InterceptingCall(nextCall(opts), {
+      start(metadata, listener, next) {
+        metadata.set("authorization", `Bearer ${token}`);
+        next(metadata, listener);
+      },
+    });
+    merged.interceptors = [...(merged.interceptors ?? []), withToken];
+  }
+  return [credentials, merged];
+}
+
+export function createTasksClient(address: string, options: grpc.ClientOptions = {}, security: ClientSecurity = {}): TasksServiceClient {
+  return new (loadProtos().grpcObject.recflow.v1.TasksService)(address, ...channel(security, options));
+}
+
+export function createDatasetsClient(address: string, options: grpc.ClientOptions = {}, security: ClientSecurity = {}): DatasetsServiceClient {
+  return new (loadProtos().grpcObject.recflow.v1.DatasetsService)(address, ...channel(security, options));
+}
+
+export function createModelsClient(address: string, options: grpc.ClientOptions = {}, security: ClientSecurity = {}): ModelsServiceClient {
+  return new (loadProtos().grpcObject.recflow.v1.ModelsService)(address, ...channel(security, options));
 }
 
 /** Streams `chunks` as an UploadDataset call, honouring back-pressure; resolves with the dataset. */

@@ -1,7 +1,7 @@
 // The demo run by `npm run demo` on the dev stack: generate a synthetic dataset with planted
 // tastes, upload it, train ALS with a live progress bar (loss and a running NDCG estimate),
 // stream recommendations for a few users, and show the evaluation next to popularity.
-import { call, createDatasetsClient, createTasksClient, uploadDataset } from "../api/client.js";
+import { call, clientSecurityFromEnv, createDatasetsClient, createTasksClient, uploadDataset } from "../api/client.js";
 import type { Task__Output } from "../generated/recflow/v1/Task.js";
 import type { Dataset__Output } from "../generated/recflow/v1/Dataset.js";
 import { generateInteractions, syntheticCsvChunks } from "../engine/index.js";
@@ -11,8 +11,8 @@ import type { TaskSpec } from "../generated/recflow/v1/TaskSpec.js";
 const DEMO = { users: 3000, items: 2000, interactions: 150_000, seed: 42 };
 
 export async function runDemo(address: string): Promise<number> {
-  const tasks = createTasksClient(address);
-  const datasets = createDatasetsClient(address);
+  const tasks = createTasksClient(address, {}, clientSecurityFromEnv());
+  const datasets = createDatasetsClient(address, {}, clientSecurityFromEnv());
   try {
     const datasetId = `demo-${Date.now().toString(36)}`;
     console.error(`demo: generating ${DEMO.interactions.toLocaleString()} interactions (${DEMO.users} users × ${DEMO.items} items, planted tastes)…`);

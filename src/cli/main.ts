@@ -253,6 +253,27 @@ program.command("list").description("list tasks").addOption(addressOption())
     process.exitCode = await list(o.address, o);
   });
 
+const tokenCmd = program.command("token").description("bearer tokens for RECFLOW_TENANTS_FILE");
+tokenCmd.command("create").description("print a new random token (give it to the client) and its hash (put it in the tenants file)")
+  .option("--tenant <name>", "tenant the token is for (prints a tenants-file entry)", "my-tenant")
+  .action(async (o: { tenant: string }) => {
+    const { newToken } = await import("../gateway/auth.js");
+    const { token, hash } = newToken();
+    console.log(`token: ${token}`);
+    console.log(`hash:  ${hash}`);
+    console.log(`entry: ${JSON.stringify({ [o.tenant]: { tokens: [hash] } })}`);
+    console.error("the token is shown once and stored nowhere; the tenants file keeps only its hash");
+  });
+tokenCmd.command("hash").description("print the hash of a token read from stdin (one line)")
+  .action(async () => {
+    const { hashToken } = await import("../gateway/auth.js");
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    const token = Buffer.concat(chunks).toString("utf8").trim();
+    if (token === "") throw new UsageError("no token on stdin: echo -n \"$TOKEN\" | recflow token hash");
+    console.log(hashToken(token));
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

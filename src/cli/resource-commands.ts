@@ -1,7 +1,7 @@
 // Client commands for datasets and models: upload (streamed from a file), get, list, delete.
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { call, createDatasetsClient, createModelsClient, uploadDataset } from "../api/client.js";
+import { call, clientSecurityFromEnv, createDatasetsClient, createModelsClient, uploadDataset } from "../api/client.js";
 import type { Dataset__Output } from "../generated/recflow/v1/Dataset.js";
 import type { Model__Output } from "../generated/recflow/v1/Model.js";
 import type { ListDatasetsResponse__Output } from "../generated/recflow/v1/ListDatasetsResponse.js";
@@ -15,7 +15,7 @@ export async function uploadFile(address: string, file: string, opts: { id?: str
     throw new UsageError(`cannot read ${file}: no such file`);
   });
   if (!info.isFile()) throw new UsageError(`${file} is not a file`);
-  const client = createDatasetsClient(address);
+  const client = createDatasetsClient(address, {}, clientSecurityFromEnv());
   try {
     return await uploadDataset<Dataset__Output>(client, { datasetId: opts.id, displayName: opts.name ?? file }, createReadStream(file, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>);
   } finally {
@@ -39,7 +39,7 @@ export function printModel(m: Model__Output): void {
 }
 
 export async function datasetCommand(address: string, action: "get" | "delete" | "list", id?: string): Promise<number> {
-  const client = createDatasetsClient(address);
+  const client = createDatasetsClient(address, {}, clientSecurityFromEnv());
   try {
     if (action === "get") printDataset(await call<object, Dataset__Output>(client.GetDataset.bind(client), { datasetId: id }, { deadlineMs: 10_000 }));
     else if (action === "delete") {
@@ -56,7 +56,7 @@ export async function datasetCommand(address: string, action: "get" | "delete" |
 }
 
 export async function modelCommand(address: string, action: "get" | "delete" | "list", id?: string): Promise<number> {
-  const client = createModelsClient(address);
+  const client = createModelsClient(address, {}, clientSecurityFromEnv());
   try {
     if (action === "get") printModel(await call<object, Model__Output>(client.GetModel.bind(client), { modelId: id }, { deadlineMs: 10_000 }));
     else if (action === "delete") {

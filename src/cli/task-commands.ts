@@ -1,6 +1,6 @@
 // Client commands: submit, watch, get, cancel, list. They talk to a gateway over gRPC.
 import { status as Code, type ServiceError } from "@grpc/grpc-js";
-import { call, createTasksClient, type TasksServiceClient } from "../api/client.js";
+import { call, clientSecurityFromEnv, createTasksClient, type TasksServiceClient } from "../api/client.js";
 import { toTimestamp } from "../api/task-model.js";
 import type { TaskSpec } from "../generated/recflow/v1/TaskSpec.js";
 import type { Task__Output } from "../generated/recflow/v1/Task.js";
@@ -41,7 +41,7 @@ export function buildSpec(kindPart: TaskSpec, flags: CommonSubmitFlags): TaskSpe
 }
 
 export async function submit(spec: TaskSpec, flags: CommonSubmitFlags): Promise<number> {
-  const client = createTasksClient(flags.address);
+  const client = createTasksClient(flags.address, {}, clientSecurityFromEnv());
   try {
     const task = await call<object, Task__Output>(client.SubmitTask.bind(client), { requestId: flags.requestId ?? "", task: spec }, { deadlineMs: 15_000 });
     if (!flags.watch) {
@@ -110,7 +110,7 @@ export async function watchTask(client: TasksServiceClient, taskId: string, afte
 }
 
 export async function watch(address: string, taskId: string, after: number, json: boolean): Promise<number> {
-  const client = createTasksClient(address);
+  const client = createTasksClient(address, {}, clientSecurityFromEnv());
   try {
     return await watchTask(client, taskId, after, json);
   } finally {
@@ -119,7 +119,7 @@ export async function watch(address: string, taskId: string, after: number, json
 }
 
 export async function get(address: string, taskId: string): Promise<number> {
-  const client = createTasksClient(address);
+  const client = createTasksClient(address, {}, clientSecurityFromEnv());
   try {
     printTask(await call<object, Task__Output>(client.GetTask.bind(client), { taskId }, { deadlineMs: 10_000 }));
     return 0;
@@ -129,7 +129,7 @@ export async function get(address: string, taskId: string): Promise<number> {
 }
 
 export async function cancel(address: string, taskId: string, reason: string): Promise<number> {
-  const client = createTasksClient(address);
+  const client = createTasksClient(address, {}, clientSecurityFromEnv());
   try {
     printTask(await call<object, Task__Output>(client.CancelTask.bind(client), { taskId, reason }, { deadlineMs: 10_000 }));
     return 0;
@@ -139,7 +139,7 @@ export async function cancel(address: string, taskId: string, reason: string): P
 }
 
 export async function list(address: string, opts: { state?: string; kind?: string; pageSize?: number; pageToken?: string }): Promise<number> {
-  const client = createTasksClient(address);
+  const client = createTasksClient(address, {}, clientSecurityFromEnv());
   try {
     const res = await call<object, ListTasksResponse__Output>(client.ListTasks.bind(client), {
       state: opts.state ? `TASK_STATE_${opts.state.toUpperCase()}` : "TASK_STATE_UNSPECIFIED",

@@ -81,6 +81,7 @@ export function uploadDatasetHandler(deps: { datasets: DatasetCatalog; auth: Aut
 
     const run = async (): Promise<Dataset> => {
       const tenant = auth.tenantOf(call.metadata);
+      const maxBytes = auth.limitsOf(tenant).maxDatasetBytes;
       if (active >= limits.maxConcurrentUploads) {
         throw new ResourceExhaustedError(`this gateway already runs ${active} uploads; retry shortly`, { retryAfterMs: 1000 });
       }
@@ -109,8 +110,8 @@ export function uploadDatasetHandler(deps: { datasets: DatasetCatalog; auth: Aut
           }
           if (req.part !== "chunk" || !req.chunk) throw ValidationError.field("chunk", "only the first message may carry metadata");
           received += req.chunk.length;
-          if (received > limits.maxDatasetBytes) {
-            throw new ResourceExhaustedError(`dataset exceeds the ${limits.maxDatasetBytes}-byte limit`);
+          if (received > maxBytes) {
+            throw new ResourceExhaustedError(`dataset exceeds the ${maxBytes}-byte limit`);
           }
           // The raw copy goes to the store; the original buffer moves to the thread.
           const forThread = new Uint8Array(req.chunk);

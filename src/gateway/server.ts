@@ -6,9 +6,12 @@ import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-
 import { ReflectionService } from "@grpc/reflection";
 import { loadProtos } from "../api/protos.js";
 import type { RecflowConfig } from "../config.js";
+import { ConfigError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { Broker, EventFeed, EventLog, TaskQueue, ensureTopology, openDatasetCatalog, openModelCatalog } from "../nats/index.js";
-import { anonymous, type Authenticator } from "./auth.js";
+import { readFileSync } from "node:fs";
+import { createAuthenticator, type Authenticator } from "./auth.js";
+import { TenantQuotas } from "./quotas.js";
 import { tasksService } from "./tasks-service.js";
 import { createMetrics, serveMetrics } from "../metrics.js";
 import type { Server as HttpServer } from "node:http";
@@ -28,6 +31,7 @@ export class Gateway {
   readonly metricsPort: number | undefined;
   readonly #metricsServer: HttpServer | undefined;
   readonly #stopMetrics: () => void;
+  readonly #closeAuth: () => void;
   readonly #server: grpc.Server;
   readonly #broker: Broker;
   readonly #feed: EventFeed;
@@ -35,11 +39,12 @@ export class Gateway {
   readonly #log: Logger;
   #closing: Promise<void> | undefined;
 
-  private constructor(parts: { port: number; server: grpc.Server; broker: Broker; feed: EventFeed; shutdown: AbortController; log: Logger; metrics?: { server: HttpServer; port: number }; stopMetrics: () => void }) {
+  private constructor(parts: { port: number; server: grpc.Server; broker: Broker; feed: EventFeed; shutdown: AbortController; log: Logger; metrics?: { server: HttpServer; port: number }; stopMetrics: () => void; closeAuth: () => void }) {
     this.port = parts.port;
     this.metricsPort = parts.metrics?.port;
     this.#metricsServer = parts.metrics?.server;
     this.#stopMetrics = parts.stopMetrics;
+    this.#closeAuth = parts.closeAuth;
     this.#server = parts.server;
     this.#broker = parts.broker;
     this.#feed = parts.feed;
@@ -58,11 +63,12 @@ export class Gateway {
       wasUp = up;
       for (const s of SERVICES) health.setStatus(s, up && !draining ? "SERVING" : "NOT_SERVING");
     };
+    let closeAuth = (): void => undefined;
     const broker = await Broker.connect({
       servers: config.natsServers,
       name: `recflow-gateway-${config.instanceId}`,
       publishTimeoutMs: config.publishTimeoutMs,
-      credsFile: config.natsCredsFile,
+      security: config,
       onConnectionChange: (up) => setServing(up),
     }, log.child({ component: "nats" }));
     try {
@@ -85,11 +91,13 @@ export class Gateway {
         "grpc.keepalive_time_ms": 60_000,
         "grpc.keepalive_permit_without_calls": 1,
       });
+      const auth = opts.auth ?? createAuthenticator(config, log.child({ component: "auth" }));
+      closeAuth = () => auth.close();
+      const quotas = new TenantQuotas(auth, (tenant) => queue.countOf(tenant));
       server.addService(grpcObject.recflow.v1.TasksService.service, tasksService({
-        broker, events, feed, queue, metrics, auth: opts.auth ?? anonymous, log: log.child({ component: "tasks" }), shutdown: shutdown.signal,
+        broker, events, feed, queue, metrics, auth, quotas, log: log.child({ component: "tasks" }), shutdown: shutdown.signal,
         limits: { maxK: config.maxK, maxRetriesLimit: config.maxRetriesLimit, defaultMaxRetries: config.defaultMaxRetries, maxSpecBytes: config.maxSpecBytes },
       }));
-      const auth = opts.auth ?? anonymous;
       const datasets = await openDatasetCatalog(broker, config.streamReplicas);
       const models = await openModelCatalog(broker, config.streamReplicas);
       const resourceLog = log.child({ component: "resources" });
@@ -103,13 +111,14 @@ export class Gateway {
       const healthDefinition = protoLoader.loadSync(healthProtoPath);
       new ReflectionService({ ...packageDefinition, ...healthDefinition }).addToServer(server);
       const port = await new Promise<number>((resolve, reject) => {
-        server.bindAsync(config.grpcAddress, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+        server.bindAsync(config.grpcAddress, serverCredentials(config), (err, p) => (err ? reject(err) : resolve(p)));
       });
       setServing(broker.connected);
       const metricsServer = config.metricsAddress ? await serveMetrics(config.metricsAddress, metrics.registry, () => broker.connected && !draining) : undefined;
       log.info({ address: config.grpcAddress, port, metricsPort: metricsServer?.port }, "gateway listening");
-      return new Gateway({ port, server, broker, feed, shutdown, log, metrics: metricsServer, stopMetrics: () => metrics.stop() });
+      return new Gateway({ port, server, broker, feed, shutdown, log, metrics: metricsServer, stopMetrics: () => metrics.stop(), closeAuth });
     } catch (err) {
+      closeAuth();
       await broker.close();
       throw err;
     }
@@ -144,6 +153,7 @@ export class Gateway {
       await this.#broker.close();
       this.#metricsServer?.close();
       this.#stopMetrics();
+      this.#closeAuth();
       this.#log.info("gateway stopped");
     })();
     return this.#closing;
@@ -152,4 +162,19 @@ export class Gateway {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** Plaintext unless a certificate is configured; mutual TLS when a client CA is configured too. */
+export function serverCredentials(config: Pick<RecflowConfig, "tlsCertFile" | "tlsKeyFile" | "tlsClientCaFile">): grpc.ServerCredentials {
+  if (!config.tlsCertFile || !config.tlsKeyFile) return grpc.ServerCredentials.createInsecure();
+  const read = (file: string, key: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new ConfigError(`${key}: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  const keyPair = { cert_chain: read(config.tlsCertFile, "RECFLOW_TLS_CERT_FILE"), private_key: read(config.tlsKeyFile, "RECFLOW_TLS_KEY_FILE") };
+  const clientCa = config.tlsClientCaFile ? read(config.tlsClientCaFile, "RECFLOW_TLS_CLIENT_CA_FILE") : null;
+  return grpc.ServerCredentials.createSsl(clientCa, [keyPair], clientCa !== null);
 }

@@ -14,6 +14,7 @@ import type { Metrics } from "../metrics.js";
 import { toGrpcStatus } from "./grpc-status.js";
 import { unary } from "./resources-service.js";
 import { validateSubmit, validateTaskId, type ValidationLimits } from "./validation.js";
+import type { TenantQuotas } from "./quotas.js";
 
 export interface TasksServiceDeps {
   broker: Broker;
@@ -21,6 +22,7 @@ export interface TasksServiceDeps {
   feed: EventFeed;
   queue: TaskQueue;
   auth: Authenticator;
+  quotas: TenantQuotas;
   metrics: Metrics;
   limits: ValidationLimits;
   log: Logger;
@@ -46,7 +48,7 @@ async function waitForDrain(call: grpc.ServerWritableStream<unknown, unknown>, s
 }
 
 export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
-  const { broker, events, feed, queue, auth, limits, log } = deps;
+  const { broker, events, feed, queue, auth, quotas, limits, log } = deps;
 
   async function view(tenant: string, taskId: string): Promise<Task__Output> {
     const [first, last] = await Promise.all([events.first(tenant, taskId), events.last(tenant, taskId)]);
@@ -58,12 +60,14 @@ export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
     SubmitTask: unary(log, async (call) => {
       const tenant = auth.tenantOf(call.metadata);
       const { spec, requestId } = validateSubmit(call.request, limits);
+      quotas.takeSubmit(tenant);
       broker.assertConnected();
       const taskId = requestId ? taskIdForRequest(tenant, requestId) : newTaskId();
       if (requestId) {
         const existing = await events.last(tenant, taskId);
         if (existing) return view(tenant, taskId);
       }
+      await quotas.admitQueued(tenant);
       const kind = kindOf(spec);
       const now = Date.now();
       const message: TaskMessage = { taskId, tenant, requestId, spec, createTime: toTimestamp(now) };
@@ -151,11 +155,13 @@ export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
       const onShutdown = (): void => abort.abort();
       deps.shutdown.addEventListener("abort", onShutdown, { once: true });
       call.on("cancelled", () => abort.abort());
+      let release = (): void => undefined;
       const run = async (): Promise<void> => {
         const tenant = auth.tenantOf(call.metadata);
         const taskId = validateTaskId("task_id", call.request.taskId);
         const after = Number(call.request.afterSequence);
         if (!Number.isSafeInteger(after) || after < 0) throw ValidationError.field("after_sequence", "must be a non-negative integer");
+        release = quotas.openWatch(tenant);
         const first = await events.first(tenant, taskId);
         if (!first) throw new NotFoundError(`task ${taskId} not found`);
         for await (const ev of feed.watch(tenant, taskId, after, abort.signal)) {
@@ -173,7 +179,10 @@ export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
           if (call.cancelled) return;
           call.emit("error", toGrpcStatus(err, log));
         })
-        .finally(() => deps.shutdown.removeEventListener("abort", onShutdown));
+        .finally(() => {
+          release();
+          deps.shutdown.removeEventListener("abort", onShutdown);
+        });
     },
   };
 }

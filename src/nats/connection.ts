@@ -2,15 +2,29 @@
 // (so callers can answer UNAVAILABLE at once instead of queueing into a dead socket), and gives
 // JetStream handles with our publish timeout.
 import { readFile } from "node:fs/promises";
-import { connect, credsAuthenticator, Events, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
+import {
+  connect, credsAuthenticator, Events, nkeyAuthenticator, usernamePasswordAuthenticator,
+  type Authenticator, type ConnectionOptions, type JetStreamClient, type JetStreamManager, type NatsConnection,
+} from "nats";
 import type { Logger } from "../log.js";
 import { UnavailableError } from "../errors.js";
+
+/** How a process proves itself to NATS and protects the connection (all optional; config keys NATS_*). */
+export interface NatsSecurity {
+  natsCredsFile?: string | undefined;
+  natsNkeySeedFile?: string | undefined;
+  natsUser?: string | undefined;
+  natsPassword?: string | undefined;
+  natsTlsCaFile?: string | undefined;
+  natsTlsCertFile?: string | undefined;
+  natsTlsKeyFile?: string | undefined;
+}
 
 export interface BrokerOptions {
   servers: string[];
   name: string;
   publishTimeoutMs: number;
-  credsFile?: string | undefined;
+  security?: NatsSecurity;
   /** Called on every connect/disconnect, e.g. to flip gRPC health. */
   onConnectionChange?: (connected: boolean) => void;
 }
@@ -31,7 +45,7 @@ export class Broker {
   }
 
   static async connect(opts: BrokerOptions, log: Logger): Promise<Broker> {
-    const authenticator = opts.credsFile ? credsAuthenticator(await readFile(opts.credsFile)) : undefined;
+    const security = await connectionSecurity(opts.security ?? {});
     let nc: NatsConnection;
     try {
       nc = await connect({
@@ -42,7 +56,7 @@ export class Broker {
         reconnectJitter: 250,
         waitOnFirstConnect: false,
         pingInterval: 10_000,
-        ...(authenticator ? { authenticator } : {}),
+        ...security,
       });
     } catch (err) {
       throw new UnavailableError(`cannot connect to NATS at ${opts.servers.join(",")}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
@@ -87,4 +101,16 @@ export class Broker {
     // Not awaiting #statusLoop: nats.js does not end the status() iterator on close, and a
     // promise nothing will settle leaves an ESM entry point's top-level await hanging (exit 13).
   }
+}
+
+/** nats.js connection options for the configured credentials and TLS; files are read once here. */
+async function connectionSecurity(s: NatsSecurity): Promise<Partial<ConnectionOptions>> {
+  let authenticator: Authenticator | undefined;
+  if (s.natsCredsFile) authenticator = credsAuthenticator(await readFile(s.natsCredsFile));
+  else if (s.natsNkeySeedFile) authenticator = nkeyAuthenticator(new TextEncoder().encode((await readFile(s.natsNkeySeedFile, "utf8")).trim()));
+  else if (s.natsUser !== undefined) authenticator = usernamePasswordAuthenticator(s.natsUser, s.natsPassword);
+  const tls = s.natsTlsCaFile || s.natsTlsCertFile
+    ? { ...(s.natsTlsCaFile ? { caFile: s.natsTlsCaFile } : {}), ...(s.natsTlsCertFile ? { certFile: s.natsTlsCertFile, keyFile: s.natsTlsKeyFile } : {}) }
+    : undefined;
+  return { ...(authenticator ? { authenticator } : {}), ...(tls ? { tls } : {}) };
 }

@@ -123,6 +123,16 @@ export class TaskQueue {
     }
   }
 
+  /** Task messages of one tenant still in the work queue (waiting or running): its queued count. */
+  async countOf(tenant: string): Promise<number> {
+    try {
+      const info = await this.#broker.jsm.streams.info(TASKS_STREAM, { subjects_filter: taskSubject(tenant, ">") });
+      return Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
+    } catch (err) {
+      throw UnavailableError.from(err);
+    }
+  }
+
   /** Messages waiting and unacked: the queue depth that autoscaling and the CLI report. */
   async depth(): Promise<{ pending: number; ackPending: number }> {
     const info = await this.#broker.jsm.consumers.info(TASKS_STREAM, WORKERS_CONSUMER);

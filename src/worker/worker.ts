@@ -71,7 +71,7 @@ export class Worker {
   static async start(opts: WorkerOptions): Promise<Worker> {
     const { config, log } = opts;
     const broker = await Broker.connect({
-      servers: config.natsServers, name: `recflow-worker-${config.instanceId}`, publishTimeoutMs: config.publishTimeoutMs, credsFile: config.natsCredsFile,
+      servers: config.natsServers, name: `recflow-worker-${config.instanceId}`, publishTimeoutMs: config.publishTimeoutMs, security: config,
     }, log.child({ component: "nats" }));
     let datasets: DatasetCatalog;
     let models: ModelCatalog;

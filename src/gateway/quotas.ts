@@ -1,0 +1,86 @@
+// Per-tenant limits enforced by a gateway: a submit token bucket, open watches, and queued tasks.
+// Rate and watches are counted per gateway (so N gateways admit up to N × the rate); the queued
+// count is read from the work queue itself, so it holds across all gateways, refreshed at most
+// every QUEUED_REFRESH_MS and topped up with what this gateway admitted since.
+import { ResourceExhaustedError } from "../errors.js";
+import type { Authenticator } from "./auth.js";
+
+const QUEUED_REFRESH_MS = 500;
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+interface QueuedCount {
+  count: number;
+  at: number;
+  admittedSince: number;
+  refreshing?: Promise<void>;
+}
+
+export class TenantQuotas {
+  readonly #auth: Authenticator;
+  readonly #countQueued: (tenant: string) => Promise<number>;
+  readonly #buckets = new Map<string, Bucket>();
+  readonly #watches = new Map<string, number>();
+  readonly #queued = new Map<string, QueuedCount>();
+
+  constructor(auth: Authenticator, countQueued: (tenant: string) => Promise<number>) {
+    this.#auth = auth;
+    this.#countQueued = countQueued;
+  }
+
+  /** Takes one submit token or throws RESOURCE_EXHAUSTED saying when the next one is due. */
+  takeSubmit(tenant: string, now = Date.now()): void {
+    const { submitRatePerSec: rate, submitBurst: burst } = this.#auth.limitsOf(tenant);
+    const b = this.#buckets.get(tenant) ?? { tokens: burst, at: now };
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) * rate) / 1000);
+    b.at = now;
+    this.#buckets.set(tenant, b);
+    if (b.tokens < 1) {
+      const retryAfterMs = Math.ceil(((1 - b.tokens) * 1000) / rate);
+      throw new ResourceExhaustedError(`tenant ${tenant} is over its submit rate of ${rate}/s; retry in ${retryAfterMs} ms`, { retryAfterMs });
+    }
+    b.tokens -= 1;
+  }
+
+  /** Admits one more queued task, or throws RESOURCE_EXHAUSTED when the tenant is at its limit. */
+  async admitQueued(tenant: string): Promise<void> {
+    const max = this.#auth.limitsOf(tenant).maxQueuedTasks;
+    let q = this.#queued.get(tenant);
+    if (!q || Date.now() - q.at > QUEUED_REFRESH_MS) {
+      q ??= { count: 0, at: 0, admittedSince: 0 };
+      this.#queued.set(tenant, q);
+      const entry = q;
+      entry.refreshing ??= this.#countQueued(tenant).then((count) => {
+        entry.count = count;
+        entry.at = Date.now();
+        entry.admittedSince = 0;
+      }).finally(() => {
+        entry.refreshing = undefined;
+      });
+      await entry.refreshing;
+    }
+    if (q.count + q.admittedSince >= max) {
+      throw new ResourceExhaustedError(`tenant ${tenant} has ${max} tasks queued or running, its limit; retry when some finish`, { retryAfterMs: 1000 });
+    }
+    q.admittedSince++;
+  }
+
+  /** Counts an open watch; returns its release. Throws RESOURCE_EXHAUSTED at the tenant's limit. */
+  openWatch(tenant: string): () => void {
+    const max = this.#auth.limitsOf(tenant).maxWatches;
+    const open = this.#watches.get(tenant) ?? 0;
+    if (open >= max) throw new ResourceExhaustedError(`tenant ${tenant} already has ${max} open watches on this gateway; close some first`, { retryAfterMs: 1000 });
+    this.#watches.set(tenant, open + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (this.#watches.get(tenant) ?? 1) - 1;
+      if (n <= 0) this.#watches.delete(tenant);
+      else this.#watches.set(tenant, n);
+    };
+  }
+}
