@@ -1,24 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Metadata, status as Code, type ServiceError } from "@grpc/grpc-js";
-import protobuf from "protobufjs";
-import { join } from "node:path";
+import { status as Code, type ServiceError } from "@grpc/grpc-js";
 import { Stack } from "../helpers/stack.js";
-import { PROTO_DIR } from "../../src/api/protos.js";
+import { fieldViolations } from "../helpers/status.js";
 import type { TaskSpec } from "../../src/generated/recflow/v1/TaskSpec.js";
 import { toTimestamp } from "../../src/api/task-model.js";
-
-function fieldViolations(err: ServiceError): string[] {
-  const raw = (err.metadata ?? new Metadata()).get("grpc-status-details-bin")[0] as Buffer | undefined;
-  if (!raw) return [];
-  const root = new protobuf.Root();
-  root.resolvePath = (_o, t) => (t.startsWith("google/protobuf/") ? t : join(PROTO_DIR, t.replace(/^.*proto\//, "")));
-  root.loadSync(["google/rpc/status.proto", "google/rpc/error_details.proto"]);
-  const status = root.lookupType("google.rpc.Status").decode(raw) as unknown as { details: { type_url: string; value: Uint8Array }[] };
-  const bad = status.details.find((d) => d.type_url.endsWith("google.rpc.BadRequest"));
-  if (!bad) return [];
-  const br = root.lookupType("google.rpc.BadRequest").decode(bad.value) as unknown as { fieldViolations: { field: string }[] };
-  return br.fieldViolations.map((v) => v.field);
-}
 
 const CASES: { name: string; task: TaskSpec | null; requestId?: string; field: string }[] = [
   { name: "no task", task: null, field: "task" },
