@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install-nats.sh
 # The Python example client and its test (examples/python) use Debian's python3-grpcio.
 bash scripts/install-python-grpc.sh
+# The manifest test renders deploy/k8s with kubectl kustomize.
+bash scripts/install-kubectl.sh
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm dependencies" >&2

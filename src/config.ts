@@ -123,7 +123,7 @@ export interface RecflowOptions {
   watchBufferEvents?: number;
   /** HTTP address for /metrics, /healthz and /readyz; empty disables it. Env RECFLOW_METRICS_ADDRESS. @default "" */
   metricsAddress?: string;
-  /** Allow Probe{crash_process} (tests only). Env RECFLOW_ALLOW_FAULT_INJECTION=1. @default false */
+  /** Allow Probe{crash_process, crash_thread} (tests only). Env RECFLOW_ALLOW_FAULT_INJECTION=1. @default false */
   allowFaultInjection?: boolean;
   /** Identity of this process in events. Env RECFLOW_WORKER_ID. @default host-pid */
   instanceId?: string;

@@ -100,10 +100,11 @@ submitOptions(submitCmd.command("probe").description("synthetic work: sleep or c
   .option("--fail-attempts <n>", "fail this many first attempts", int(0, 1000), 0)
   .option("--permanent-error", "fail at once, without retries")
   .option("--crash-process", "exit the worker process (needs RECFLOW_ALLOW_FAULT_INJECTION=1 on workers)")
+  .option("--crash-thread", "kill the worker thread running it (needs RECFLOW_ALLOW_FAULT_INJECTION=1 on workers)")
   .option("--progress-steps <n>", "progress events over the work", int(0, 1000), 10)
-  .action(async (o: CommonSubmitFlags & { workMs: number; cpu?: boolean; failAttempts: number; permanentError?: boolean; crashProcess?: boolean; progressSteps: number }) => {
+  .action(async (o: CommonSubmitFlags & { workMs: number; cpu?: boolean; failAttempts: number; permanentError?: boolean; crashProcess?: boolean; crashThread?: boolean; progressSteps: number }) => {
     const spec: TaskSpec = {
-      probe: { workMs: o.workMs, cpu: Boolean(o.cpu), failAttempts: o.failAttempts, permanentError: Boolean(o.permanentError), crashProcess: Boolean(o.crashProcess), progressSteps: o.progressSteps },
+      probe: { workMs: o.workMs, cpu: Boolean(o.cpu), failAttempts: o.failAttempts, permanentError: Boolean(o.permanentError), crashProcess: Boolean(o.crashProcess), crashThread: Boolean(o.crashThread), progressSteps: o.progressSteps },
     };
     process.exitCode = await submit(buildSpec(spec, o), o);
   });

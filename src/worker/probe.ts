@@ -34,6 +34,16 @@ export async function runProbe(p: Probe__Output, ctx: ThreadContext): Promise<Ta
     ctx.post({ type: "crash-process" });
     await sleepFor(60_000, ctx);
   }
+  if (p.crashThread) {
+    if (!ctx.allowFaultInjection) {
+      throw new PermanentTaskError("probe.crash_thread needs a worker started with RECFLOW_ALLOW_FAULT_INJECTION=1", { code: 7, reason: "FAULT_INJECTION_DISABLED" });
+    }
+    // Thrown from a timer, outside the task's promise: nothing in the thread can catch it.
+    setTimeout(() => {
+      throw new Error("probe.crash_thread: this thread dies");
+    }, 0);
+    await sleepFor(60_000, ctx);
+  }
   if (p.permanentError) throw new PermanentTaskError("probe asked for a permanent error", { reason: "PROBE_PERMANENT_ERROR" });
   if (ctx.attempt <= p.failAttempts) throw new ProbeFailure(`probe fails attempt ${ctx.attempt} of the first ${p.failAttempts}`);
   const steps = p.workMs === 0 ? 0 : p.progressSteps || 10;

@@ -36,7 +36,7 @@ describe("TLS on the gRPC port and to NATS", () => {
 
   it("serves TLS with a configured certificate and refuses plaintext clients", async () => {
     const address = await gateway({ RECFLOW_TLS_CERT_FILE: certs.serverCert, RECFLOW_TLS_KEY_FILE: certs.serverKey });
-    await expect(submitProbe(address, { tls: { caFile: certs.caCert } })).resolves.toMatchObject({ id: expect.any(String) });
+    await expect(submitProbe(address, { tls: { caFile: certs.caCert } })).resolves.toHaveProperty("id");
     expect(await codeOf(submitProbe(address, {}))).toBe(Code.UNAVAILABLE);
     // A client that does not trust the server's CA stops at the handshake.
     expect(await codeOf(submitProbe(address, { tls: { caFile: certs.rogueCert } }))).toBe(Code.UNAVAILABLE);
@@ -44,7 +44,7 @@ describe("TLS on the gRPC port and to NATS", () => {
 
   it("with a client CA, admits only clients whose certificate that CA signed (mutual TLS)", async () => {
     const address = await gateway({ RECFLOW_TLS_CERT_FILE: certs.serverCert, RECFLOW_TLS_KEY_FILE: certs.serverKey, RECFLOW_TLS_CLIENT_CA_FILE: certs.caCert });
-    await expect(submitProbe(address, { tls: { caFile: certs.caCert, certFile: certs.clientCert, keyFile: certs.clientKey } })).resolves.toMatchObject({ id: expect.any(String) });
+    await expect(submitProbe(address, { tls: { caFile: certs.caCert, certFile: certs.clientCert, keyFile: certs.clientKey } })).resolves.toHaveProperty("id");
     expect(await codeOf(submitProbe(address, { tls: { caFile: certs.caCert } }))).toBe(Code.UNAVAILABLE);
     expect(await codeOf(submitProbe(address, { tls: { caFile: certs.caCert, certFile: certs.rogueCert, keyFile: certs.rogueKey } }))).toBe(Code.UNAVAILABLE);
   });
@@ -63,7 +63,7 @@ describe("TLS on the gRPC port and to NATS", () => {
     try {
       const url = `tls://127.0.0.1:${secure.port}`;
       const address = await gateway({ NATS_TLS_CA_FILE: certs.caCert, NATS_USER: "recflow", NATS_PASSWORD: "s3cret-for-tests" }, url);
-      await expect(submitProbe(address, {})).resolves.toMatchObject({ id: expect.any(String) });
+      await expect(submitProbe(address, {})).resolves.toHaveProperty("id");
       // Wrong password: the gateway does not come up (and says why).
       await expect(spawnRecflow("gateway", ["gateway"], {
         ...FAST_ENV, NATS_URL: url, RECFLOW_GRPC_ADDRESS: "127.0.0.1:0", NATS_TLS_CA_FILE: certs.caCert, NATS_USER: "recflow", NATS_PASSWORD: "wrong",

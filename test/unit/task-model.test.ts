@@ -57,8 +57,8 @@ describe("event codec and status snapshots", () => {
 describe("validateSubmit", () => {
   const base = { labels: {}, deadline: null, priority: 0 };
   it("applies the default max_retries only when absent", () => {
-    expect(validateSubmit({ requestId: "", task: { ...base, kind: "probe", probe: { workMs: 1, cpu: false, failAttempts: 0, permanentError: false, crashProcess: false, progressSteps: 0 } } }, LIMITS).spec.maxRetries).toBe(3);
-    expect(validateSubmit({ requestId: "", task: { ...base, maxRetries: 0, kind: "probe", probe: { workMs: 1, cpu: false, failAttempts: 0, permanentError: false, crashProcess: false, progressSteps: 0 } } }, LIMITS).spec.maxRetries).toBe(0);
+    expect(validateSubmit({ requestId: "", task: { ...base, kind: "probe", probe: { workMs: 1, cpu: false, failAttempts: 0, permanentError: false, crashProcess: false, crashThread: false, progressSteps: 0 } } }, LIMITS).spec.maxRetries).toBe(3);
+    expect(validateSubmit({ requestId: "", task: { ...base, maxRetries: 0, kind: "probe", probe: { workMs: 1, cpu: false, failAttempts: 0, permanentError: false, crashProcess: false, crashThread: false, progressSteps: 0 } } }, LIMITS).spec.maxRetries).toBe(0);
   });
 
   it("reports every violation at once", () => {

@@ -8,6 +8,7 @@ export interface Probe {
   'permanentError'?: (boolean);
   'crashProcess'?: (boolean);
   'progressSteps'?: (number);
+  'crashThread'?: (boolean);
 }
 
 export interface Probe__Output {
@@ -17,4 +18,5 @@ export interface Probe__Output {
   'permanentError': (boolean);
   'crashProcess': (boolean);
   'progressSteps': (number);
+  'crashThread': (boolean);
 }
