@@ -124,12 +124,16 @@ export function uploadDatasetHandler(deps: { datasets: DatasetCatalog; auth: Aut
         if (reply.type !== "done") throw new Error("compile thread gave no result");
         raw.close();
         const rawBytes = await rawPut;
+        // A client that went away before the end gets nothing stored, even if every chunk arrived:
+        // a cancelled call's stream can look complete ('end' after RST_STREAM).
+        if (call.cancelled) throw new UnavailableError("upload cancelled by the client");
         const compiledBytes = await datasets.putBlob(tenant, datasetId, "compiled", reply.compiled);
         const dataset: Dataset = {
           id: datasetId, displayName, labels, users: reply.stats.users, items: reply.stats.items,
           interactions: reply.stats.interactions, rows: reply.stats.rows, density: reply.stats.density,
           hasTimestamps: reply.stats.hasTimestamps, rawBytes, compiledBytes, createTime: toTimestamp(Date.now()),
         };
+        if (call.cancelled) throw new UnavailableError("upload cancelled by the client");
         await datasets.commit(tenant, datasetId, dataset);
         log.info({ tenant, datasetId, rows: reply.stats.rows, rawBytes }, "dataset stored");
         return dataset;
@@ -172,7 +176,8 @@ async function* readStream(call: grpc.ServerReadableStream<UploadDatasetRequest_
     notify();
   });
   call.on("end", () => {
-    done = true;
+    if (call.cancelled) failure = new UnavailableError("upload cancelled by the client");
+    else done = true;
     notify();
   });
   call.on("error", (e: Error) => {

@@ -10,6 +10,7 @@ import { ConfigError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { Broker, EventFeed, EventLog, TaskQueue, ensureTopology, openDatasetCatalog, openModelCatalog } from "../nats/index.js";
 import { readFileSync } from "node:fs";
+import { setMaxListeners } from "node:events";
 import { createAuthenticator, type Authenticator } from "./auth.js";
 import { TenantQuotas } from "./quotas.js";
 import { tasksService } from "./tasks-service.js";
@@ -80,6 +81,8 @@ export class Gateway {
       const metrics = createMetrics("gateway", { activeWatches: () => feed.watches, queueDepth: () => queue.depth() });
       onReconnect = () => metrics.natsReconnects.inc();
       const shutdown = new AbortController();
+      // Every open watch listens for shutdown: thousands of listeners are expected, not a leak.
+      setMaxListeners(0, shutdown.signal);
       shutdown.signal.addEventListener("abort", () => {
         draining = true;
         setServing(false);

@@ -24,7 +24,7 @@ async function deadLetters(stack: Stack): Promise<DeadLetter__Output[]> {
   return out;
 }
 
-describe("poison tasks that crash the worker process", () => {
+describe("poison tasks that crash the worker process or thread", () => {
   let stack: Stack | undefined;
   let supervisor: ReturnType<typeof superviseWorkers> | undefined;
   afterEach(async () => {
@@ -52,6 +52,23 @@ describe("poison tasks that crash the worker process", () => {
     const dlq = await waitFor(async () => (await deadLetters(stack!)).find((d) => d.task?.taskId === poison.id), 10_000, "dead letter");
     expect(dlq.error?.reason).toBe("RETRIES_EXHAUSTED");
     await waitFor(async () => (await stack!.streamMessages("RECFLOW_TASKS")) === 0, 10_000, "work queue empty");
+  });
+
+  it("a task that kills its worker thread every time fails after max_retries, is dead-lettered, and the pool recovers", async () => {
+    stack = await Stack.start({ workers: 1, threads: 2 });
+    const poison = await stack.submit({ probe: { crashThread: true }, maxRetries: 2 });
+    const others = await Promise.all(Array.from({ length: 10 }, () => stack!.submit({ probe: { workMs: 50 } })));
+    for (const t of others) expect(terminalEvents(await stack.watch(t.id, 0, 30_000)).map((e) => e.event)).toEqual(["succeeded"]);
+    const events = await stack.watch(poison.id, 0, 30_000);
+    expect(events.filter((e) => e.event === "started").map((e) => e.started?.attempt)).toEqual([1, 2, 3]);
+    expect(terminalEvents(events)).toHaveLength(1);
+    expect(events.at(-1)?.failed?.error?.message).toMatch(/thread/);
+    const dlq = await waitFor(async () => (await deadLetters(stack!)).find((d) => d.task?.taskId === poison.id), 10_000, "dead letter");
+    expect(dlq.task?.taskId).toBe(poison.id);
+    // The worker process survived (the thread died, not the process) and still takes work.
+    expect(stack.workers[0].child.exitCode).toBeNull();
+    const after = await stack.submit({ probe: { workMs: 10 } });
+    expect(terminalEvents(await stack.watch(after.id, 0, 20_000)).map((e) => e.event)).toEqual(["succeeded"]);
   });
 
   it("is caught from the MAX_DELIVERIES advisory when max_deliver runs out first", async () => {
