@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import type { ClientReadableStream } from "@grpc/grpc-js";
-import { createDatasetsClient, createTasksClient, call, type DatasetsServiceClient, type TasksServiceClient } from "../../src/api/client.js";
+import { createDatasetsClient, createTasksClient, call, uploadDataset, type DatasetsServiceClient, type TasksServiceClient } from "../../src/api/client.js";
+import { generateInteractions, syntheticCsvChunks } from "../../src/engine/index.js";
 import type { TaskEvent__Output } from "../../src/generated/recflow/v1/TaskEvent.js";
 import { Stack, codeOf, waitFor } from "../helpers/stack.js";
 import { status as Code } from "@grpc/grpc-js";
@@ -92,5 +93,24 @@ describe("abusive clients", () => {
     expect(await codeOf(call(datasets.GetDataset.bind(datasets), { datasetId: "abandoned" }))).toBe(Code.NOT_FOUND);
     const os = await stack.nc.jetstream().views.os("recflow-datasets");
     expect((await os.list()).filter((o) => o.name.includes("abandoned"))).toEqual([]);
+  });
+});
+
+describe("a worker's memory budget", () => {
+  it("refuses to load a dataset bigger than RECFLOW_ARTIFACT_CACHE_BYTES: the task fails at once, the worker lives", async () => {
+    await using stack = await Stack.start({ workers: 1, env: { RECFLOW_ARTIFACT_CACHE_BYTES: String(1024 * 1024) } });
+    const datasets = createDatasetsClient(stack.address);
+    try {
+      const data = generateInteractions({ users: 20_000, items: 5_000, interactions: 200_000, seed: 2 });
+      const enc = new TextEncoder();
+      await uploadDataset(datasets, { datasetId: "big" }, [...syntheticCsvChunks(data, 256 * 1024)].map((c) => enc.encode(c)));
+      const task = await stack.submit({ trainModel: { datasetId: "big", algorithm: "ALGORITHM_POPULARITY" } });
+      const events = await stack.watch(task.id, 0, 30_000);
+      expect(events.filter((e) => e.event === "started")).toHaveLength(1);
+      expect(events.at(-1)?.failed?.error).toMatchObject({ code: Code.RESOURCE_EXHAUSTED, reason: "ARTIFACT_TOO_LARGE", retryable: false });
+      expect(stack.workers[0].child.exitCode).toBeNull();
+    } finally {
+      datasets.close();
+    }
   });
 });
