@@ -254,6 +254,28 @@ program.command("list").description("list tasks").addOption(addressOption())
     process.exitCode = await list(o.address, o);
   });
 
+const dlqCmd = program.command("dlq").description("dead letters: tasks that failed for good (talks to NATS directly, with the NATS_* settings)");
+dlqCmd.command("list").description("list dead letters, oldest first")
+  .option("--nats-url <url>", "NATS server URL(s) (env NATS_URL)")
+  .option("--tenant <name>", "only this tenant's")
+  .option("--limit <n>", "at most this many", int(1, 100_000), 100)
+  .option("--after <seq>", "start after this dead-letter sequence", int(0), 0)
+  .option("--json", "one JSON object per line")
+  .action(async (o: RecflowOptions & { tenant?: string; limit: number; after: number; json?: boolean }) => {
+    const { dlqList } = await import("./dlq.js");
+    process.exitCode = await dlqList(o);
+  });
+dlqCmd.command("replay").description("re-submit dead-lettered tasks as new tasks (label replay-of=<old id>) and remove them from the DLQ")
+  .argument("[seq...]", "dead-letter sequences from `recflow dlq list`")
+  .option("--all", "every dead letter (of --tenant, if given)")
+  .option("--tenant <name>", "only this tenant's")
+  .option("--keep", "keep the dead letters after replaying")
+  .option("--nats-url <url>", "NATS server URL(s) (env NATS_URL)")
+  .action(async (seqs: string[], o: RecflowOptions & { all?: boolean; tenant?: string; keep?: boolean }) => {
+    const { dlqReplay } = await import("./dlq.js");
+    process.exitCode = await dlqReplay({ ...o, seqs: seqs.map((v) => int(1)(v)) });
+  });
+
 const tokenCmd = program.command("token").description("bearer tokens for RECFLOW_TENANTS_FILE");
 tokenCmd.command("create").description("print a new random token (give it to the client) and its hash (put it in the tenants file)")
   .option("--tenant <name>", "tenant the token is for (prints a tenants-file entry)", "my-tenant")

@@ -3,11 +3,10 @@
 import type * as grpc from "@grpc/grpc-js";
 import type { TasksServiceHandlers } from "../generated/recflow/v1/TasksService.js";
 import type { Task, Task__Output } from "../generated/recflow/v1/Task.js";
-import type { TaskMessage } from "../generated/recflow/v1/TaskMessage.js";
 import { isTerminal, kindOf, kindToken, makeEvent, taskView, toTimestamp, type StoredEvent } from "../api/task-model.js";
 import { newTaskId, taskIdForRequest } from "../api/task-id.js";
 import { FailedPreconditionError, NotFoundError, UnavailableError, ValidationError } from "../errors.js";
-import { AppendConflictError, publishCancel, type Broker, type EventFeed, type EventLog, type TaskQueue } from "../nats/index.js";
+import { AppendConflictError, enqueueTask, publishCancel, type Broker, type EventFeed, type EventLog, type TaskQueue } from "../nats/index.js";
 import type { Logger } from "../log.js";
 import type { Authenticator } from "./auth.js";
 import type { Metrics } from "../metrics.js";
@@ -68,17 +67,11 @@ export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
         if (existing) return view(tenant, taskId);
       }
       await quotas.admitQueued(tenant);
-      const kind = kindOf(spec);
       const now = Date.now();
-      const message: TaskMessage = { taskId, tenant, requestId, spec, createTime: toTimestamp(now) };
-      // The work first, then its Queued event. If we die in between, the worker that pulls the
-      // task writes Queued itself (same expected sequence 0), so nothing is left half-stored.
-      await queue.publish(tenant, kindToken(kind), message);
-      const queued = makeEvent(taskId, null, { queued: { spec, requestId } }, kind, now);
       try {
-        const seq = await events.append(tenant, taskId, queued, { expectedLastSeq: 0, msgId: `${taskId}:queued` });
-        deps.metrics.tasksSubmitted.inc({ kind: kindToken(kind) });
-        return { id: taskId, requestId, spec, status: queued.status, result: null, error: null, lastSequence: seq } satisfies Task;
+        const { event, sequence } = await enqueueTask(queue, events, { taskId, tenant, requestId, spec, createTime: toTimestamp(now) }, now);
+        deps.metrics.tasksSubmitted.inc({ kind: kindToken(kindOf(spec)) });
+        return { id: taskId, requestId, spec, status: event.status, result: null, error: null, lastSequence: sequence } satisfies Task;
       } catch (err) {
         // A worker (or a concurrent submit of the same request_id) wrote the first event.
         if (err instanceof AppendConflictError) return view(tenant, taskId);

@@ -28,7 +28,7 @@ type DirectQuery = { last_by_subj: string } | { seq: number; next_by_subj: strin
 interface DirectGet {
   getMessage(stream: string, query: DirectQuery): Promise<StoredMsg>;
 }
-function directApi(jsm: JetStreamManager): DirectGet {
+export function directApi(jsm: JetStreamManager): DirectGet {
   return (jsm as unknown as { direct: DirectGet }).direct;
 }
 

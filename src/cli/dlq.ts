@@ -1,0 +1,84 @@
+// `recflow dlq list|replay`: the runbook's tools for tasks that failed for good. They talk to NATS
+// directly (an operator's tool, with the same NATS_* credentials as the servers), not to a gateway.
+import { newTaskId } from "../api/task-id.js";
+import { toTimestamp } from "../api/task-model.js";
+import { compileConfig, type RecflowOptions } from "../config.js";
+import { createLogger } from "../log.js";
+import { Broker, EventLog, TaskQueue, enqueueTask, listDeadLetters, removeDeadLetter, type StoredDeadLetter } from "../nats/index.js";
+import { UsageError } from "./output.js";
+
+async function withBroker<T>(options: RecflowOptions, fn: (b: Broker, config: ReturnType<typeof compileConfig>) => Promise<T>): Promise<T> {
+  const config = compileConfig(options);
+  const log = createLogger({ name: "recflow-dlq", level: "warn" });
+  const broker = await Broker.connect({ servers: config.natsServers, name: "recflow-dlq", publishTimeoutMs: config.publishTimeoutMs, security: config }, log);
+  try {
+    return await fn(broker, config);
+  } finally {
+    await broker.close();
+  }
+}
+
+function row(d: StoredDeadLetter): string {
+  const t = d.letter.task;
+  const when = d.letter.time ? new Date(Number(d.letter.time.seconds) * 1000).toISOString() : "-";
+  const kind = t?.spec?.kind ?? "?";
+  const err = d.letter.error;
+  return [String(d.seq).padStart(6), when, t?.tenant ?? "?", t?.taskId ?? "?", kind, `${err?.reason ?? ""}: ${(err?.message ?? "").slice(0, 80)}`].join("  ");
+}
+
+export async function dlqList(options: RecflowOptions & { tenant?: string; limit: number; after: number; json?: boolean }): Promise<number> {
+  return withBroker(options, async (broker) => {
+    const letters = await listDeadLetters(broker, { tenant: options.tenant, limit: options.limit, afterSeq: options.after });
+    if (options.json) {
+      for (const d of letters) console.log(JSON.stringify({ seq: d.seq, ...d.letter }));
+      return 0;
+    }
+    if (letters.length === 0) {
+      console.log("no dead letters");
+      return 0;
+    }
+    console.log(["   seq", "time".padEnd(24), "tenant", "task", "kind", "error"].join("  "));
+    for (const d of letters) console.log(row(d));
+    if (letters.length === options.limit) console.log(`… more after --after ${letters[letters.length - 1].seq}`);
+    return 0;
+  });
+}
+
+/**
+ * Re-submits dead-lettered tasks as new tasks (the old task stays FAILED: its log is final), with
+ * label `replay-of` = the old id, then removes each dead letter unless `keep`.
+ */
+export async function dlqReplay(options: RecflowOptions & { seqs: number[]; all?: boolean; tenant?: string; keep?: boolean }): Promise<number> {
+  if (!options.all && options.seqs.length === 0) throw new UsageError("name the dead letters to replay by sequence (see `recflow dlq list`), or pass --all");
+  return withBroker(options, async (broker, config) => {
+    const queue = new TaskQueue(broker, createLogger({ name: "recflow-dlq", level: "warn" }));
+    const events = new EventLog(broker, config);
+    const wanted = new Set(options.seqs);
+    let replayed = 0;
+    let after = 0;
+    for (;;) {
+      const page = await listDeadLetters(broker, { tenant: options.tenant, limit: 100, afterSeq: after });
+      if (page.length === 0) break;
+      after = page[page.length - 1].seq;
+      for (const d of page) {
+        if (!options.all && !wanted.has(d.seq)) continue;
+        wanted.delete(d.seq);
+        const old = d.letter.task;
+        if (!old?.spec || !old.tenant) {
+          console.error(`skipped ${d.seq}: the dead letter has no task to replay`);
+          continue;
+        }
+        const taskId = newTaskId();
+        const spec = { ...old.spec, labels: { ...old.spec.labels, "replay-of": old.taskId } };
+        await enqueueTask(queue, events, { taskId, tenant: old.tenant, requestId: "", spec, createTime: toTimestamp(Date.now()) });
+        if (!options.keep) await removeDeadLetter(broker, d.seq);
+        console.log(`replayed ${old.taskId} as ${taskId} (tenant ${old.tenant})`);
+        replayed++;
+      }
+      if (!options.all && wanted.size === 0) break;
+    }
+    for (const seq of wanted) console.error(`no dead letter with sequence ${seq}`);
+    console.log(`${replayed} task(s) replayed`);
+    return wanted.size > 0 ? 1 : 0;
+  });
+}
