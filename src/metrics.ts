@@ -8,6 +8,7 @@ import client from "prom-client";
 export interface Metrics {
   registry: client.Registry;
   tasksSubmitted: client.Counter<"kind">;
+  tasksStarted: client.Counter<"kind">;
   taskOutcomes: client.Counter<"kind" | "outcome">;
   taskDuration: client.Histogram<"kind" | "outcome">;
   tasksInFlight: client.Gauge;
@@ -51,6 +52,7 @@ export function createMetrics(component: "gateway" | "worker", collectors: {
   return {
     registry,
     tasksSubmitted: new client.Counter({ name: "recflow_tasks_submitted_total", help: "Tasks accepted by SubmitTask (idempotent repeats excluded)", labelNames: ["kind"], registers: [registry] }),
+    tasksStarted: new client.Counter({ name: "recflow_tasks_started_total", help: "Task attempts that started running on this worker", labelNames: ["kind"], registers: [registry] }),
     taskOutcomes: new client.Counter({ name: "recflow_task_attempts_total", help: "Task attempts by outcome: succeeded, failed, retried, cancelled, fenced, handed_back", labelNames: ["kind", "outcome"], registers: [registry] }),
     taskDuration: new client.Histogram({
       name: "recflow_task_attempt_duration_seconds", help: "Wall time of a task attempt on a worker", labelNames: ["kind", "outcome"], registers: [registry],

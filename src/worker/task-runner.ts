@@ -36,6 +36,8 @@ export interface RunnerDeps {
   /** Threads an ALS training may use (RECFLOW_TRAIN_THREADS). */
   trainThreads: number;
   /** Hooks for metrics. */
+  /** An attempt began running (its Started event is stored). */
+  onStarted?: (kind: string) => void;
   onOutcome?: (kind: string, outcome: "succeeded" | "failed" | "retried" | "cancelled" | "fenced" | "handed_back", seconds: number) => void;
 }
 
@@ -104,6 +106,7 @@ export class TaskRunner {
     }
 
     await alog.append({ started: { attempt: delivery.attempt, workerId: this.#d.workerId } });
+    this.#d.onStarted?.(kindToken(kindOf(spec)));
     log.debug("task started");
 
     let inputs: TaskInputs;

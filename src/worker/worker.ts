@@ -61,6 +61,7 @@ export class Worker {
       retry: { baseMs: opts.config.retryBaseMs, maxMs: opts.config.retryMaxMs },
       heartbeatIntervalMs: opts.config.heartbeatIntervalMs, progressIntervalMs: opts.config.progressIntervalMs,
       ackWaitMs: opts.config.ackWaitMs, allowFaultInjection: opts.config.allowFaultInjection, trainThreads: opts.config.trainThreads,
+      onStarted: (kind) => metrics.tasksStarted.inc({ kind }),
       onOutcome: (kind, outcome, seconds) => {
         metrics.taskOutcomes.inc({ kind, outcome });
         metrics.taskDuration.observe({ kind, outcome }, seconds);

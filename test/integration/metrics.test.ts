@@ -43,6 +43,8 @@ describe("Prometheus metrics and HTTP health", () => {
       return value(m.body, "recflow_task_attempts_total", { outcome: "succeeded" }) === 5 ? m : undefined;
     }, 5_000, "worker counters");
     expect(value(w.body, "recflow_task_attempts_total", { kind: "probe", outcome: "succeeded" })).toBe(5);
+    // 3 ok + 2 attempts of the flaky one + 1 permanent failure + 1 idempotent task.
+    expect(value(w.body, "recflow_tasks_started_total", { kind: "probe" })).toBe(7);
     expect(value(w.body, "recflow_task_attempts_total", { kind: "probe", outcome: "retried" })).toBe(1);
     expect(value(w.body, "recflow_task_attempts_total", { kind: "probe", outcome: "failed" })).toBe(1);
     expect(value(w.body, "recflow_task_attempt_duration_seconds_count", { kind: "probe", outcome: "succeeded" })).toBe(5);
