@@ -95,6 +95,8 @@ export interface RecflowOptions {
   retryMaxMs?: number;
   /** Worker threads per worker process. Env RECFLOW_THREADS. @default cores - 1, at least 1 */
   threads?: number;
+  /** Tasks a worker holds beyond its threads, doing their NATS round trips while the threads compute (Celery's prefetch). Raise it for many short tasks; keep 0 for long ones, so queued work stays visible to other workers and the autoscaler. Env RECFLOW_PREFETCH. @default 0 */
+  prefetch?: number;
   /** Threads one ALS training uses: its pool thread plus helpers spawned for the task (SharedArrayBuffer team). Env RECFLOW_TRAIN_THREADS. @default 1 */
   trainThreads?: number;
   /** Minimum gap between two Progress events of a task. Env RECFLOW_PROGRESS_INTERVAL_MS. @default 250 */
@@ -171,6 +173,7 @@ const ENV_NAMES: Record<keyof RecflowOptions, string> = {
   retryBaseMs: "RECFLOW_RETRY_BASE_MS",
   retryMaxMs: "RECFLOW_RETRY_MAX_MS",
   threads: "RECFLOW_THREADS",
+  prefetch: "RECFLOW_PREFETCH",
   trainThreads: "RECFLOW_TRAIN_THREADS",
   progressIntervalMs: "RECFLOW_PROGRESS_INTERVAL_MS",
   shutdownGraceMs: "RECFLOW_SHUTDOWN_GRACE_MS",
@@ -296,6 +299,7 @@ export function compileConfig(options: RecflowOptions = {}, env: Env = process.e
     retryBaseMs,
     retryMaxMs,
     threads: intFrom("threads", options.threads, env, 1, 256) ?? Math.max(1, availableParallelism() - 1),
+    prefetch: intFrom("prefetch", options.prefetch, env, 0, 10_000) ?? 0,
     trainThreads: intFrom("trainThreads", options.trainThreads, env, 1, 64) ?? DEFAULT_TRAIN_THREADS,
     progressIntervalMs: intFrom("progressIntervalMs", options.progressIntervalMs, env, 0) ?? DEFAULT_PROGRESS_INTERVAL_MS,
     shutdownGraceMs: intFrom("shutdownGraceMs", options.shutdownGraceMs, env, 0) ?? DEFAULT_SHUTDOWN_GRACE_MS,

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, freemem, totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
 import { findNatsServer, LocalNatsServer } from "../cli/nats-server.js";
-import { spawnRecflow, stopProc, type Proc } from "../cli/processes.js";
+import { CLI_ENTRY, spawnRecflow, stopProc, type Proc } from "../cli/processes.js";
 
 export interface Check {
   /** What the issue asks, in words (e.g. "≥ 30 % of baseline"). */
@@ -98,6 +98,11 @@ export class BenchStack {
       RECFLOW_LOG_LEVEL: "warn",
       RECFLOW_THREADS: String(opts.threads),
       RECFLOW_METRICS_ADDRESS: "127.0.0.1:0",
+      // The benches measure the pipeline, not the per-tenant limits (W6 alone opens 10,000 watches).
+      RECFLOW_TENANT_MAX_WATCHES: "1000000",
+      RECFLOW_TENANT_MAX_QUEUED_TASKS: "1000000",
+      RECFLOW_TENANT_SUBMIT_RATE: "1000000",
+      RECFLOW_TENANT_SUBMIT_BURST: "1000000",
       ...opts.env,
     };
     const stack = new BenchStack(nats, dir, env);
@@ -117,7 +122,11 @@ export class BenchStack {
 
   async addWorker(): Promise<Proc> {
     const id = `bench-w${this.workers.length + 1}`;
-    const w = await spawnRecflow(id, ["worker"], { env: { ...this.env, RECFLOW_WORKER_ID: id } });
+    // RECFLOW_BENCH_CPU_PROF=<dir>: profile the workers (V8 --cpu-prof; written on a clean exit).
+    const prof = process.env.RECFLOW_BENCH_CPU_PROF;
+    const w = prof
+      ? await spawnRecflow(id, [`--cpu-prof-dir=${prof}`, CLI_ENTRY, "worker"], { env: { ...this.env, RECFLOW_WORKER_ID: id }, entry: "--cpu-prof" })
+      : await spawnRecflow(id, ["worker"], { env: { ...this.env, RECFLOW_WORKER_ID: id } });
     this.workers.push(w);
     return w;
   }
@@ -133,7 +142,7 @@ export class BenchStack {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => stopProc(w, "SIGKILL")));
+    await Promise.all(this.workers.map((w) => stopProc(w, process.env.RECFLOW_BENCH_CPU_PROF ? "SIGTERM" : "SIGKILL")));
     if (this.gateway) await stopProc(this.gateway, "SIGKILL");
     await this.nats.stop("SIGKILL");
     rmSync(this.dir, { recursive: true, force: true });

@@ -54,7 +54,12 @@ export class TaskRunner {
   }
 
   /** Runs the delivery; `stop` aborts it from outside (cancel signal, worker shutdown). */
-  async run(delivery: TaskDelivery, stop: AbortController): Promise<void> {
+  /**
+   * Runs one delivery to its end. `releaseSlot` is called once the compute thread is done with it
+   * (or it never needed one), before the outcome is written and acked: the worker can pull its next
+   * task while this one's last round trips are in flight.
+   */
+  async run(delivery: TaskDelivery, stop: AbortController, releaseSlot: () => void = () => undefined): Promise<void> {
     const task = delivery.task;
     const log = this.#d.log.child({ taskId: task.taskId, attempt: delivery.attempt });
     const kind = kindOf(task.spec);
@@ -66,7 +71,7 @@ export class TaskRunner {
     const report = (outcome: Parameters<NonNullable<RunnerDeps["onOutcome"]>>[1]): void =>
       this.#d.onOutcome?.(kindToken(kind), outcome, (performance.now() - started) / 1000);
     try {
-      await this.#attempt(delivery, stop, alog, log, report);
+      await this.#attempt(delivery, stop, alog, log, report, releaseSlot);
     } catch (err) {
       if (err instanceof TaskFinishedElsewhereError) {
         log.info({ reason: err.message }, "task finished elsewhere; acking");
@@ -83,7 +88,7 @@ export class TaskRunner {
     }
   }
 
-  async #attempt(delivery: TaskDelivery, stop: AbortController, alog: AttemptLog, log: Logger, report: (o: "succeeded" | "failed" | "retried" | "handed_back") => void): Promise<void> {
+  async #attempt(delivery: TaskDelivery, stop: AbortController, alog: AttemptLog, log: Logger, report: (o: "succeeded" | "failed" | "retried" | "handed_back") => void, releaseSlot: () => void): Promise<void> {
     const task = delivery.task;
     const spec = task.spec!;
     const maxRetries = spec.maxRetries ?? 0;
@@ -155,6 +160,7 @@ export class TaskRunner {
       clearInterval(heartbeat);
       clearTimeout(deadlineTimer);
       stop.signal.removeEventListener("abort", onStop);
+      releaseSlot();
     }
     // A conflict while streaming events means the task was cancelled or taken over.
     if (stream.failure) throw stream.failure;

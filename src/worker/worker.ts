@@ -38,6 +38,8 @@ export class Worker {
   readonly #subs: Subscription[] = [];
   readonly #stopPulling = new AbortController();
   #slotFreed: (() => void) | undefined;
+  /** Tasks holding a compute slot: pulled and not yet done with their thread. */
+  #busy = 0;
   #loop: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   readonly #metrics: Metrics & { stop(): void };
@@ -104,7 +106,7 @@ export class Worker {
   async #pullLoop(): Promise<void> {
     const signal = this.#stopPulling.signal;
     while (!signal.aborted) {
-      const free = this.#cfg.threads - this.#inflight.size;
+      const free = this.#cfg.threads + this.#cfg.prefetch - this.#busy;
       if (free <= 0) {
         await new Promise<void>((resolve) => {
           this.#slotFreed = resolve;
@@ -127,10 +129,20 @@ export class Worker {
   #dispatch(d: TaskDelivery): void {
     const key = `${d.task.tenant}.${d.task.taskId}`;
     const stop = new AbortController();
-    const done = this.#runner.run(d, stop).finally(() => {
-      this.#inflight.delete(key);
+    // A slot is held from the pull until the compute thread is done: the outcome's append and
+    // ack then overlap with the next task instead of idling a thread for two round trips.
+    this.#busy++;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.#busy--;
       this.#slotFreed?.();
       this.#slotFreed = undefined;
+    };
+    const done = this.#runner.run(d, stop, release).finally(() => {
+      this.#inflight.delete(key);
+      release();
     });
     this.#inflight.set(key, { stop, done });
   }
