@@ -5,6 +5,10 @@
 // solveRange() works on a slice of rows so a sweep can be split across threads later.
 import { AbortedError, InvalidParamsError, type AbortFlag } from "./errors.js";
 import { gaussian, mulberry32 } from "./random.js";
+import { simdKernelFits, threadKernel } from "./als-kernel.js";
+
+/** Which sparse kernel solveRange uses: WebAssembly SIMD when f fits (auto), or always one. */
+export type AlsKernelChoice = "auto" | "simd" | "js";
 
 export interface AlsParams {
   factors: number;
@@ -159,9 +163,16 @@ function sparsePass(Y: Float32Array, indices: Int32Array, weights: Float32Array,
  * Updates rows [from, to) of X (n×f) given the other side's factors Y and Gram G = YᵀY + λI.
  * `C` holds the rows' interactions (confidence from weights: 1 + alpha·w).
  */
-export function solveRange(X: Float32Array, Y: Float32Array, G: Float64Array, C: Csr, f: number, alpha: number, cgSteps: number, from: number, to: number, s: CgScratch, signal?: AbortFlag): void {
+export function solveRange(X: Float32Array, Y: Float32Array, G: Float64Array, C: Csr, f: number, alpha: number, cgSteps: number, from: number, to: number, s: CgScratch, signal?: AbortFlag, kernel: AlsKernelChoice = "auto"): void {
   const { r, p, ap, x } = s;
   const { indptr, indices, weights } = C;
+  // The choice depends only on f and the runtime, so every thread of a team makes the same one
+  // and the factors stay identical however the rows are split.
+  const simd = kernel === "simd" || (kernel === "auto" && simdKernelFits(f)) ? threadKernel() : undefined;
+  simd?.load(Y, indices, weights, indptr[from], indptr[to], f);
+  const pass = simd
+    ? (start: number, end: number, v: Float64Array, out: Float64Array, residual: boolean): void => simd.pass(start, end, alpha, v, out, residual)
+    : (start: number, end: number, v: Float64Array, out: Float64Array, residual: boolean): void => sparsePass(Y, indices, weights, start, end, alpha, v, out, f, residual);
   for (let u = from; u < to; u++) {
     if ((u & 1023) === 0 && signal?.aborted) throw new AbortedError("aborted");
     const start = indptr[u];
@@ -171,13 +182,13 @@ export function solveRange(X: Float32Array, Y: Float32Array, G: Float64Array, C:
     // r = b − A·x with A = G + Σ (c−1) y yᵀ and b = Σ c·y
     symv(G, x, r, f);
     for (let a = 0; a < f; a++) r[a] = -r[a];
-    sparsePass(Y, indices, weights, start, end, alpha, x, r, f, true);
+    pass(start, end, x, r, true);
     let rsold = dot64(r, 0, r, f);
     if (rsold < 1e-20) continue;
     p.set(r);
     for (let it = 0; it < cgSteps; it++) {
       symv(G, p, ap, f);
-      sparsePass(Y, indices, weights, start, end, alpha, p, ap, f, false);
+      pass(start, end, p, ap, false);
       const pap = dot64(p, 0, ap, f);
       if (pap <= 0) break;
       const step = rsold / pap;

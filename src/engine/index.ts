@@ -9,8 +9,9 @@ export {
 export { mulberry32, gaussian, type Rng } from "./random.js";
 export {
   trainAls, alsLoss, solveRange, observedLossRange, balancedSplit, gram, cgScratch, serialAls, DEFAULT_ALS,
-  type AlsExecutor, type AlsParams, type AlsProblem, type AlsProgress, type Csr, type ObservedLoss, type TrainAlsOptions,
+  type AlsExecutor, type AlsKernelChoice, type AlsParams, type AlsProblem, type AlsProgress, type Csr, type ObservedLoss, type TrainAlsOptions,
 } from "./als.js";
+export { simdKernelAvailable, simdKernelFits } from "./als-kernel.js";
 export { trainItemKnn, DEFAULT_KNN, type KnnParams, type Neighbours } from "./knn.js";
 export { itemPopularity } from "./popularity.js";
 export { topK, type Scored } from "./top-k.js";

@@ -9,7 +9,8 @@ const { AlsTeam } = (await import(new URL("../../dist/worker/als-team.js", impor
 describe("AlsTeam", () => {
   const d = syntheticDataset({ users: 700, items: 500, interactions: 30_000, seed: 5 });
   const Ct = transpose(d);
-  const params: AlsParams = { factors: 20, iterations: 4, regularization: 0.05, alpha: 20, cgSteps: 3, seed: 9 };
+  const base: AlsParams = { factors: 20, iterations: 4, regularization: 0.05, alpha: 20, cgSteps: 3, seed: 9 };
+  let params = base;
   const train = (threads: number): { X: Float32Array; Y: Float32Array; losses: number[] } => {
     const team = new AlsTeam(threads);
     try {
@@ -20,7 +21,9 @@ describe("AlsTeam", () => {
     }
   };
 
-  it("gives bit-identical factors with 1, 2 and 3 threads", () => {
+  // 20 factors run the JavaScript kernel, 32 the WebAssembly SIMD one.
+  it.each([20, 32])("gives bit-identical factors with 1, 2 and 3 threads (%i factors)", (factors) => {
+    params = { ...base, factors };
     const one = train(1);
     for (const threads of [2, 3]) {
       const many = train(threads);
@@ -34,7 +37,7 @@ describe("AlsTeam", () => {
 
   it("refuses factors it did not allocate", () => {
     const team = new AlsTeam(2);
-    const f = params.factors;
+    const f = base.factors;
     const problem = { C: d, Ct, nUsers: d.userIds.length, nItems: d.itemIds.length, X: new Float32Array(d.userIds.length * f), Y: new Float32Array(d.itemIds.length * f), f, alpha: 1, cgSteps: 1 };
     expect(() => team.solve(problem, "users", new Float64Array(f * f))).toThrow(/alloc/);
   });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import {
   AbortedError, CorruptDataError, Recommender, UnsupportedVersionError, decodeModel, encodeModel, holdoutSplit, mulberry32,
-  syntheticDataset, topK, trainAls, trainModel, transpose, userMetrics, type AlsParams,
+  cgScratch, gram, simdKernelFits, solveRange, syntheticDataset, topK, trainAls, trainModel, transpose, userMetrics, type AlsParams,
 } from "../../src/engine/index.js";
 
 describe("ranking metrics", () => {
@@ -58,6 +58,27 @@ describe("ALS and item-kNN on planted data", () => {
     expect(Buffer.from(b.userFactors.buffer).equals(Buffer.from(a.userFactors.buffer))).toBe(true);
     const c = trainAls(d, Ct, d.userIds.length, d.itemIds.length, { ...params, seed: 12 });
     expect(Buffer.from(c.userFactors.buffer).equals(Buffer.from(a.userFactors.buffer))).toBe(false);
+  });
+
+  it("solves the same rows with the WebAssembly SIMD kernel as with the JavaScript one, up to float32 rounding", () => {
+    expect(simdKernelFits(64)).toBe(true); // Node ≥ 16.4 has WebAssembly SIMD: the fast path must be live
+    const f = 32;
+    const rng = mulberry32(3);
+    const Y = Float32Array.from({ length: d.itemIds.length * f }, () => (rng() - 0.5) * 0.2);
+    const X0 = Float32Array.from({ length: d.userIds.length * f }, () => (rng() - 0.5) * 0.2);
+    const G = gram(Y, d.itemIds.length, f, 0.05);
+    const js = X0.slice();
+    const simd = X0.slice();
+    solveRange(js, Y, G, d, f, 20, 3, 0, d.userIds.length, cgScratch(f), undefined, "js");
+    solveRange(simd, Y, G, d, f, 20, 3, 0, d.userIds.length, cgScratch(f), undefined, "simd");
+    let worst = 0;
+    let scale = 0;
+    for (let i = 0; i < js.length; i++) {
+      worst = Math.max(worst, Math.abs(js[i] - simd[i]));
+      scale = Math.max(scale, Math.abs(js[i]));
+    }
+    expect(worst).toBeLessThan(scale * 1e-4);
+    expect(Buffer.from(js.buffer).equals(Buffer.from(X0.buffer))).toBe(false); // it did solve something
   });
 
   it("stops with AbortedError when the abort flag is set", () => {

@@ -184,8 +184,9 @@ describe("hostile input never escapes as anything but a clean error", () => {
       rec.recommend(0, 5, { excludeSeen: true });
       if (model!.itemIds.length > 0) rec.similar(0, 3);
     }), RUNS);
-    expect(seen.ok).toBeGreaterThan(5);
-    expect(seen.rejected).toBeGreaterThan(5);
+    // Some damage (in the float payload) still decodes: that branch must be reached too.
+    expect(seen.ok).toBeGreaterThan(0);
+    expect(seen.rejected).toBeGreaterThan(100);
   });
 
   it("dataset decoder: random or damaged bytes fail cleanly", () => {
