@@ -7,6 +7,9 @@ import { join } from "node:path";
 import { findNatsServer, LocalNatsServer } from "../cli/nats-server.js";
 import { CLI_ENTRY, spawnRecflow, stopProc, type Proc } from "../cli/processes.js";
 
+/** Heap cap of a gateway, as deploy/k8s/base/gateway-deployment.yaml sets it (1 GiB pod limit). */
+export const GATEWAY_NODE_OPTIONS = "--max-old-space-size=384";
+
 export interface Check {
   /** What the issue asks, in words (e.g. "≥ 30 % of baseline"). */
   target: string;
@@ -107,7 +110,9 @@ export class BenchStack {
     };
     const stack = new BenchStack(nats, dir, env);
     try {
-      stack.gateway = await spawnRecflow("gateway", ["gateway"], { env: { ...env, RECFLOW_GRPC_ADDRESS: "127.0.0.1:0" } });
+      // The gateway's heap is sized as in deploy/k8s (NODE_OPTIONS there): without a cap, V8 on a
+      // 24 GB machine lets garbage pile up far past the live set before collecting.
+      stack.gateway = await spawnRecflow("gateway", ["gateway"], { env: { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ""} ${GATEWAY_NODE_OPTIONS}`.trim(), RECFLOW_GRPC_ADDRESS: "127.0.0.1:0" } });
       for (let i = 0; i < opts.workers; i++) await stack.addWorker();
     } catch (err) {
       await stack.close();

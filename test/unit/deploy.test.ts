@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import { GATEWAY_NODE_OPTIONS } from "../../src/bench/common.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -69,6 +70,7 @@ interface Container {
   readinessProbe?: Probe;
   livenessProbe?: Probe;
   securityContext?: SecurityContext;
+  env?: { name: string; value?: string }[];
   envFrom?: { configMapRef?: { name: string; optional?: boolean }; secretRef?: { name: string; optional?: boolean } }[];
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
 }
@@ -230,6 +232,8 @@ describe.each(["dev", "production"])("deploy/k8s/overlays/%s", (overlay) => {
     expect(container.readinessProbe?.grpc?.port).toBe(50051);
     expect(container.livenessProbe?.grpc?.port).toBe(50051);
     expect(container.ports?.map((p) => p.containerPort)).toEqual(expect.arrayContaining([50051, 9464]));
+    // The heap cap the benches measured the gateway with (W6 memory) is the one deployed.
+    expect(container.env?.find((e) => e.name === "NODE_OPTIONS")?.value).toBe(GATEWAY_NODE_OPTIONS);
     const service = component(render(overlay), "Service", "gateway") as Service;
     expect(service.spec.type ?? "ClusterIP").toBe("ClusterIP");
     expect(service.spec.ports).toEqual(expect.arrayContaining([expect.objectContaining({ name: "grpc", port: 50051, appProtocol: "grpc" })]));
