@@ -46,7 +46,8 @@ export async function dlqList(options: RecflowOptions & { tenant?: string; limit
 
 /**
  * Re-submits dead-lettered tasks as new tasks (the old task stays FAILED: its log is final), with
- * label `replay-of` = the old id, then removes each dead letter unless `keep`.
+ * label `replay-of` = the old id and without the old deadline, then removes each dead letter unless
+ * `keep`.
  */
 export async function dlqReplay(options: RecflowOptions & { seqs: number[]; all?: boolean; tenant?: string; keep?: boolean }): Promise<number> {
   if (!options.all && options.seqs.length === 0) throw new UsageError("name the dead letters to replay by sequence (see `recflow dlq list`), or pass --all");
@@ -69,7 +70,8 @@ export async function dlqReplay(options: RecflowOptions & { seqs: number[]; all?
           continue;
         }
         const taskId = newTaskId();
-        const spec = { ...old.spec, labels: { ...old.spec.labels, "replay-of": old.taskId } };
+        // The old deadline has usually passed; a replay that failed at once for it would be useless.
+        const spec = { ...old.spec, deadline: null, labels: { ...old.spec.labels, "replay-of": old.taskId } };
         await enqueueTask(queue, events, { taskId, tenant: old.tenant, requestId: "", spec, createTime: toTimestamp(Date.now()) });
         if (!options.keep) await removeDeadLetter(broker, d.seq);
         console.log(`replayed ${old.taskId} as ${taskId} (tenant ${old.tenant})`);
