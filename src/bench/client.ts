@@ -28,7 +28,9 @@ export function runClient<T>(job: ClientJob): Promise<T> {
     const child = spawn(process.execPath, [entry, JSON.stringify(job)], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
-    child.once("exit", (code) => {
+    // "close", not "exit": exit can come before stdout's last chunks (a 20,000-latency result is
+    // ~300 KB), which then looked like a client that printed nothing.
+    child.once("close", (code) => {
       const last = out.trim().split("\n").at(-1) ?? "";
       if (code !== 0) return reject(new Error(`bench client (${job.mode}) exited with ${code}`));
       try {
