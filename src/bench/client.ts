@@ -167,7 +167,8 @@ async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? "{}") as ClientJob;
   grpc.setLogVerbosity(grpc.logVerbosity.NONE);
   const result = job.mode === "tasks" ? await tasks(job) : job.mode === "submit" ? await submit(job) : job.mode === "watchers" ? await watchers(job) : await baseline(job);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  // Writes to a pipe are asynchronous: exit only once the (large) result is flushed.
+  await new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(result)}\n`, () => resolve()));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
