@@ -7,6 +7,14 @@ import { join } from "node:path";
 import { findNatsServer, LocalNatsServer } from "../cli/nats-server.js";
 import { CLI_ENTRY, spawnRecflow, stopProc, type Proc } from "../cli/processes.js";
 
+/** A gateway or worker; with RECFLOW_BENCH_CPU_PROF=<dir> under V8's --cpu-prof, profiles in <dir>. */
+function spawnProfiled(name: string, role: "gateway" | "worker", env: NodeJS.ProcessEnv): Promise<Proc> {
+  const prof = process.env.RECFLOW_BENCH_CPU_PROF;
+  return prof
+    ? spawnRecflow(name, [`--cpu-prof-dir=${prof}`, CLI_ENTRY, role], { env, entry: "--cpu-prof" })
+    : spawnRecflow(name, [role], { env });
+}
+
 /** Heap cap of a gateway, as deploy/k8s/base/gateway-deployment.yaml sets it (1 GiB pod limit). */
 export const GATEWAY_NODE_OPTIONS = "--max-old-space-size=384";
 
@@ -112,7 +120,8 @@ export class BenchStack {
     try {
       // The gateway's heap is sized as in deploy/k8s (NODE_OPTIONS there): without a cap, V8 on a
       // 24 GB machine lets garbage pile up far past the live set before collecting.
-      stack.gateway = await spawnRecflow("gateway", ["gateway"], { env: { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ""} ${GATEWAY_NODE_OPTIONS}`.trim(), RECFLOW_GRPC_ADDRESS: "127.0.0.1:0" } });
+      const gatewayEnv = { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ""} ${GATEWAY_NODE_OPTIONS}`.trim(), RECFLOW_GRPC_ADDRESS: "127.0.0.1:0" };
+      stack.gateway = await spawnProfiled("gateway", "gateway", gatewayEnv);
       for (let i = 0; i < opts.workers; i++) await stack.addWorker();
     } catch (err) {
       await stack.close();
@@ -127,11 +136,7 @@ export class BenchStack {
 
   async addWorker(): Promise<Proc> {
     const id = `bench-w${this.workers.length + 1}`;
-    // RECFLOW_BENCH_CPU_PROF=<dir>: profile the workers (V8 --cpu-prof; written on a clean exit).
-    const prof = process.env.RECFLOW_BENCH_CPU_PROF;
-    const w = prof
-      ? await spawnRecflow(id, [`--cpu-prof-dir=${prof}`, CLI_ENTRY, "worker"], { env: { ...this.env, RECFLOW_WORKER_ID: id }, entry: "--cpu-prof" })
-      : await spawnRecflow(id, ["worker"], { env: { ...this.env, RECFLOW_WORKER_ID: id } });
+    const w = await spawnProfiled(id, "worker", { ...this.env, RECFLOW_WORKER_ID: id });
     this.workers.push(w);
     return w;
   }
@@ -147,8 +152,10 @@ export class BenchStack {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => stopProc(w, process.env.RECFLOW_BENCH_CPU_PROF ? "SIGTERM" : "SIGKILL")));
-    if (this.gateway) await stopProc(this.gateway, "SIGKILL");
+    // A profiled process writes its profile only on a clean exit.
+    const signal = process.env.RECFLOW_BENCH_CPU_PROF ? "SIGTERM" : "SIGKILL";
+    await Promise.all(this.workers.map((w) => stopProc(w, signal)));
+    if (this.gateway) await stopProc(this.gateway, signal);
     await this.nats.stop("SIGKILL");
     rmSync(this.dir, { recursive: true, force: true });
   }
