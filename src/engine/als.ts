@@ -37,22 +37,51 @@ export interface AlsProgress {
 /** Row-major Gram matrix YᵀY (+ reg on the diagonal) of an n×f factor matrix, in float64. */
 export function gram(Y: Float32Array, n: number, f: number, reg: number): Float64Array {
   const G = new Float64Array(f * f);
+  gramRange(Y, n, f, 0, f, G);
+  finishGram(G, f, reg);
+  return G;
+}
+
+/**
+ * Rows [aFrom, aTo) of the upper triangle of YᵀY, into G (zeroed first). Each entry sums over the
+ * rows of Y in the same order whatever the range, so splitting `a` across threads gives the same
+ * bits as one thread.
+ */
+export function gramRange(Y: Float32Array, n: number, f: number, aFrom: number, aTo: number, G: Float64Array): void {
+  for (let a = aFrom; a < aTo; a++) G.fill(0, a * f + a, a * f + f);
   const row = new Float64Array(f);
   for (let i = 0; i < n; i++) {
     const o = i * f;
-    for (let a = 0; a < f; a++) row[a] = Y[o + a];
-    for (let a = 0; a < f; a++) {
+    for (let a = aFrom; a < f; a++) row[a] = Y[o + a];
+    for (let a = aFrom; a < aTo; a++) {
       const ya = row[a];
       if (ya === 0) continue;
       const ga = a * f;
       for (let b = a; b < f; b++) G[ga + b] += ya * row[b];
     }
   }
+}
+
+/** Mirrors the upper triangle and adds `reg` on the diagonal. */
+export function finishGram(G: Float64Array, f: number, reg: number): void {
   for (let a = 0; a < f; a++) {
     G[a * f + a] += reg;
     for (let b = a + 1; b < f; b++) G[b * f + a] = G[a * f + b];
   }
-  return G;
+}
+
+/** Boundaries of `parts` ranges of Gram rows with about equal work (row a costs f − a). */
+export function gramSplit(f: number, parts: number): number[] {
+  const bounds = [0];
+  const total = (f * (f + 1)) / 2;
+  let acc = 0;
+  for (let a = 0; a < f && bounds.length < parts; a++) {
+    acc += f - a;
+    if (acc >= (total * bounds.length) / parts) bounds.push(a + 1);
+  }
+  while (bounds.length < parts) bounds.push(f);
+  bounds.push(f);
+  return bounds;
 }
 
 /** Scratch buffers for one thread's solves. */
@@ -287,12 +316,15 @@ export interface AlsExecutor {
   alloc(length: number): Float32Array;
   /** Solves every row of one side (users: X from Y; items: Y from X) given G = other side's Gram + λI. */
   solve(problem: AlsProblem, side: "users" | "items", G: Float64Array, signal?: AbortFlag): void;
+  /** XᵀX (users) or YᵀY (items), without λ: bit-identical however it is split. */
+  gram(problem: AlsProblem, side: "users" | "items"): Float64Array;
   observedLoss(problem: AlsProblem): ObservedLoss;
 }
 
 /** Everything on the calling thread. */
 export const serialAls: AlsExecutor = {
   alloc: (length) => new Float32Array(length),
+  gram: (p, side) => (side === "users" ? gram(p.X, p.nUsers, p.f, 0) : gram(p.Y, p.nItems, p.f, 0)),
   solve(p, side, G, signal) {
     const scratch = cgScratch(p.f);
     if (side === "users") solveRange(p.X, p.Y, G, p.C, p.f, p.alpha, p.cgSteps, 0, p.nUsers, scratch, signal);
@@ -339,14 +371,14 @@ export function trainAls(C: Csr, Ct: Csr, nUsers: number, nItems: number, params
   opts.onFactors?.(X, Y);
   const problem: AlsProblem = { C, Ct, nUsers, nItems, X, Y, f, alpha, cgSteps };
   const losses: number[] = [];
-  // The Gram matrices stay serial (f² per row, a few % of a sweep): summing per-thread partials
-  // would change the rounding and with it the factors.
-  let GY = gram(Y, nItems, f, 0);
+  // Gram matrices are split by entry, not by row of X/Y: summing per-thread partials would change
+  // the rounding and with it the factors.
+  let GY = exec.gram(problem, "items");
   for (let it = 1; it <= iterations; it++) {
     exec.solve(problem, "users", withRidge(GY, f, reg), opts.signal);
-    const GX = gram(X, nUsers, f, 0);
+    const GX = exec.gram(problem, "users");
     exec.solve(problem, "items", withRidge(GX, f, reg), opts.signal);
-    GY = gram(Y, nItems, f, 0);
+    GY = exec.gram(problem, "items");
     const loss = lossFromGrams(exec.observedLoss(problem), GX, GY, nUsers, nItems, f, reg);
     losses.push(loss);
     opts.onProgress?.({ iteration: it, iterations, loss, fraction: it / iterations });

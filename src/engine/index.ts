@@ -8,7 +8,7 @@ export {
 } from "./errors.js";
 export { mulberry32, gaussian, type Rng } from "./random.js";
 export {
-  trainAls, alsLoss, solveRange, observedLossRange, balancedSplit, gram, cgScratch, serialAls, DEFAULT_ALS,
+  trainAls, alsLoss, solveRange, observedLossRange, balancedSplit, gram, gramRange, gramSplit, finishGram, cgScratch, serialAls, DEFAULT_ALS,
   type AlsExecutor, type AlsKernelChoice, type AlsParams, type AlsProblem, type AlsProgress, type Csr, type ObservedLoss, type TrainAlsOptions,
 } from "./als.js";
 export { simdKernelAvailable, simdKernelFits } from "./als-kernel.js";

@@ -1,11 +1,11 @@
 // What an ALS team shares (all SharedArrayBuffer-backed) and the one function every member runs
 // on its row slice. Used by both sides: als-team.ts (part 0) and als-team-thread.ts (parts 1…).
-import { cgScratch, observedLossRange, solveRange, type Csr } from "../engine/index.js";
+import { cgScratch, gramRange, observedLossRange, solveRange, type Csr } from "../engine/index.js";
 
 /** Slots of the control array. */
 export const CTRL = { generation: 0, command: 1, done: 2, ready: 3, failed: 4, length: 5 } as const;
 
-export const CMD = { solveUsers: 1, solveItems: 2, observedLoss: 3, exit: 9 } as const;
+export const CMD = { solveUsers: 1, solveItems: 2, observedLoss: 3, gramUsers: 4, gramItems: 5, exit: 9 } as const;
 
 export interface TeamShared {
   ctrl: Int32Array;
@@ -13,6 +13,9 @@ export interface TeamShared {
   G: Float64Array;
   /** Per part: observed loss, extra confidence mass. */
   lossParts: Float64Array;
+  /** XᵀX or YᵀY being computed (upper triangle), split by Gram row. */
+  gramOut: Float64Array;
+  gramBounds: Int32Array;
   userBounds: Int32Array;
   itemBounds: Int32Array;
   C: Csr;
@@ -33,6 +36,10 @@ export function runPart(s: TeamShared, cmd: number, part: number): void {
     solveRange(s.X, s.Y, s.G, s.C, s.f, s.alpha, s.cgSteps, s.userBounds[part], s.userBounds[part + 1], scratch);
   } else if (cmd === CMD.solveItems) {
     solveRange(s.Y, s.X, s.G, s.Ct, s.f, s.alpha, s.cgSteps, s.itemBounds[part], s.itemBounds[part + 1], scratch);
+  } else if (cmd === CMD.gramUsers || cmd === CMD.gramItems) {
+    const users = cmd === CMD.gramUsers;
+    const n = users ? s.userBounds[s.userBounds.length - 1] : s.itemBounds[s.itemBounds.length - 1];
+    gramRange(users ? s.X : s.Y, n, s.f, s.gramBounds[part], s.gramBounds[part + 1], s.gramOut);
   } else if (cmd === CMD.observedLoss) {
     const o = observedLossRange(s.X, s.Y, s.C, s.f, s.alpha, s.userBounds[part], s.userBounds[part + 1]);
     s.lossParts[2 * part] = o.loss;

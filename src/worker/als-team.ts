@@ -4,7 +4,7 @@
 // only (no messages), so the caller stays synchronous like the serial solver. Rows are
 // independent given the Gram matrix, so the factors are bit-identical to a serial run.
 import { Worker } from "node:worker_threads";
-import { balancedSplit, serialAls, throwIfAborted, type AbortFlag, type AlsExecutor, type AlsProblem, type Csr, type ObservedLoss } from "../engine/index.js";
+import { balancedSplit, finishGram, gramSplit, serialAls, throwIfAborted, type AbortFlag, type AlsExecutor, type AlsProblem, type Csr, type ObservedLoss } from "../engine/index.js";
 import { CMD, CTRL, runPart, type TeamShared } from "./als-team-protocol.js";
 
 const READY_TIMEOUT_MS = 10_000;
@@ -39,6 +39,15 @@ export class AlsTeam implements AlsExecutor {
     const s = this.#bind(problem);
     s.G.set(G);
     this.#run(side === "users" ? CMD.solveUsers : CMD.solveItems, s);
+  }
+
+  gram(problem: AlsProblem, side: "users" | "items"): Float64Array {
+    if (this.threads === 1) return serialAls.gram(problem, side);
+    const s = this.#bind(problem);
+    this.#run(side === "users" ? CMD.gramUsers : CMD.gramItems, s);
+    const G = Float64Array.from(s.gramOut);
+    finishGram(G, problem.f, 0);
+    return G;
   }
 
   observedLoss(problem: AlsProblem): ObservedLoss {
@@ -79,6 +88,8 @@ export class AlsTeam implements AlsExecutor {
       ctrl: new Int32Array(new SharedArrayBuffer(CTRL.length * 4)),
       G: new Float64Array(new SharedArrayBuffer(f * f * 8)),
       lossParts: new Float64Array(new SharedArrayBuffer(this.threads * 2 * 8)),
+      gramOut: new Float64Array(new SharedArrayBuffer(f * f * 8)),
+      gramBounds: Int32Array.from(gramSplit(f, this.threads)),
       userBounds: Int32Array.from(balancedSplit(problem.C.indptr, this.threads, f)),
       itemBounds: Int32Array.from(balancedSplit(problem.Ct.indptr, this.threads, f)),
       C: sharedCsr(problem.C),
