@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Buffer } from "node:buffer";
 import wabtInit from "wabt";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
