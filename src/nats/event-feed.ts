@@ -22,6 +22,10 @@ import { decodeStoredEvent, type EventLog } from "./event-log.js";
 import { EVENTS_STREAM, EVENTS_SUBJECTS, eventSubject } from "./subjects.js";
 
 const OVERFLOW = Symbol("overflow");
+/** A watch with no live event for this long re-reads the stream once (one direct get). */
+const RESYNC_IDLE_MS = 15_000;
+/** Pause before re-opening the live consumer after it failed. */
+const REOPEN_DELAY_MS = 500;
 /** Recent events kept per watched task, and across all of them. */
 const CACHE_PER_TASK = 2048;
 const CACHE_TOTAL = 200_000;
@@ -62,19 +66,27 @@ class Tap {
     }
     this.#wake?.();
   }
-  /** Buffered events, or OVERFLOW when some were dropped; waits while there are none. */
-  async take(signal: AbortSignal): Promise<StoredEvent[] | typeof OVERFLOW | null> {
+  /**
+   * Buffered events, or OVERFLOW when some were dropped or nothing came for `idleMs` (the caller
+   * then re-reads the stream: a live feed that stalled, e.g. across a NATS fail-over, can delay a
+   * watch but never strand it); waits while there are none.
+   */
+  async take(signal: AbortSignal, idleMs: number): Promise<StoredEvent[] | typeof OVERFLOW | null> {
     while (this.buffer.length === 0 && !this.overflowed) {
       if (signal.aborted) return null;
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          signal.removeEventListener("abort", done);
+      const timedOut = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => done(true), idleMs);
+        const done = (idle: boolean): void => {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", onAbort);
           this.#wake = undefined;
-          resolve();
+          resolve(idle);
         };
-        this.#wake = done;
-        signal.addEventListener("abort", done, { once: true });
+        const onAbort = (): void => done(false);
+        this.#wake = () => done(false);
+        signal.addEventListener("abort", onAbort, { once: true });
       });
+      if (timedOut) return OVERFLOW;
     }
     if (this.overflowed) {
       this.overflowed = false;
@@ -94,6 +106,8 @@ export class EventFeed {
   readonly #maxBuffered: number;
   #messages: ConsumerMessages | undefined;
   #loop: Promise<void> | undefined;
+  #nextSeq = 1;
+  #stopped = false;
 
   constructor(broker: Broker, eventLog: EventLog, logger: Logger, options: { maxBufferedPerWatch?: number } = {}) {
     this.#broker = broker;
@@ -112,33 +126,70 @@ export class EventFeed {
   /** Starts following the stream from its current end. Call before serving watches. */
   async start(): Promise<void> {
     const info = await this.#broker.jsm.streams.info(EVENTS_STREAM);
-    const consumer = await this.#broker.js.consumers.get(EVENTS_STREAM, {
-      filterSubjects: EVENTS_SUBJECTS,
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: info.state.last_seq + 1,
-    });
-    this.#messages = await consumer.consume({ max_messages: 2048 });
-    const messages = this.#messages;
-    this.#loop = (async () => {
-      for await (const m of messages) {
-        const taps = this.#taps.get(m.subject);
-        if (!taps) continue;
-        let ev: StoredEvent;
-        try {
-          ev = decodeStoredEvent({ data: m.data, seq: m.seq });
-        } catch (err) {
-          this.#logger.error({ err, subject: m.subject, seq: m.seq }, "undecodable task event skipped");
-          continue;
-        }
-        this.#remember(m.subject, ev);
-        for (const tap of taps) tap.push(ev);
-      }
-    })();
+    this.#nextSeq = info.state.last_seq + 1;
+    await this.#open();
+    this.#loop = this.#follow();
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     this.#messages?.stop();
     await this.#loop?.catch(() => undefined);
+  }
+
+  /** An ordered consumer from the next sequence we have not seen. */
+  async #open(): Promise<void> {
+    const consumer = await this.#broker.js.consumers.get(EVENTS_STREAM, {
+      filterSubjects: EVENTS_SUBJECTS,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: this.#nextSeq,
+    });
+    this.#messages = await consumer.consume({ max_messages: 2048 });
+  }
+
+  /**
+   * Fans live events out to the taps. If the consumer ends or fails (e.g. the stream's leader
+   * moved and the ordered consumer could not recover), it is re-opened from the next unseen
+   * sequence, so the feed has no gap.
+   */
+  async #follow(): Promise<void> {
+    while (!this.#stopped) {
+      try {
+        for await (const m of this.#messages!) {
+          this.#nextSeq = m.seq + 1;
+          this.#dispatch(m.subject, m.data, m.seq);
+        }
+        if (this.#stopped) return;
+        this.#logger.warn({ nextSeq: this.#nextSeq }, "live event feed ended; re-opening it");
+      } catch (err) {
+        if (this.#stopped) return;
+        this.#logger.warn({ err, nextSeq: this.#nextSeq }, "live event feed failed; re-opening it");
+      }
+      for (;;) {
+        await new Promise((r) => setTimeout(r, REOPEN_DELAY_MS));
+        if (this.#stopped) return;
+        try {
+          await this.#open();
+          break;
+        } catch (err) {
+          this.#logger.warn({ err }, "cannot re-open the live event feed yet");
+        }
+      }
+    }
+  }
+
+  #dispatch(subject: string, data: Uint8Array, seq: number): void {
+    const taps = this.#taps.get(subject);
+    if (!taps) return;
+    let ev: StoredEvent;
+    try {
+      ev = decodeStoredEvent({ data, seq });
+    } catch (err) {
+      this.#logger.error({ err, subject, seq }, "undecodable task event skipped");
+      return;
+    }
+    this.#remember(subject, ev);
+    for (const tap of taps) tap.push(ev);
   }
 
   #remember(subject: string, ev: StoredEvent): void {
@@ -200,7 +251,7 @@ export class EventFeed {
           if (isTerminalEvent(ev)) return;
         }
         for (;;) {
-          const batch = await tap.take(signal);
+          const batch = await tap.take(signal, RESYNC_IDLE_MS);
           if (batch === null) return;
           if (batch === OVERFLOW) {
             this.#logger.debug({ taskId, afterSeq: last }, "slow watcher overflowed its buffer; replaying from the stream");

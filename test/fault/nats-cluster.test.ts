@@ -66,7 +66,12 @@ describe("replicated NATS: losing the stream leader", () => {
     expect(new Set(accepted.map((t) => t.id)).size).toBe(200);
 
     for (const t of accepted) {
-      const events = await s.watch(t.id, 0, 90_000);
+      const events = await s.watch(t.id, 0, 90_000).catch(async (err: unknown) => {
+        // Say what the task looked like, not only that the watch timed out.
+        const state = await s.get(t.id).then((x) => x.status?.state, (e: unknown) => String(e));
+        const feed = s.gateway.logs.filter((l) => l.includes("event feed")).slice(-5).join("\n");
+        throw new Error(`watch of ${t.id} failed (${String(err)}); task state ${state}; gateway feed log:\n${feed}`, { cause: err });
+      });
       expect(terminalEvents(events), `task ${t.id}`).toHaveLength(1);
       expect(events.at(-1)?.event).toBe("succeeded");
     }
