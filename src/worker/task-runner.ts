@@ -35,9 +35,9 @@ export interface RunnerDeps {
   allowFaultInjection: boolean;
   /** Threads an ALS training may use (RECFLOW_TRAIN_THREADS). */
   trainThreads: number;
-  /** Hooks for metrics. */
-  /** An attempt began running (its Started event is stored). */
+  /** Metrics hook: an attempt began running (its Started event is stored). */
   onStarted?: (kind: string) => void;
+  /** Metrics hook: how an attempt ended and how long it took. */
   onOutcome?: (kind: string, outcome: "succeeded" | "failed" | "retried" | "cancelled" | "fenced" | "handed_back", seconds: number) => void;
 }
 
@@ -53,9 +53,9 @@ export class TaskRunner {
     this.#d = deps;
   }
 
-  /** Runs the delivery; `stop` aborts it from outside (cancel signal, worker shutdown). */
   /**
-   * Runs one delivery to its end. `releaseSlot` is called once the compute thread is done with it
+   * Runs one delivery to its end; `stop` aborts it from outside (cancel signal, worker shutdown).
+   * `releaseSlot` is called once the compute thread is done with it
    * (or it never needed one), before the outcome is written and acked: the worker can pull its next
    * task while this one's last round trips are in flight.
    */

@@ -1,6 +1,6 @@
-// A compute worker process: pulls at most as many tasks as it has free threads, runs each through
-// a TaskRunner, listens for cancel signals, dead-letters tasks JetStream gave up on, and shuts
-// down gracefully (stop pulling, let in-flight work finish within the grace time, hand the rest
+// A compute worker process: pulls at most as many tasks as it has free threads (plus
+// RECFLOW_PREFETCH), runs each through a TaskRunner, listens for cancel signals, dead-letters
+// tasks JetStream gave up on, and shuts down gracefully (stop pulling, let in-flight work finish within the grace time, hand the rest
 // back with nak, drain NATS).
 import type { RecflowConfig } from "../config.js";
 import type { Logger } from "../log.js";
@@ -106,7 +106,10 @@ export class Worker {
   async #pullLoop(): Promise<void> {
     const signal = this.#stopPulling.signal;
     while (!signal.aborted) {
-      const free = this.#cfg.threads + this.#cfg.prefetch - this.#busy;
+      const slots = this.#cfg.threads + this.#cfg.prefetch;
+      // Tasks past their compute (writing the outcome, acking) hold no slot, but their number is
+      // still bounded: at most as many again as the slots, should NATS turn slow.
+      const free = Math.min(slots - this.#busy, 2 * slots - this.#inflight.size);
       if (free <= 0) {
         await new Promise<void>((resolve) => {
           this.#slotFreed = resolve;
@@ -133,16 +136,20 @@ export class Worker {
     // ack then overlap with the next task instead of idling a thread for two round trips.
     this.#busy++;
     let released = false;
+    const wakePuller = (): void => {
+      this.#slotFreed?.();
+      this.#slotFreed = undefined;
+    };
     const release = (): void => {
       if (released) return;
       released = true;
       this.#busy--;
-      this.#slotFreed?.();
-      this.#slotFreed = undefined;
+      wakePuller();
     };
     const done = this.#runner.run(d, stop, release).finally(() => {
       this.#inflight.delete(key);
       release();
+      wakePuller(); // the in-flight bound may have been what held the puller
     });
     this.#inflight.set(key, { stop, done });
   }
