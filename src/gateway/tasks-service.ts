@@ -155,8 +155,7 @@ export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
         const after = Number(call.request.afterSequence);
         if (!Number.isSafeInteger(after) || after < 0) throw ValidationError.field("after_sequence", "must be a non-negative integer");
         release = quotas.openWatch(tenant);
-        const first = await events.first(tenant, taskId);
-        if (!first) throw new NotFoundError(`task ${taskId} not found`);
+        // feed.watch answers NOT_FOUND itself (it reads the task's latest event anyway).
         for await (const ev of feed.watch(tenant, taskId, after, abort.signal)) {
           // grpc-js back-pressure: write() false means the client is slow; wait for 'drain'.
           if (!call.write(ev satisfies StoredEvent)) await waitForDrain(call, abort.signal);

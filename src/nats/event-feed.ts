@@ -17,6 +17,7 @@
 import { DeliverPolicy, type ConsumerMessages } from "nats";
 import type { Logger } from "../log.js";
 import { isTerminalEvent, type StoredEvent } from "../api/task-model.js";
+import { NotFoundError } from "../errors.js";
 import type { Broker } from "./connection.js";
 import { decodeStoredEvent, type EventLog } from "./event-log.js";
 import { EVENTS_STREAM, EVENTS_SUBJECTS, eventSubject } from "./subjects.js";
@@ -205,8 +206,12 @@ export class EventFeed {
     this.#cached++;
   }
 
-  /** History after `last`: from the shared cache when it covers it, else from the stream. */
-  async *#history(tenant: string, taskId: string, key: string, last: number, signal: AbortSignal): AsyncGenerator<StoredEvent> {
+  /**
+   * History after `last`: from the shared cache when it covers it, else from the stream. With
+   * `until` (the task's latest sequence, read after the tap was in place), the stream read stops
+   * there instead of asking for one more event and getting "none": the tap holds anything later.
+   */
+  async *#history(tenant: string, taskId: string, key: string, last: number, signal: AbortSignal, until?: number): AsyncGenerator<StoredEvent> {
     for (;;) {
       const cached = this.#recent.get(key)?.after(last);
       if (cached) {
@@ -224,6 +229,7 @@ export class EventFeed {
         last = ev.sequence;
         yield ev;
         if (this.#recent.get(key)?.after(last)) break;
+        if (until !== undefined && last >= until) return;
       }
       if (!read || !this.#recent.get(key)?.after(last)) return;
     }
@@ -243,9 +249,17 @@ export class EventFeed {
     }
     set.add(tap);
     try {
+      // The task's latest event, read once the tap is in place: it says the task exists and how
+      // far the stored history goes (anything after it reaches the tap).
+      const tail = await this.#log.last(tenant, taskId);
+      if (!tail) throw new NotFoundError(`task ${taskId} not found`);
+      if (tail.sequence <= afterSeq && isTerminalEvent(tail)) return; // resumed after the end
       let last = afterSeq;
+      let until: number | undefined = tail.sequence;
       for (;;) {
-        for await (const ev of this.#history(tenant, taskId, key, last, signal)) {
+        const history = until !== undefined && until <= last ? [] : this.#history(tenant, taskId, key, last, signal, until);
+        until = undefined; // later passes (after an overflow or a quiet spell) read to the end
+        for await (const ev of history) {
           last = ev.sequence;
           yield ev;
           if (isTerminalEvent(ev)) return;

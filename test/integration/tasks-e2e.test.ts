@@ -56,6 +56,10 @@ describe("task lifecycle through gRPC, JetStream and a worker", () => {
     const cut = w1[1].sequence;
     const resumed = await stack.watch(task.id, cut);
     expect(resumed.map((e) => e.sequence)).toEqual(w1.filter((e) => e.sequence > cut).map((e) => e.sequence));
+    // Resuming after the terminal event: nothing left, and the stream ends at once.
+    const started = Date.now();
+    expect(await stack.watch(task.id, w1.at(-1)!.sequence, 5_000)).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it("answers NOT_FOUND for an unknown task and INVALID_ARGUMENT for a malformed id", async () => {
