@@ -1,6 +1,7 @@
 // The event log as seen by one attempt of one task: appends with optimistic concurrency and
 // de-duplication ids, remembers the last sequence and status, and turns a conflict into a
 // decision: the task was finished by someone else (cancel, DLQ) or a newer attempt owns it.
+import type { TaskError__Output } from "../generated/recflow/v1/TaskError.js";
 import { isTerminal, makeEvent, type EventBody, type Status, type StoredEvent, type TaskKind } from "../api/task-model.js";
 import { UnavailableError } from "../errors.js";
 import { AppendConflictError, type EventLog } from "../nats/index.js";
@@ -22,6 +23,8 @@ export class AttemptLog {
   readonly kind: TaskKind;
   lastSeq = 0;
   lastStatus: Status | null = null;
+  /** The error of the latest event when it is Failed (as of the last refresh). */
+  lastFailure: TaskError__Output | null = null;
   #counter = 0;
   readonly #events: EventLog;
   readonly #keepAlive: () => void;
@@ -42,6 +45,7 @@ export class AttemptLog {
     const last = await this.#withRetry(() => this.#events.last(this.tenant, this.taskId));
     this.lastSeq = last?.sequence ?? 0;
     this.lastStatus = last?.status ?? null;
+    this.lastFailure = last?.failed?.error ?? null;
     return last;
   }
 

@@ -75,6 +75,9 @@ export class TaskRunner {
     } catch (err) {
       if (err instanceof TaskFinishedElsewhereError) {
         log.info({ reason: err.message }, "task finished elsewhere; acking");
+        // An attempt that stored Failed but died before its DLQ copy leaves this to the next
+        // delivery; the copy is de-duplicated by task id if it did get there.
+        if (alog.lastFailure) await deadLetter(this.#d.broker, task, alog.lastFailure, delivery.attempt).catch((e: unknown) => log.warn({ err: e }, "could not copy the failed task to the DLQ"));
         report("cancelled");
         await delivery.ack().catch((e: unknown) => log.warn({ err: e }, "ack failed; the next delivery will see the terminal event"));
       } else if (err instanceof AttemptFencedError) {

@@ -3,26 +3,7 @@
 // (attempt > max_retries + 1 → RETRIES_EXHAUSTED) and, when max_deliver is reached first, the
 // MAX_DELIVERIES advisory.
 import { afterEach, describe, expect, it } from "vitest";
-import { consumerOpts } from "nats";
-import { deadLetterCodec } from "../../src/api/codec.js";
-import type { DeadLetter__Output } from "../../src/generated/recflow/v1/DeadLetter.js";
-import { Stack, superviseWorkers, terminalEvents, waitFor } from "../helpers/stack.js";
-
-/** Every dead letter in RECFLOW_DLQ, read with an ordered consumer. */
-async function deadLetters(stack: Stack): Promise<DeadLetter__Output[]> {
-  const n = await stack.streamMessages("RECFLOW_DLQ");
-  if (n === 0) return [];
-  const out: DeadLetter__Output[] = [];
-  const js = stack.nc.jetstream();
-  const opts = consumerOpts().orderedConsumer().deliverAll();
-  const sub = await js.subscribe("recflow.dlq.>", opts);
-  for await (const m of sub) {
-    out.push(deadLetterCodec.decode(m.data));
-    if (m.info.pending === 0) break;
-  }
-  sub.unsubscribe();
-  return out;
-}
+import { Stack, deadLetters, superviseWorkers, terminalEvents, waitFor } from "../helpers/stack.js";
 
 describe("poison tasks that crash the worker process or thread", () => {
   let stack: Stack | undefined;

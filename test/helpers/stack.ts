@@ -5,7 +5,9 @@ import * as grpc from "@grpc/grpc-js";
 import { status as Code, type ServiceError } from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { protoPath as healthProtoPath } from "grpc-health-check";
-import { connect, type NatsConnection, type JetStreamManager } from "nats";
+import { connect, consumerOpts, type NatsConnection, type JetStreamManager } from "nats";
+import { deadLetterCodec } from "../../src/api/codec.js";
+import type { DeadLetter__Output } from "../../src/generated/recflow/v1/DeadLetter.js";
 import { call, createTasksClient, type TasksServiceClient } from "../../src/api/client.js";
 import type { TaskEvent__Output } from "../../src/generated/recflow/v1/TaskEvent.js";
 import type { Task__Output } from "../../src/generated/recflow/v1/Task.js";
@@ -206,4 +208,20 @@ export function servingStatus(health: HealthClient, service = ""): Promise<strin
   return new Promise((resolve) => {
     health.Check({ service }, { deadline: Date.now() + 2_000 }, (err, res) => resolve(err ? `error ${err.code}` : String(res?.status)));
   });
+}
+
+/** Every dead letter in RECFLOW_DLQ, read with an ordered consumer. */
+export async function deadLetters(stack: Stack): Promise<DeadLetter__Output[]> {
+  const n = await stack.streamMessages("RECFLOW_DLQ");
+  if (n === 0) return [];
+  const out: DeadLetter__Output[] = [];
+  const js = stack.nc.jetstream();
+  const opts = consumerOpts().orderedConsumer().deliverAll();
+  const sub = await js.subscribe("recflow.dlq.>", opts);
+  for await (const m of sub) {
+    out.push(deadLetterCodec.decode(m.data));
+    if (m.info.pending === 0) break;
+  }
+  sub.unsubscribe();
+  return out;
 }
