@@ -125,7 +125,9 @@ describe("abusive clients", () => {
     await new Promise((r) => setTimeout(r, 300));
     upload.cancel();
     // The written chunks are purged; at most a deletion marker of a few hundred bytes remains.
-    await waitFor(async () => (await bytes()) < before + 4096, 10_000, "partial upload removed");
+    await waitFor(async () => (await bytes()) < before + 4096, 30_000, "partial upload removed").catch((err: unknown) => {
+      throw new Error(`${String(err)}; gateway log:\n${stack.gateway.logs.slice(-6).join("\n")}`, { cause: err });
+    });
     expect(await codeOf(call(datasets.GetDataset.bind(datasets), { datasetId: "abandoned" }))).toBe(Code.NOT_FOUND);
     const os = await stack.nc.jetstream().views.os("recflow-datasets");
     expect((await os.list()).filter((o) => o.name.includes("abandoned"))).toEqual([]);
