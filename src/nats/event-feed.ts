@@ -23,6 +23,7 @@ import { decodeStoredEvent, type EventLog } from "./event-log.js";
 import { EVENTS_STREAM, EVENTS_SUBJECTS, eventSubject } from "./subjects.js";
 
 const OVERFLOW = Symbol("overflow");
+const IDLE = Symbol("idle");
 /** A watch with no live event for this long re-reads the stream once (one direct get). */
 const RESYNC_IDLE_MS = 15_000;
 /** Pause before re-opening the live consumer after it failed. */
@@ -68,11 +69,11 @@ class Tap {
     this.#wake?.();
   }
   /**
-   * Buffered events, or OVERFLOW when some were dropped or nothing came for `idleMs` (the caller
-   * then re-reads the stream: a live feed that stalled, e.g. across a NATS fail-over, can delay a
+   * Buffered events, OVERFLOW when some were dropped, or IDLE when nothing came for `idleMs` (the
+   * caller then re-reads the stream: a live feed that stalled, e.g. across a NATS fail-over, can delay a
    * watch but never strand it); waits while there are none.
    */
-  async take(signal: AbortSignal, idleMs: number): Promise<StoredEvent[] | typeof OVERFLOW | null> {
+  async take(signal: AbortSignal, idleMs: number): Promise<StoredEvent[] | typeof OVERFLOW | typeof IDLE | null> {
     while (this.buffer.length === 0 && !this.overflowed) {
       if (signal.aborted) return null;
       const timedOut = await new Promise<boolean>((resolve) => {
@@ -87,7 +88,7 @@ class Tap {
         this.#wake = () => done(false);
         signal.addEventListener("abort", onAbort, { once: true });
       });
-      if (timedOut) return OVERFLOW;
+      if (timedOut) return IDLE;
     }
     if (this.overflowed) {
       this.overflowed = false;
@@ -267,6 +268,7 @@ export class EventFeed {
         for (;;) {
           const batch = await tap.take(signal, RESYNC_IDLE_MS);
           if (batch === null) return;
+          if (batch === IDLE) break; // re-read the stream once: a stalled feed must not strand us
           if (batch === OVERFLOW) {
             this.#logger.debug({ taskId, afterSeq: last }, "slow watcher overflowed its buffer; replaying from the stream");
             break;
