@@ -64,14 +64,22 @@ export class Gateway {
       wasUp = up;
       for (const s of SERVICES) health.setStatus(s, up && !draining ? "SERVING" : "NOT_SERVING");
     };
-    let closeAuth = (): void => undefined;
-    const broker = await Broker.connect({
-      servers: config.natsServers,
-      name: `recflow-gateway-${config.instanceId}`,
-      publishTimeoutMs: config.publishTimeoutMs,
-      security: config,
-      onConnectionChange: (up) => setServing(up),
-    }, log.child({ component: "nats" }));
+    // Credentials first: a bad tenants file stops the gateway before it touches NATS.
+    const auth = opts.auth ?? createAuthenticator(config, log.child({ component: "auth" }));
+    const closeAuth = (): void => auth.close();
+    let broker: Broker;
+    try {
+      broker = await Broker.connect({
+        servers: config.natsServers,
+        name: `recflow-gateway-${config.instanceId}`,
+        publishTimeoutMs: config.publishTimeoutMs,
+        security: config,
+        onConnectionChange: (up) => setServing(up),
+      }, log.child({ component: "nats" }));
+    } catch (err) {
+      closeAuth();
+      throw err;
+    }
     try {
       await ensureTopology(broker.jsm, config, log);
       const events = new EventLog(broker, config);
@@ -94,8 +102,6 @@ export class Gateway {
         "grpc.keepalive_time_ms": 60_000,
         "grpc.keepalive_permit_without_calls": 1,
       });
-      const auth = opts.auth ?? createAuthenticator(config, log.child({ component: "auth" }));
-      closeAuth = () => auth.close();
       const quotas = new TenantQuotas(auth, (tenant) => queue.countOf(tenant));
       server.addService(grpcObject.recflow.v1.TasksService.service, tasksService({
         broker, events, feed, queue, metrics, auth, quotas, log: log.child({ component: "tasks" }), shutdown: shutdown.signal,

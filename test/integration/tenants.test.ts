@@ -11,7 +11,7 @@ import type { Task__Output } from "../../src/generated/recflow/v1/Task.js";
 import type { TaskSpec } from "../../src/generated/recflow/v1/TaskSpec.js";
 import type { Dataset__Output } from "../../src/generated/recflow/v1/Dataset.js";
 import { newToken } from "../../src/gateway/auth.js";
-import { Stack, codeOf, collectWatch, healthClient, servingStatus, terminalEvents, waitFor } from "../helpers/stack.js";
+import { FAST_ENV, Stack, codeOf, collectWatch, healthClient, servingStatus, spawnRecflow, terminalEvents, waitFor } from "../helpers/stack.js";
 import { retryDelayMs } from "../helpers/status.js";
 
 interface Tenant {
@@ -177,6 +177,13 @@ describe("tenants: bearer tokens, isolation, per-tenant limits", () => {
     expect(await codeOf(uploadDataset(t.small.datasets, { datasetId: "too-big" }, [big.subarray(0, 1500), big.subarray(1500)]))).toBe(Code.RESOURCE_EXHAUSTED);
     expect(await codeOf(call(t.small.datasets.GetDataset.bind(t.small.datasets), { datasetId: "too-big" }))).toBe(Code.NOT_FOUND);
     expect((await stack.jsm.streams.info("OBJ_recflow-datasets")).state.messages).toBe(before);
+  });
+
+  it("refuses to start with a tenants file that holds a plain token, naming the fix", async () => {
+    const bad = join(dir, "plain.json");
+    writeFileSync(bad, JSON.stringify({ tenants: { acme: { tokens: ["rf_plain-token-not-a-hash"] } } }));
+    await expect(spawnRecflow("gateway-bad", ["gateway"], { ...FAST_ENV, NATS_URL: stack.nats.url, RECFLOW_GRPC_ADDRESS: "127.0.0.1:0", RECFLOW_TENANTS_FILE: bad }))
+      .rejects.toThrow(/never the token itself/);
   });
 
   it("rotates tokens without a restart and keeps the last good file when a new one is broken", async () => {
