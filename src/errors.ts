@@ -31,6 +31,11 @@ export class NotFoundError extends Error {
   override name = "NotFoundError";
 }
 
+/** The client went away (cancelled its call); nothing was stored. Maps to CANCELLED. */
+export class CancelledError extends Error {
+  override name = "CancelledError";
+}
+
 /** No credentials, or wrong ones. Maps to UNAUTHENTICATED. */
 export class UnauthenticatedError extends Error {
   override name = "UnauthenticatedError";

@@ -4,7 +4,7 @@ import { newTaskId } from "../api/task-id.js";
 import { toTimestamp } from "../api/task-model.js";
 import { compileConfig, type RecflowOptions } from "../config.js";
 import { createLogger } from "../log.js";
-import { Broker, EventLog, TaskQueue, enqueueTask, listDeadLetters, removeDeadLetter, type StoredDeadLetter } from "../nats/index.js";
+import { Broker, DLQ_STREAM, EventLog, TaskQueue, enqueueTask, listDeadLetters, removeDeadLetter, type StoredDeadLetter } from "../nats/index.js";
 import { UsageError } from "./output.js";
 
 async function withBroker<T>(options: RecflowOptions, fn: (b: Broker, config: ReturnType<typeof compileConfig>) => Promise<T>): Promise<T> {
@@ -55,10 +55,13 @@ export async function dlqReplay(options: RecflowOptions & { seqs: number[]; all?
     const queue = new TaskQueue(broker, createLogger({ name: "recflow-dlq", level: "warn" }));
     const events = new EventLog(broker, config);
     const wanted = new Set(options.seqs);
+    // Only what is there now: replays that fail again add new dead letters, which this run must
+    // not pick up (or --all would never end).
+    const end = (await broker.jsm.streams.info(DLQ_STREAM)).state.last_seq;
     let replayed = 0;
     let after = 0;
     for (;;) {
-      const page = await listDeadLetters(broker, { tenant: options.tenant, limit: 100, afterSeq: after });
+      const page = (await listDeadLetters(broker, { tenant: options.tenant, limit: 100, afterSeq: after })).filter((d) => d.seq <= end);
       if (page.length === 0) break;
       after = page[page.length - 1].seq;
       for (const d of page) {

@@ -2,9 +2,8 @@
 // nonzeros, Σ coef_k·y_k with coef_k from y_k·v. It is ~90 % of a sweep's arithmetic, and V8 does
 // not vectorise JavaScript: measured 2.2-2.9× faster than the unrolled JS kernel on the bench's
 // 6,000 × 4,000 × 1 M set (64 factors). Source: kernels/als-sparse.wat, assembled by
-// scripts/gen-wasm.mjs. One instance per thread (module state is per worker_thread), with its own
-// memory holding a copy of the other side's factors and of the row slice's nonzeros; the dense
-// parts of the CG stay in float64 JavaScript.
+// scripts/gen-wasm.mjs. One instance per solve, with its own memory holding a copy of the other
+// side's factors and of the row slice's nonzeros; the dense parts of the CG stay in float64 JS.
 import { ALS_SPARSE_WASM_BASE64 } from "../generated/als-sparse-wasm.js";
 
 const PAGE = 65_536;
@@ -52,7 +51,7 @@ export class SparseKernel {
   /** Copies Y (all rows) and the nonzeros [nzFrom, nzTo) into the kernel's memory. */
   load(Y: Float32Array, indices: Int32Array, weights: Float32Array, nzFrom: number, nzTo: number, f: number): void {
     const nnz = nzTo - nzFrom;
-    const align = (n: number): number => (n + 15) & ~15;
+    const align = (n: number): number => Math.ceil(n / 16) * 16;
     this.#f = f;
     this.#yB = 0;
     this.#idxB = align(Y.length * 4);
@@ -82,10 +81,12 @@ export class SparseKernel {
   }
 }
 
-let perThread: SparseKernel | undefined;
-
-/** This thread's kernel instance (created on first use). */
-export function threadKernel(): SparseKernel {
-  perThread ??= new SparseKernel();
-  return perThread;
+/**
+ * A fresh kernel for one solve (one sweep's row slice). Its memory goes when the solve ends, so a
+ * large training does not pin hundreds of MB in a pool thread for good; the compiled module is
+ * cached, so this costs an allocation and a copy per sweep (a few ms against ~200 ms).
+ */
+export function newKernel(f: number): SparseKernel {
+  if (!simdKernelFits(f)) throw new Error(`the SIMD kernel needs a factor count that is a multiple of 16, got ${f}`);
+  return new SparseKernel();
 }

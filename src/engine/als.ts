@@ -5,7 +5,7 @@
 // solveRange() works on a slice of rows so a sweep can be split across threads later.
 import { AbortedError, InvalidParamsError, type AbortFlag } from "./errors.js";
 import { gaussian, mulberry32 } from "./random.js";
-import { simdKernelFits, threadKernel } from "./als-kernel.js";
+import { newKernel, simdKernelFits } from "./als-kernel.js";
 
 /** Which sparse kernel solveRange uses: WebAssembly SIMD when f fits (auto), or always one. */
 export type AlsKernelChoice = "auto" | "simd" | "js";
@@ -197,7 +197,7 @@ export function solveRange(X: Float32Array, Y: Float32Array, G: Float64Array, C:
   const { indptr, indices, weights } = C;
   // The choice depends only on f and the runtime, so every thread of a team makes the same one
   // and the factors stay identical however the rows are split.
-  const simd = kernel === "simd" || (kernel === "auto" && simdKernelFits(f)) ? threadKernel() : undefined;
+  const simd = kernel === "simd" || (kernel === "auto" && simdKernelFits(f)) ? newKernel(f) : undefined;
   simd?.load(Y, indices, weights, indptr[from], indptr[to], f);
   const pass = simd
     ? (start: number, end: number, v: Float64Array, out: Float64Array, residual: boolean): void => simd.pass(start, end, alpha, v, out, residual)

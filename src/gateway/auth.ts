@@ -112,12 +112,14 @@ export function parseTenantsFile(text: string, defaults: TenantLimits, where = "
 
 /** Bearer-token authentication from a tenants file, reloaded when the file changes. */
 export function tokenAuthenticator(file: string, defaults: TenantLimits, log: Logger): Authenticator {
-  let dir = parseTenantsFile(readFileSync(file, "utf8"), defaults);
+  // stat before read: a change landing in between is then seen by the next poll.
   let mtimeMs = statSync(file).mtimeMs;
+  let dir = parseTenantsFile(readFileSync(file, "utf8"), defaults);
   const reload = (why: string): void => {
     try {
+      const m = statSync(file).mtimeMs;
       dir = parseTenantsFile(readFileSync(file, "utf8"), defaults);
-      mtimeMs = statSync(file).mtimeMs;
+      mtimeMs = m;
       log.info({ file, tenants: dir.limits.size, why }, "tenants file reloaded");
     } catch (err) {
       // Keep serving with the last good file rather than locking everyone out.

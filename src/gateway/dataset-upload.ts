@@ -9,7 +9,7 @@ import type * as grpc from "@grpc/grpc-js";
 import type { UploadDatasetRequest__Output } from "../generated/recflow/v1/UploadDatasetRequest.js";
 import type { Dataset, Dataset__Output } from "../generated/recflow/v1/Dataset.js";
 import { toTimestamp } from "../api/task-model.js";
-import { DeadlineExceededError, ResourceExhaustedError, UnavailableError, ValidationError, errorMessage } from "../errors.js";
+import { CancelledError, DeadlineExceededError, ResourceExhaustedError, ValidationError, errorMessage } from "../errors.js";
 import type { DatasetCatalog } from "../nats/index.js";
 import type { Logger } from "../log.js";
 import type { Authenticator } from "./auth.js";
@@ -126,14 +126,14 @@ export function uploadDatasetHandler(deps: { datasets: DatasetCatalog; auth: Aut
         const rawBytes = await rawPut;
         // A client that went away before the end gets nothing stored, even if every chunk arrived:
         // a cancelled call's stream can look complete ('end' after RST_STREAM).
-        if (call.cancelled) throw new UnavailableError("upload cancelled by the client");
+        if (call.cancelled) throw new CancelledError("upload cancelled by the client");
         const compiledBytes = await datasets.putBlob(tenant, datasetId, "compiled", reply.compiled);
         const dataset: Dataset = {
           id: datasetId, displayName, labels, users: reply.stats.users, items: reply.stats.items,
           interactions: reply.stats.interactions, rows: reply.stats.rows, density: reply.stats.density,
           hasTimestamps: reply.stats.hasTimestamps, rawBytes, compiledBytes, createTime: toTimestamp(Date.now()),
         };
-        if (call.cancelled) throw new UnavailableError("upload cancelled by the client");
+        if (call.cancelled) throw new CancelledError("upload cancelled by the client");
         await datasets.commit(tenant, datasetId, dataset);
         log.info({ tenant, datasetId, rows: reply.stats.rows, rawBytes }, "dataset stored");
         return dataset;
@@ -150,7 +150,7 @@ export function uploadDatasetHandler(deps: { datasets: DatasetCatalog; auth: Aut
       }
     };
 
-    call.on("cancelled", () => finish(new UnavailableError("upload cancelled by the client")));
+    call.on("cancelled", () => finish(new CancelledError("upload cancelled by the client")));
     run().then((d) => finish(null, d), (err: unknown) => finish(err));
   };
 }
@@ -176,7 +176,7 @@ async function* readStream(call: grpc.ServerReadableStream<UploadDatasetRequest_
     notify();
   });
   call.on("end", () => {
-    if (call.cancelled) failure = new UnavailableError("upload cancelled by the client");
+    if (call.cancelled) failure = new CancelledError("upload cancelled by the client");
     else done = true;
     notify();
   });
@@ -185,7 +185,7 @@ async function* readStream(call: grpc.ServerReadableStream<UploadDatasetRequest_
     notify();
   });
   call.on("cancelled", () => {
-    failure = new UnavailableError("upload cancelled by the client");
+    failure = new CancelledError("upload cancelled by the client");
     notify();
   });
   for (;;) {

@@ -7,7 +7,7 @@ import protobuf from "protobufjs";
 import { join } from "node:path";
 import { PROTO_DIR } from "../api/protos.js";
 import {
-  DeadlineExceededError, FailedPreconditionError, NotFoundError, ResourceExhaustedError, UnauthenticatedError, UnavailableError, ValidationError,
+  CancelledError, DeadlineExceededError, FailedPreconditionError, NotFoundError, ResourceExhaustedError, UnauthenticatedError, UnavailableError, ValidationError,
 } from "../errors.js";
 import { AppendConflictError } from "../nats/index.js";
 import type { Logger } from "../log.js";
@@ -48,6 +48,7 @@ export function toGrpcStatus(err: unknown, log: Logger): StatusObject {
   if (err instanceof ValidationError) {
     return withDetails(Code.INVALID_ARGUMENT, err.message, [any(t.badRequest, { fieldViolations: err.violations })]);
   }
+  if (err instanceof CancelledError) return withDetails(Code.CANCELLED, err.message, []);
   if (err instanceof UnauthenticatedError) return withDetails(Code.UNAUTHENTICATED, err.message, []);
   if (err instanceof NotFoundError) return withDetails(Code.NOT_FOUND, err.message, []);
   if (err instanceof FailedPreconditionError) return withDetails(Code.FAILED_PRECONDITION, err.message, []);

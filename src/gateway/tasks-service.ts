@@ -59,13 +59,14 @@ export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
     SubmitTask: unary(log, async (call) => {
       const tenant = auth.tenantOf(call.metadata);
       const { spec, requestId } = validateSubmit(call.request, limits);
-      quotas.takeSubmit(tenant);
       broker.assertConnected();
       const taskId = requestId ? taskIdForRequest(tenant, requestId) : newTaskId();
       if (requestId) {
+        // A retry of an accepted submit is answered whatever the limits: it adds no work.
         const existing = await events.last(tenant, taskId);
         if (existing) return view(tenant, taskId);
       }
+      quotas.takeSubmit(tenant);
       await quotas.admitQueued(tenant);
       const now = Date.now();
       try {

@@ -28,13 +28,23 @@ const IDLE = Symbol("idle");
 const RESYNC_IDLE_MS = 15_000;
 /** Pause before re-opening the live consumer after it failed. */
 const REOPEN_DELAY_MS = 500;
-/** Recent events kept per watched task, and across all of them. */
+/** Recent events kept per watched task (count and bytes), and bytes across all of them. */
 const CACHE_PER_TASK = 2048;
-const CACHE_TOTAL = 200_000;
+const CACHE_TASK_BYTES = 4 * 1024 * 1024;
+const CACHE_TOTAL_BYTES = 64 * 1024 * 1024;
 
 /** A gap-free run of one task's latest events, in stream order. */
 class RecentEvents {
   events: StoredEvent[] = [];
+  sizes: number[] = [];
+  bytes = 0;
+  /** Drops the oldest `n` events (the rest stays a gap-free run); returns the bytes freed. */
+  dropOldest(n: number): number {
+    const freed = this.sizes.splice(0, n).reduce((a, b) => a + b, 0);
+    this.events.splice(0, n);
+    this.bytes -= freed;
+    return freed;
+  }
   /** Events after `last` if this run holds all of them (the watcher saw an event the run still holds). */
   after(last: number): StoredEvent[] | undefined {
     const ev = this.events;
@@ -104,7 +114,7 @@ export class EventFeed {
   readonly #logger: Logger;
   readonly #taps = new Map<string, Set<Tap>>();
   readonly #recent = new Map<string, RecentEvents>();
-  #cached = 0;
+  #cachedBytes = 0;
   readonly #maxBuffered: number;
   #messages: ConsumerMessages | undefined;
   #loop: Promise<void> | undefined;
@@ -172,6 +182,10 @@ export class EventFeed {
         if (this.#stopped) return;
         try {
           await this.#open();
+          if (this.#stopped) {
+            this.#messages?.stop(); // stop() ran while we were re-opening
+            return;
+          }
           break;
         } catch (err) {
           this.#logger.warn({ err }, "cannot re-open the live event feed yet");
@@ -190,22 +204,33 @@ export class EventFeed {
       this.#logger.error({ err, subject, seq }, "undecodable task event skipped");
       return;
     }
-    this.#remember(subject, ev);
+    this.#remember(subject, ev, data.length);
     for (const tap of taps) tap.push(ev);
   }
 
-  #remember(subject: string, ev: StoredEvent): void {
+  #remember(subject: string, ev: StoredEvent, size: number): void {
     const r = this.#recent.get(subject);
     if (!r) return;
-    if (r.events.length >= CACHE_PER_TASK || this.#cached >= CACHE_TOTAL) {
-      // Drop the older half: still a gap-free run, just a shorter one.
-      const drop = Math.max(1, r.events.length >> 1);
-      r.events.splice(0, drop);
-      this.#cached -= drop;
+    if (size > CACHE_TASK_BYTES) {
+      // Too big to keep: restart the run after it (a run must have no gaps).
+      this.#cachedBytes -= r.dropOldest(r.events.length);
+      return;
+    }
+    while (r.events.length > 0 && (r.events.length >= CACHE_PER_TASK || r.bytes + size > CACHE_TASK_BYTES)) {
+      // The older half goes: still a gap-free run, just a shorter one.
+      this.#cachedBytes -= r.dropOldest(Math.max(1, r.events.length >> 1));
+    }
+    if (this.#cachedBytes + size > CACHE_TOTAL_BYTES) {
+      // The gateway-wide budget is spent: this task's replays go to the stream for now.
+      this.#cachedBytes -= r.dropOldest(r.events.length);
+      return;
     }
     r.events.push(ev);
-    this.#cached++;
+    r.sizes.push(size);
+    r.bytes += size;
+    this.#cachedBytes += size;
   }
+
 
   /**
    * History after `last`: from the shared cache when it covers it, else from the stream. With
@@ -257,9 +282,13 @@ export class EventFeed {
       if (tail.sequence <= afterSeq && isTerminalEvent(tail)) return; // resumed after the end
       let last = afterSeq;
       let until: number | undefined = tail.sequence;
+      let storeOnly = false;
       for (;;) {
-        const history = until !== undefined && until <= last ? [] : this.#history(tenant, taskId, key, last, signal, until);
+        const history = until !== undefined && until <= last ? []
+          : storeOnly ? this.#log.after(tenant, taskId, last, signal)
+          : this.#history(tenant, taskId, key, last, signal, until);
         until = undefined; // later passes (after an overflow or a quiet spell) read to the end
+        storeOnly = false;
         for await (const ev of history) {
           last = ev.sequence;
           yield ev;
@@ -268,7 +297,12 @@ export class EventFeed {
         for (;;) {
           const batch = await tap.take(signal, RESYNC_IDLE_MS);
           if (batch === null) return;
-          if (batch === IDLE) break; // re-read the stream once: a stalled feed must not strand us
+          if (batch === IDLE) {
+            // Nothing live for a while: ask the stream itself (the cache is fed by the same,
+            // possibly stalled, feed, so it cannot answer this).
+            storeOnly = true;
+            break;
+          }
           if (batch === OVERFLOW) {
             this.#logger.debug({ taskId, afterSeq: last }, "slow watcher overflowed its buffer; replaying from the stream");
             break;
@@ -285,7 +319,7 @@ export class EventFeed {
       set.delete(tap);
       if (set.size === 0) {
         this.#taps.delete(key);
-        this.#cached -= this.#recent.get(key)?.events.length ?? 0;
+        this.#cachedBytes -= this.#recent.get(key)?.bytes ?? 0;
         this.#recent.delete(key);
       }
     }

@@ -112,8 +112,12 @@ export class Worker {
       const free = Math.min(slots - this.#busy, 2 * slots - this.#inflight.size);
       if (free <= 0) {
         await new Promise<void>((resolve) => {
-          this.#slotFreed = resolve;
-          signal.addEventListener("abort", () => resolve(), { once: true });
+          const done = (): void => {
+            signal.removeEventListener("abort", done);
+            resolve();
+          };
+          this.#slotFreed = done;
+          signal.addEventListener("abort", done, { once: true });
         });
         continue;
       }
