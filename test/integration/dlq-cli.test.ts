@@ -51,6 +51,15 @@ describe("recflow dlq list | replay", () => {
     expect(after).not.toContain(failed[0].id);
     expect(after).toContain(failed[1].id);
 
+    // --all takes what is there when it starts: replays that fail again (these do, at once) add
+    // new letters that this run must not chase, or it would never end.
+    const all = await recflow("dlq", "replay", "--all");
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/task\(s\) replayed/);
+    const replayedIds = [...all.stdout.matchAll(/replayed \S+ as (\S+)/g)].map((m) => m[1]);
+    expect(all.stdout).toContain(`replayed ${failed[1].id} as`);
+    for (const id of replayedIds) expect(terminalEvents(await stack.watch(id))).toHaveLength(1);
+
     const missing = await recflow("dlq", "replay", "999999");
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("no dead letter with sequence 999999");
