@@ -2,17 +2,17 @@
 // directly (an operator's tool, with the same NATS_* credentials as the servers), not to a gateway.
 import { newTaskId } from "../api/task-id.js";
 import { toTimestamp } from "../api/task-model.js";
-import { compileConfig, type RecflowOptions } from "../config.js";
-import { createLogger } from "../log.js";
+import { compileConfig, type RecflowConfig, type RecflowOptions } from "../config.js";
+import { createLogger, type Logger } from "../log.js";
 import { Broker, DLQ_STREAM, EventLog, TaskQueue, enqueueTask, listDeadLetters, removeDeadLetter, type StoredDeadLetter } from "../nats/index.js";
 import { UsageError } from "./output.js";
 
-async function withBroker<T>(options: RecflowOptions, fn: (b: Broker, config: ReturnType<typeof compileConfig>) => Promise<T>): Promise<T> {
+async function withBroker<T>(options: RecflowOptions, fn: (b: Broker, config: RecflowConfig, log: Logger) => Promise<T>): Promise<T> {
   const config = compileConfig(options);
   const log = createLogger({ name: "recflow-dlq", level: "warn" });
   const broker = await Broker.connect({ servers: config.natsServers, name: "recflow-dlq", publishTimeoutMs: config.publishTimeoutMs, security: config }, log);
   try {
-    return await fn(broker, config);
+    return await fn(broker, config, log);
   } finally {
     await broker.close();
   }
@@ -51,8 +51,8 @@ export async function dlqList(options: RecflowOptions & { tenant?: string; limit
  */
 export async function dlqReplay(options: RecflowOptions & { seqs: number[]; all?: boolean; tenant?: string; keep?: boolean }): Promise<number> {
   if (!options.all && options.seqs.length === 0) throw new UsageError("name the dead letters to replay by sequence (see `recflow dlq list`), or pass --all");
-  return withBroker(options, async (broker, config) => {
-    const queue = new TaskQueue(broker, createLogger({ name: "recflow-dlq", level: "warn" }));
+  return withBroker(options, async (broker, config, log) => {
+    const queue = new TaskQueue(broker, log);
     const events = new EventLog(broker, config);
     const wanted = new Set(options.seqs);
     // Only what is there now: replays that fail again add new dead letters, which this run must

@@ -33,6 +33,12 @@ const CACHE_PER_TASK = 2048;
 const CACHE_TASK_BYTES = 4 * 1024 * 1024;
 const CACHE_TOTAL_BYTES = 64 * 1024 * 1024;
 
+/** How one history read of a watch goes (see EventFeed.#history). */
+interface HistoryPass {
+  until?: number;
+  storeOnly?: boolean;
+}
+
 /** A gap-free run of one task's latest events, in stream order. */
 class RecentEvents {
   events: StoredEvent[] = [];
@@ -79,9 +85,9 @@ class Tap {
     this.#wake?.();
   }
   /**
-   * Buffered events, OVERFLOW when some were dropped, or IDLE when nothing came for `idleMs` (the
-   * caller then re-reads the stream: a live feed that stalled, e.g. across a NATS fail-over, can delay a
-   * watch but never strand it); waits while there are none.
+   * Buffered events, OVERFLOW when some were dropped, or IDLE when nothing came for `idleMs`
+   * (the caller then re-reads the stream: a live feed that stalled, e.g. across a NATS
+   * fail-over, can delay a watch but never strand it); waits while there are none.
    */
   async take(signal: AbortSignal, idleMs: number): Promise<StoredEvent[] | typeof OVERFLOW | typeof IDLE | null> {
     while (this.buffer.length === 0 && !this.overflowed) {
@@ -236,8 +242,15 @@ export class EventFeed {
    * History after `last`: from the shared cache when it covers it, else from the stream. With
    * `until` (the task's latest sequence, read after the tap was in place), the stream read stops
    * there instead of asking for one more event and getting "none": the tap holds anything later.
+   * With `storeOnly` the cache is skipped (it is fed by the live feed, which may be what stalled).
    */
-  async *#history(tenant: string, taskId: string, key: string, last: number, signal: AbortSignal, until?: number): AsyncGenerator<StoredEvent> {
+  async *#history(tenant: string, taskId: string, key: string, last: number, signal: AbortSignal, pass: HistoryPass): AsyncGenerator<StoredEvent> {
+    const { until, storeOnly } = pass;
+    if (until !== undefined && until <= last) return;
+    if (storeOnly) {
+      yield* this.#log.after(tenant, taskId, last, signal);
+      return;
+    }
     for (;;) {
       const cached = this.#recent.get(key)?.after(last);
       if (cached) {
@@ -281,14 +294,10 @@ export class EventFeed {
       if (!tail) throw new NotFoundError(`task ${taskId} not found`);
       if (tail.sequence <= afterSeq && isTerminalEvent(tail)) return; // resumed after the end
       let last = afterSeq;
-      let until: number | undefined = tail.sequence;
-      let storeOnly = false;
+      let pass: HistoryPass = { until: tail.sequence }; // later passes read to the end
       for (;;) {
-        const history = until !== undefined && until <= last ? []
-          : storeOnly ? this.#log.after(tenant, taskId, last, signal)
-          : this.#history(tenant, taskId, key, last, signal, until);
-        until = undefined; // later passes (after an overflow or a quiet spell) read to the end
-        storeOnly = false;
+        const history = this.#history(tenant, taskId, key, last, signal, pass);
+        pass = {};
         for await (const ev of history) {
           last = ev.sequence;
           yield ev;
@@ -298,9 +307,8 @@ export class EventFeed {
           const batch = await tap.take(signal, RESYNC_IDLE_MS);
           if (batch === null) return;
           if (batch === IDLE) {
-            // Nothing live for a while: ask the stream itself (the cache is fed by the same,
-            // possibly stalled, feed, so it cannot answer this).
-            storeOnly = true;
+            // Nothing live for a while: ask the stream itself, not the cache.
+            pass = { storeOnly: true };
             break;
           }
           if (batch === OVERFLOW) {

@@ -55,9 +55,9 @@ export class TaskRunner {
 
   /**
    * Runs one delivery to its end; `stop` aborts it from outside (cancel signal, worker shutdown).
-   * `releaseSlot` is called once the compute thread is done with it
-   * (or it never needed one), before the outcome is written and acked: the worker can pull its next
-   * task while this one's last round trips are in flight.
+   * `releaseSlot` is called once the compute thread is done with it, before the outcome is written
+   * and acked, so the worker can pull its next task while this one's last round trips are in
+   * flight (the worker releases it at the end otherwise).
    */
   async run(delivery: TaskDelivery, stop: AbortController, releaseSlot: () => void = () => undefined): Promise<void> {
     const task = delivery.task;
@@ -114,7 +114,7 @@ export class TaskRunner {
     }
 
     await alog.append({ started: { attempt: delivery.attempt, workerId: this.#d.workerId } });
-    this.#d.onStarted?.(kindToken(kindOf(spec)));
+    this.#d.onStarted?.(kindToken(alog.kind));
     log.debug("task started");
 
     let inputs: TaskInputs;

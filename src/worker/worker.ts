@@ -1,7 +1,7 @@
 // A compute worker process: pulls at most as many tasks as it has free threads (plus
 // RECFLOW_PREFETCH), runs each through a TaskRunner, listens for cancel signals, dead-letters
-// tasks JetStream gave up on, and shuts down gracefully (stop pulling, let in-flight work finish within the grace time, hand the rest
-// back with nak, drain NATS).
+// tasks JetStream gave up on, and shuts down gracefully (stop pulling, let in-flight work finish
+// within the grace time, hand the rest back with nak, drain NATS).
 import type { RecflowConfig } from "../config.js";
 import type { Logger } from "../log.js";
 import { kindOf, makeEvent, toTimestamp } from "../api/task-model.js";

@@ -1,9 +1,9 @@
 // Abusive clients: hundreds of watches that never read, and an upload abandoned halfway. The
 // gateway's memory stays bounded, other clients are served on time, and nothing half-made remains.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
 import * as http2 from "node:http2";
 import { loadProtos } from "../../src/api/protos.js";
+import { memoryOf } from "../../src/bench/common.js";
 import { createDatasetsClient, call, uploadDataset, type DatasetsServiceClient } from "../../src/api/client.js";
 import { generateInteractions, syntheticCsvChunks } from "../../src/engine/index.js";
 import type { TaskEvent__Output } from "../../src/generated/recflow/v1/TaskEvent.js";
@@ -11,11 +11,6 @@ import { Stack, codeOf, waitFor } from "../helpers/stack.js";
 import { status as Code } from "@grpc/grpc-js";
 
 const watchMethod = (loadProtos().packageDefinition["recflow.v1.TasksService"] as unknown as Record<string, { requestSerialize(v: unknown): Buffer }>).WatchTask;
-
-function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) * 1024 : 0;
-}
 
 /** 400 raw watches that never read, on 4 tasks writing STEPS progress events each; returns the gateway's RSS growth. */
 async function stalledWatches(STEPS: number): Promise<number> {
@@ -36,7 +31,7 @@ async function stalledWatches(STEPS: number): Promise<number> {
     return frame;
   };
   const pid = stack.gateway.child.pid!;
-  const rssBefore = rssBytes(pid);
+  const rssBefore = memoryOf(pid).rssBytes;
   const stalled: http2.ClientHttp2Stream[] = [];
   for (const t of tasks) {
     for (let i = 0; i < PER_TASK; i++) {
@@ -69,7 +64,7 @@ async function stalledWatches(STEPS: number): Promise<number> {
   // on one NATS request per replayed event); now ~0.6 s alone, a few seconds on a loaded CI box.
   expect(lags[Math.floor(lags.length * 0.99)]).toBeLessThan(8_000);
   for (const t of tasks) await waitFor(async () => (await stack.get(t.id)).status?.state === "TASK_STATE_SUCCEEDED", 30_000, "tasks done");
-  const grown = rssBytes(pid) - rssBefore;
+  const grown = memoryOf(pid).rssBytes - rssBefore;
   console.log(`gateway RSS grew ${(grown / 2 ** 20).toFixed(1)} MiB with ${stalled.length} stalled watches; reader lag p99 ${lags[Math.floor(lags.length * 0.99)]} ms`);
   // Each stalled watch costs its HTTP/2 window plus a bounded buffer, whatever the tasks write.
   expect(grown).toBeLessThan(160 * 1024 * 1024);
