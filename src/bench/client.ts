@@ -43,8 +43,11 @@ export function runClient<T>(job: ClientJob): Promise<T> {
 }
 
 /** `n` clients of the gateway on separate HTTP/2 connections (a distinct channel option each). */
-function clients(address: string, n: number): TasksServiceClient[] {
-  return Array.from({ length: n }, (_, i) => createTasksClient(address, { "recflow.bench.channel": i }));
+/** `n` clients on their own HTTP/2 connections, connected before the clock starts. */
+async function clients(address: string, n: number): Promise<TasksServiceClient[]> {
+  const cs = Array.from({ length: n }, (_, i) => createTasksClient(address, { "recflow.bench.channel": i }));
+  await Promise.all(cs.map((c) => new Promise<void>((resolve, reject) => c.waitForReady(Date.now() + 10_000, (err) => (err ? reject(err) : resolve())))));
+  return cs;
 }
 
 function watchToEnd(client: TasksServiceClient, taskId: string): Promise<TaskEvent__Output[]> {
@@ -65,7 +68,7 @@ async function pool(count: number, concurrency: number, fn: (i: number) => Promi
 }
 
 async function tasks(job: Extract<ClientJob, { mode: "tasks" }>): Promise<object> {
-  const cs = clients(job.address, job.connections ?? 4);
+  const cs = await clients(job.address, job.connections ?? 4);
   const latencies: number[] = [];
   const terminalCounts: number[] = [];
   let failed = 0;
@@ -86,7 +89,7 @@ async function tasks(job: Extract<ClientJob, { mode: "tasks" }>): Promise<object
 }
 
 async function submit(job: Extract<ClientJob, { mode: "submit" }>): Promise<object> {
-  const [c] = clients(job.address, 1);
+  const [c] = await clients(job.address, 1);
   // Warm the channel (connection, first-call setup) outside the measurement.
   for (let i = 0; i < 20; i++) await call<object, Task__Output>(c.SubmitTask.bind(c), { task: job.spec }, { deadlineMs: 10_000 });
   const latencies: number[] = [];
@@ -100,7 +103,7 @@ async function submit(job: Extract<ClientJob, { mode: "submit" }>): Promise<obje
 }
 
 async function watchers(job: Extract<ClientJob, { mode: "watchers" }>): Promise<object> {
-  const cs = clients(job.address, job.connections);
+  const cs = await clients(job.address, job.connections);
   let streams = 0;
   let failed = 0;
   let events = 0;

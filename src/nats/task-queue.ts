@@ -18,8 +18,11 @@ export interface TaskDelivery {
   readonly streamSeq: number;
   /** Resets the ack_wait timer: "still working on it". */
   working(): void;
-  /** Done for good (terminal event stored); resolves once the server confirmed the ack. */
-  ack(): Promise<void>;
+  /**
+   * Done for good (terminal event stored). Not confirmed: a lost ack only means one more
+   * delivery, which finds the terminal event and acks again without running the task.
+   */
+  ack(): void;
   /** Redeliver after `delayMs`. */
   nak(delayMs: number): void;
   /** Never redeliver. */
@@ -40,8 +43,8 @@ class JsTaskDelivery implements TaskDelivery {
   working(): void {
     this.#msg.working();
   }
-  async ack(): Promise<void> {
-    await this.#msg.ackAck();
+  ack(): void {
+    this.#msg.ack();
   }
   nak(delayMs: number): void {
     this.#msg.nak(delayMs);

@@ -9,11 +9,11 @@ export class ProbeFailure extends Error {
   override name = "ProbeFailure";
 }
 
-function busyFor(ms: number, ctx: ThreadContext): void {
-  const end = performance.now() + ms;
+/** Keeps the thread busy until `end` (a performance.now() time), in slices of ~0.1 ms. */
+function busyUntil(end: number, ctx: ThreadContext): void {
   let x = 0;
   while (performance.now() < end) {
-    for (let i = 0; i < 10_000; i++) x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
+    for (let i = 0; i < 1_000; i++) x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
     if (ctx.aborted) return;
   }
   if (x < 0) throw new Error("unreachable");
@@ -47,10 +47,13 @@ export async function runProbe(p: Probe__Output, ctx: ThreadContext): Promise<Ta
   if (p.permanentError) throw new PermanentTaskError("probe asked for a permanent error", { reason: "PROBE_PERMANENT_ERROR" });
   if (ctx.attempt <= p.failAttempts) throw new ProbeFailure(`probe fails attempt ${ctx.attempt} of the first ${p.failAttempts}`);
   const steps = p.workMs === 0 ? 0 : p.progressSteps || 10;
+  // Step i ends at start + i × slice, so overshoot does not add up over the steps: the job takes
+  // work_ms, not work_ms plus a bit per step.
+  const start = performance.now();
   for (let i = 1; i <= steps; i++) {
     const slice = p.workMs / steps;
-    if (p.cpu) busyFor(slice, ctx);
-    else await sleepFor(slice, ctx);
+    if (p.cpu) busyUntil(start + i * slice, ctx);
+    else await sleepFor(start + i * slice - performance.now(), ctx);
     if (ctx.aborted) break;
     ctx.post({ type: "progress", fraction: i / steps, message: `step ${i}/${steps}` });
   }

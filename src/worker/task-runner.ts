@@ -7,6 +7,7 @@
 import { fromTimestamp, toTimestamp, type EventBody } from "../api/task-model.js";
 import type { TaskError } from "../generated/recflow/v1/TaskError.js";
 import type { TaskMessage__Output } from "../generated/recflow/v1/TaskMessage.js";
+import type { TaskSpec__Output } from "../generated/recflow/v1/TaskSpec.js";
 import { errorMessage } from "../errors.js";
 import type { Logger } from "../log.js";
 import { publishDeadLetter, type Broker, type EventLog, type ModelCatalog, type TaskDelivery } from "../nats/index.js";
@@ -79,7 +80,7 @@ export class TaskRunner {
         // delivery; the copy is de-duplicated by task id if it did get there.
         if (alog.lastFailure) await deadLetter(this.#d.broker, task, alog.lastFailure, delivery.attempt).catch((e: unknown) => log.warn({ err: e }, "could not copy the failed task to the DLQ"));
         report("cancelled");
-        await delivery.ack().catch((e: unknown) => log.warn({ err: e }, "ack failed; the next delivery will see the terminal event"));
+        delivery.ack();
       } else if (err instanceof AttemptFencedError) {
         log.warn({ reason: err.message }, "stale attempt stopped without ack");
         report("fenced");
@@ -91,44 +92,61 @@ export class TaskRunner {
     }
   }
 
+  /** Reads the log (writing Queued if the submitter never did) and checks this attempt may go on. */
+  async #open(alog: AttemptLog, task: TaskMessage__Output, spec: TaskSpec__Output): Promise<void> {
+    await alog.refresh();
+    if (alog.lastSeq === 0) await alog.appendFirst({ queued: { spec, requestId: task.requestId } });
+    alog.checkOwnership();
+  }
+
   async #attempt(delivery: TaskDelivery, stop: AbortController, alog: AttemptLog, log: Logger, report: (o: "succeeded" | "failed" | "retried" | "handed_back") => void, releaseSlot: () => void): Promise<void> {
     const task = delivery.task;
     const spec = task.spec!;
     const maxRetries = spec.maxRetries ?? 0;
-    await alog.refresh();
-    if (alog.lastSeq === 0) await alog.appendFirst({ queued: { spec, requestId: task.requestId } });
-    alog.checkOwnership();
-
     const deadline = fromTimestamp(spec.deadline);
-    if (deadline !== undefined && Date.now() >= deadline) {
-      await this.#fail(delivery, alog, { code: DEADLINE_EXCEEDED, reason: "DEADLINE_EXCEEDED", message: "deadline passed before the task could run", retryable: false, attempt: delivery.attempt });
-      report("failed");
-      return;
-    }
-    if (delivery.attempt > maxRetries + 1) {
-      // Deliveries beyond the allowed attempts come from attempts that never reported back
-      // (worker killed, ack_wait expired): they count as failed attempts.
-      await this.#fail(delivery, alog, { code: 14, reason: "RETRIES_EXHAUSTED", message: `attempt ${delivery.attempt} exceeds max_retries ${maxRetries}: earlier attempts were lost (worker crashed or timed out)`, retryable: false, attempt: delivery.attempt });
+    const failEarly = deadline !== undefined && Date.now() >= deadline
+      ? { code: DEADLINE_EXCEEDED, reason: "DEADLINE_EXCEEDED", message: "deadline passed before the task could run" }
+      : delivery.attempt > maxRetries + 1
+        // Deliveries beyond the allowed attempts come from attempts that never reported back
+        // (worker killed, ack_wait expired): they count as failed attempts.
+        ? { code: 14, reason: "RETRIES_EXHAUSTED", message: `attempt ${delivery.attempt} exceeds max_retries ${maxRetries}: earlier attempts were lost (worker crashed or timed out)` }
+        : undefined;
+    if (failEarly) {
+      await this.#open(alog, task, spec);
+      await this.#fail(delivery, alog, { ...failEarly, retryable: false, attempt: delivery.attempt });
       report("failed");
       return;
     }
 
-    await alog.append({ started: { attempt: delivery.attempt, workerId: this.#d.workerId } });
-    this.#d.onStarted?.(kindToken(alog.kind));
-    log.debug("task started");
+    // Started is written when a thread takes the job (its "began" message), not at the pull: a
+    // prefetched task may wait for a thread. The job does not wait for it: the log is read and
+    // Started written while it runs, every event it produces queues behind Started, and if the
+    // log says no (cancelled while queued, a newer attempt) the job is aborted and its outcome
+    // never written. Redeliveries check first instead: they may find the task finished and must
+    // not run (or crash) it again.
+    let started: Promise<void> | undefined;
+    const ensureStarted = (): Promise<void> => (started ??= (async () => {
+      await this.#open(alog, task, spec);
+      await alog.append({ started: { attempt: delivery.attempt, workerId: this.#d.workerId } });
+      this.#d.onStarted?.(kindToken(alog.kind));
+      log.debug("task started");
+    })());
+    let stopReason: StopReason | undefined;
+    const jobAbort = new AbortController();
+    const stream = new EventStream(alog, this.#d.progressIntervalMs, () => delivery.working(), () => jobAbort.abort(), log);
+    if (delivery.attempt > 1) await ensureStarted();
 
     let inputs: TaskInputs;
     try {
       inputs = await this.#d.inputs.resolve(task);
     } catch (err) {
       if (!(err instanceof PermanentTaskError)) throw err; // broker trouble: redelivered later
+      await ensureStarted();
       await this.#fail(delivery, alog, { code: err.code, reason: err.reason, message: err.message, retryable: false, attempt: delivery.attempt });
       report("failed");
       return;
     }
 
-    let stopReason: StopReason | undefined;
-    const jobAbort = new AbortController();
     const onStop = (): void => {
       stopReason ??= (stop.signal.reason as StopReason | undefined) ?? "cancelled";
       jobAbort.abort();
@@ -140,7 +158,6 @@ export class TaskRunner {
       jobAbort.abort();
     }, Math.max(0, deadline - Date.now()));
     const heartbeat = setInterval(() => delivery.working(), this.#d.heartbeatIntervalMs);
-    const stream = new EventStream(alog, this.#d.progressIntervalMs, () => delivery.working(), () => jobAbort.abort(), log);
 
     let outcome: ThreadOutcome;
     try {
@@ -151,19 +168,31 @@ export class TaskRunner {
         },
         (msg) => {
           if (msg.type === "crash-process" && this.#d.allowFaultInjection) {
-            log.warn("fault injection: worker process exits now");
-            process.exit(86);
+            // A crash in the middle of the run: once Started is stored, like a task that got going.
+            void ensureStarted().finally(() => {
+              log.warn("fault injection: worker process exits now");
+              process.exit(86);
+            });
+            return;
           }
-          stream.push(msg);
+          if (msg.type === "began") stream.begin(ensureStarted());
+          else stream.push(msg);
         },
         jobAbort.signal,
       );
+    } finally {
+      // The thread is free: the next task can have it while the events below are written.
+      releaseSlot();
+      clearTimeout(deadlineTimer);
+      stop.signal.removeEventListener("abort", onStop);
+    }
+    // A job that never began (aborted in the queue, a thread that died at once) still writes
+    // Started before its outcome.
+    if (!started) stream.begin(ensureStarted());
+    try {
       await stream.flush();
     } finally {
       clearInterval(heartbeat);
-      clearTimeout(deadlineTimer);
-      stop.signal.removeEventListener("abort", onStop);
-      releaseSlot();
     }
     // A conflict while streaming events means the task was cancelled or taken over.
     if (stream.failure) throw stream.failure;
@@ -171,7 +200,7 @@ export class TaskRunner {
     if (outcome.ok && stopReason === undefined) {
       if (outcome.artifact) await this.#storeModel(task, outcome.artifact);
       await alog.append({ succeeded: { result: outcome.result } });
-      await delivery.ack();
+      delivery.ack();
       report("succeeded");
       log.info("task succeeded");
       return;
@@ -272,6 +301,11 @@ class EventStream {
     this.#log = log;
   }
 
+  /** Queues the attempt's start (log read, Started): the job's first message, so ahead of its events. */
+  begin(startup: Promise<void>): void {
+    this.#chain = this.#chain.then(() => startup).catch((err: unknown) => this.#failed(err));
+  }
+
   push(msg: ThreadMessage): void {
     if (msg.type === "partial") {
       this.#enqueue({ partialResult: msg.chunk });
@@ -297,11 +331,15 @@ class EventStream {
         if ("progress" in body) this.#lastProgressAt = Date.now();
         this.#keepAlive();
       } catch (err) {
-        this.failure = err instanceof Error ? err : new Error(errorMessage(err));
-        this.#log.debug({ err }, "event append failed; stopping the job");
-        this.#abortJob();
+        this.#failed(err);
       }
     });
+  }
+
+  #failed(err: unknown): void {
+    this.failure = err instanceof Error ? err : new Error(errorMessage(err));
+    this.#log.debug({ err }, "event append failed; stopping the job");
+    this.#abortJob();
   }
 
   /** Waits for queued appends; a throttled progress still pending is dropped (the outcome follows). */

@@ -1,8 +1,8 @@
-// Entry point of a compute thread (loaded by piscina). Runs one job at a time and reports through
-// the job's MessagePort; the main thread never computes.
-import type { MessagePort } from "node:worker_threads";
+// Entry point of a compute thread (loaded by piscina). Runs one job at a time and reports on the
+// thread's parentPort, tagged with the job's id; the main thread never computes.
+import { parentPort } from "node:worker_threads";
 import { PermanentTaskError, errorMessage } from "../errors.js";
-import type { ModelArtifact, ThreadJob, ThreadMessage, ThreadOutcome } from "./thread-protocol.js";
+import type { ModelArtifact, TaggedThreadMessage, ThreadJob, ThreadMessage, ThreadOutcome } from "./thread-protocol.js";
 import { runProbe } from "./probe.js";
 import { runEngineTask } from "./engine-tasks.js";
 
@@ -19,7 +19,13 @@ export interface ThreadContext {
   setArtifact(a: ModelArtifact): void;
 }
 
-function contextFor(job: ThreadJob, port: MessagePort, artifact: { value?: ModelArtifact }): ThreadContext {
+function postFor(jobId: number): (msg: ThreadMessage) => void {
+  const port = parentPort;
+  if (!port) throw new Error("task-thread must run in a worker thread");
+  return (msg) => port.postMessage({ recflowJob: jobId, msg } satisfies TaggedThreadMessage);
+}
+
+function contextFor(job: ThreadJob, post: (msg: ThreadMessage) => void, artifact: { value?: ModelArtifact }): ThreadContext {
   const flag = new Int32Array(job.abortFlag);
   return {
     taskId: job.taskId,
@@ -30,7 +36,7 @@ function contextFor(job: ThreadJob, port: MessagePort, artifact: { value?: Model
     get aborted() {
       return Atomics.load(flag, 0) !== 0;
     },
-    post: (msg) => port.postMessage(msg),
+    post,
     setArtifact: (a) => {
       artifact.value = a;
     },
@@ -38,9 +44,10 @@ function contextFor(job: ThreadJob, port: MessagePort, artifact: { value?: Model
 }
 
 export default async function runJob(job: ThreadJob): Promise<ThreadOutcome> {
-  const port = job.port;
+  const post = postFor(job.jobId);
   const artifact: { value?: ModelArtifact } = {};
-  const ctx = contextFor(job, port, artifact);
+  const ctx = contextFor(job, post, artifact);
+  post({ type: "began" });
   try {
     const result = job.spec.kind === "probe" ? await runProbe(job.spec.probe!, ctx) : runEngineTask(job.spec, job, ctx);
     if (ctx.aborted) return { ok: false, aborted: true, permanent: false, code: 1, reason: "ABORTED", message: "aborted" };
@@ -50,8 +57,7 @@ export default async function runJob(job: ThreadJob): Promise<ThreadOutcome> {
     if (err instanceof PermanentTaskError) return { ok: false, aborted: false, permanent: true, code: err.code, reason: err.reason, message: err.message };
     return { ok: false, aborted: false, permanent: false, code: 13, reason: "TASK_ERROR", message: errorMessage(err) };
   } finally {
-    // Last message on the port: everything posted before it has been delivered in order.
-    port.postMessage({ type: "end" } satisfies ThreadMessage);
-    port.close();
+    // The job's last message: everything it posted before has been delivered, in order.
+    post({ type: "end" });
   }
 }

@@ -1,11 +1,12 @@
 // The protocol between a worker's main thread and its compute threads. A job goes in through
-// piscina; progress, partial results and the end marker come back on a MessagePort in order, so
-// the main thread has every partial result before it writes the terminal event. Errors cross as
+// piscina; progress, partial results and the end marker come back tagged with the job's id on the
+// thread's own parentPort (in order, one channel per thread for its whole life: a MessagePort per
+// job cost ~60 µs of main-thread CPU to transfer), so the main thread has every partial result
+// before it writes the terminal event. Errors cross as
 // data (permanent or not), since class identity does not survive structured cloning.
 import type { TaskSpec__Output } from "../generated/recflow/v1/TaskSpec.js";
 import type { TaskResult } from "../generated/recflow/v1/TaskResult.js";
 import type { PartialResult } from "../generated/recflow/v1/PartialResult.js";
-import type { MessagePort } from "node:worker_threads";
 import type { SharedBlob } from "./artifact-cache.js";
 
 export interface ThreadJob {
@@ -23,10 +24,19 @@ export interface ThreadJob {
   maxChunkBytes: number;
   /** Int32Array(1) over this buffer: non-zero means "stop now" (cancel, deadline, shutdown). */
   abortFlag: SharedArrayBuffer;
-  port: MessagePort;
+  /** Tags this job's messages on the thread's parentPort. */
+  jobId: number;
+}
+
+/** A ThreadMessage of one job as posted on a thread's parentPort. */
+export interface TaggedThreadMessage {
+  recflowJob: number;
+  msg: ThreadMessage;
 }
 
 export type ThreadMessage =
+  /** First message of every job: the thread has taken it (it may have waited in the pool's queue). */
+  | { type: "began" }
   | { type: "progress"; fraction: number; message: string; metrics?: Record<string, number> }
   | { type: "partial"; chunk: PartialResult }
   | { type: "crash-process" }

@@ -1,11 +1,11 @@
-// The compute thread pool (piscina) and the main-thread half of the thread protocol: a
-// MessageChannel per job for ordered progress/partial messages, a SharedArrayBuffer flag for
+// The compute thread pool (piscina) and the main-thread half of the thread protocol: progress and
+// partial messages tagged with the job's id on each thread's parentPort (piscina re-emits them as
+// 'message'), routed to the job's listener in order; a SharedArrayBuffer flag for
 // cooperative cancellation, and piscina's abort (thread termination) as the fallback for work
 // that does not stop within the grace period.
-import { MessageChannel } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { errorMessage } from "../errors.js";
-import type { ThreadJob, ThreadMessage, ThreadOutcome } from "./thread-protocol.js";
+import type { TaggedThreadMessage, ThreadJob, ThreadMessage, ThreadOutcome } from "./thread-protocol.js";
 
 export interface WorkerPoolOptions {
   threads: number;
@@ -13,7 +13,11 @@ export interface WorkerPoolOptions {
   hardKillAfterMs?: number;
 }
 
-export type JobInput = Omit<ThreadJob, "port" | "abortFlag">;
+export type JobInput = Omit<ThreadJob, "jobId" | "abortFlag">;
+
+function isTagged(m: unknown): m is TaggedThreadMessage {
+  return typeof m === "object" && m !== null && typeof (m as TaggedThreadMessage).recflowJob === "number";
+}
 
 const DEFAULT_HARD_KILL_AFTER_MS = 2_000;
 
@@ -21,6 +25,8 @@ export class WorkerPool {
   readonly threads: number;
   readonly #pool: Piscina;
   readonly #hardKillAfterMs: number;
+  readonly #listeners = new Map<number, (msg: ThreadMessage) => void>();
+  #nextJobId = 1;
 
   constructor(opts: WorkerPoolOptions) {
     this.threads = opts.threads;
@@ -32,11 +38,14 @@ export class WorkerPool {
       concurrentTasksPerWorker: 1,
       idleTimeout: Number.POSITIVE_INFINITY,
     });
+    this.#pool.on("message", (m: unknown) => {
+      if (isTagged(m)) this.#listeners.get(m.recflowJob)?.(m.msg);
+    });
   }
 
   /** Runs one job; `onMessage` gets its progress and partial results in order. Never rejects. */
   async run(job: JobInput, onMessage: (msg: ThreadMessage) => void, signal: AbortSignal): Promise<ThreadOutcome> {
-    const { port1, port2 } = new MessageChannel();
+    const jobId = this.#nextJobId++;
     const abortFlag = new SharedArrayBuffer(4);
     const kill = new AbortController();
     let killTimer: NodeJS.Timeout | undefined;
@@ -46,15 +55,16 @@ export class WorkerPool {
     };
     if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
+    // The thread posts "end" before piscina hands back the result, but on another channel: a
+    // successful job waits for it so that every message it posted has been handled.
     const ended = new Promise<void>((resolve) => {
-      port1.on("message", (msg: ThreadMessage) => {
+      this.#listeners.set(jobId, (msg) => {
         if (msg.type === "end") resolve();
         else onMessage(msg);
       });
-      port1.on("close", () => resolve());
     });
     try {
-      const outcome = (await this.#pool.run({ ...job, port: port2, abortFlag } satisfies ThreadJob, { transferList: [port2], signal: kill.signal })) as ThreadOutcome;
+      const outcome = (await this.#pool.run({ ...job, jobId, abortFlag } satisfies ThreadJob, { signal: kill.signal })) as ThreadOutcome;
       if (outcome.ok && outcome.artifact && !(outcome.artifact.bytes instanceof Uint8Array)) {
         // Structured clone hands typed arrays back as typed arrays; anything else is a bug.
         throw new Error("thread returned a malformed model artifact");
@@ -68,7 +78,7 @@ export class WorkerPool {
     } finally {
       signal.removeEventListener("abort", onAbort);
       clearTimeout(killTimer);
-      port1.close();
+      this.#listeners.delete(jobId);
     }
   }
 

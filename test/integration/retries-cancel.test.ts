@@ -119,3 +119,31 @@ describe("retries, permanent errors, cancellation and deadlines", () => {
     expect(await codeOf(new Promise((res, rej) => stack.client.ListTasks({ pageToken: "garbage!" }, (e, r) => (e ? rej(e) : res(r)))))).toBe(Code.INVALID_ARGUMENT);
   });
 });
+
+describe("a task a worker has pulled but not started", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // One thread and one prefetched task: the second task waits in the worker for the thread.
+    stack = await Stack.start({ workers: 1, threads: 1, env: { RECFLOW_PREFETCH: "1" } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it("is Started only when a thread takes it, and once cancelled never starts at all", async () => {
+    const busy = await stack.submit({ probe: { workMs: 1500, cpu: true } });
+    await waitFor(async () => (await stack.get(busy.id)).status?.state === "TASK_STATE_RUNNING", 10_000, "busy task running");
+    const waiting = await stack.submit({ probe: { workMs: 10 } });
+    // Pulled by the worker (two unacked messages), yet its history says queued: no thread has it.
+    await waitFor(async () => (await stack.jsm.consumers.info("RECFLOW_TASKS", "workers")).num_ack_pending === 2, 10_000, "task prefetched");
+    expect((await stack.get(waiting.id)).status?.state).toBe("TASK_STATE_QUEUED");
+    const next = await stack.submit({ probe: { workMs: 10 } });
+    await stack.cancel(waiting.id);
+    // The cancelled one is acked without ever being Started; the next one runs once the thread frees.
+    expect((await stack.watch(waiting.id)).map((e) => e.event)).toEqual(["queued", "cancelled"]);
+    expect(terminalEvents(await stack.watch(busy.id)).map((e) => e.event)).toEqual(["succeeded"]);
+    expect(terminalEvents(await stack.watch(next.id)).map((e) => e.event)).toEqual(["succeeded"]);
+    await waitFor(async () => (await stack.streamMessages("RECFLOW_TASKS")) === 0, 10_000, "queue drained");
+    expect((await stack.watch(waiting.id)).map((e) => e.event)).toEqual(["queued", "cancelled"]);
+  });
+});
