@@ -72,6 +72,7 @@ async function tasks(job: Extract<ClientJob, { mode: "tasks" }>): Promise<object
   const latencies: number[] = [];
   const terminalCounts: number[] = [];
   let failed = 0;
+  const cpuAtStart = process.cpuUsage();
   const started = performance.now();
   await pool(job.count, job.concurrency, async (i) => {
     const c = cs[i % cs.length];
@@ -84,8 +85,9 @@ async function tasks(job: Extract<ClientJob, { mode: "tasks" }>): Promise<object
     if (terminals[0]?.event !== "succeeded") failed++;
   });
   const durationMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuAtStart);
   cs.forEach((c) => c.close());
-  return { durationMs, latencies, failed, notExactlyOneTerminal: terminalCounts.filter((n) => n !== 1).length };
+  return { durationMs, cpuSeconds: (cpu.user + cpu.system) / 1e6, latencies, failed, notExactlyOneTerminal: terminalCounts.filter((n) => n !== 1).length };
 }
 
 async function submit(job: Extract<ClientJob, { mode: "submit" }>): Promise<object> {

@@ -80,6 +80,16 @@ export function memoryOf(pid: number): { rssBytes: number; peakRssBytes: number 
   return { rssBytes: kb("VmRSS:"), peakRssBytes: kb("VmHWM:") };
 }
 
+let clockTicks: number | undefined;
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+export function cpuSecondsOf(pid: number): number {
+  clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  // Fields after the command name (which may hold spaces) start at "state", field 3.
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+}
+
 export interface BenchStackOptions {
   workers: number;
   threads: number;
@@ -139,6 +149,16 @@ export class BenchStack {
     const w = await spawnProfiled(id, "worker", { ...this.env, RECFLOW_WORKER_ID: id });
     this.workers.push(w);
     return w;
+  }
+
+  /** CPU seconds used so far by each process of the stack. */
+  cpuSeconds(): { gateway: number; workers: number; nats: number } {
+    const of = (pid: number | undefined): number => (pid === undefined ? Number.NaN : cpuSecondsOf(pid));
+    return {
+      gateway: of(this.gateway.child.pid),
+      workers: this.workers.reduce((a, w) => a + of(w.child.pid), 0),
+      nats: of(this.nats.pid),
+    };
   }
 
   /** One Prometheus sample value (first series matching name and optional label text). */

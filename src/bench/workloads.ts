@@ -7,13 +7,13 @@ import { AlsTeam } from "../worker/als-team.js";
 import { call, createTasksClient } from "../api/client.js";
 import type { Task__Output } from "../generated/recflow/v1/Task.js";
 import type { TaskEvent__Output } from "../generated/recflow/v1/TaskEvent.js";
-import { BenchStack, memoryOf, summarize, type Workload, type WorkloadResult } from "./common.js";
+import { BenchStack, cpuSecondsOf, memoryOf, summarize, type Workload, type WorkloadResult } from "./common.js";
 import { runClient } from "./client.js";
 
 const ms = (v: number): string => `${v.toFixed(2)} ms`;
 const n = (count: number, scale: number): number => Math.max(1, Math.round(count * scale));
 
-interface TasksResult { durationMs: number; latencies: number[]; failed: number; notExactlyOneTerminal: number }
+interface TasksResult { durationMs: number; cpuSeconds: number; latencies: number[]; failed: number; notExactlyOneTerminal: number }
 
 async function bareJetStream(count: number, concurrency: number): Promise<{ tasksPerSecond: number; latencies: number[] }> {
   const stack = await BenchStack.start({ workers: 0, threads: 1 });
@@ -36,6 +36,20 @@ async function bareJetStream(count: number, concurrency: number): Promise<{ task
   }
 }
 
+/** W1's client against the API alone (src/bench/grpc-floor.ts): what gRPC costs on this machine. */
+async function grpcFloor(count: number, concurrency: number): Promise<{ tasksPerSecond: number; cpuMsPerTaskServer: number; cpuMsPerTaskClient: number }> {
+  const entry = new URL("./grpc-floor.js", import.meta.url).pathname;
+  const server = await spawnRecflow("grpc-floor", [], { env: process.env, entry });
+  try {
+    const cpu0 = cpuSecondsOf(server.child.pid!);
+    const r = await runClient<TasksResult>({ mode: "tasks", address: `127.0.0.1:${Number(server.ready.port)}`, count, concurrency, spec: { probe: { workMs: 0 } } });
+    const cpu = cpuSecondsOf(server.child.pid!) - cpu0;
+    return { tasksPerSecond: count / (r.durationMs / 1000), cpuMsPerTaskServer: (cpu * 1000) / count, cpuMsPerTaskClient: (r.cpuSeconds * 1000) / count };
+  } finally {
+    await stopProc(server, "SIGKILL");
+  }
+}
+
 const throughput: Workload = {
   name: "throughput",
   title: "W1 throughput: Probe{work_ms:0}, 256 in flight, 2 workers, each watched to its end",
@@ -43,22 +57,39 @@ const throughput: Workload = {
     const count = n(20_000, scale);
     const concurrency = 256;
     const base = await bareJetStream(count, concurrency);
+    const floor = await grpcFloor(count, concurrency);
     // Many tiny tasks: let each worker hold 16 beyond its thread, so their NATS round trips overlap.
     const prefetch = 16;
     const stack = await BenchStack.start({ workers: 2, threads: 1, env: { RECFLOW_PREFETCH: String(prefetch) } });
     try {
+      const cpu0 = stack.cpuSeconds();
       const r = await runClient<TasksResult>({ mode: "tasks", address: stack.address, count, concurrency, spec: { probe: { workMs: 0 } } });
+      const cpu1 = stack.cpuSeconds();
+      // Where the CPU goes, per task (the run is CPU-bound on 2 cores).
+      const perTask = (s: number): number => (s * 1000) / count;
+      const cpuPerTask = {
+        cpu_ms_per_task_gateway: perTask(cpu1.gateway - cpu0.gateway), cpu_ms_per_task_workers: perTask(cpu1.workers - cpu0.workers),
+        cpu_ms_per_task_nats: perTask(cpu1.nats - cpu0.nats), cpu_ms_per_task_client: perTask(r.cpuSeconds),
+      };
       const tps = count / (r.durationMs / 1000);
       const ratio = tps / base.tasksPerSecond;
       const lat = summarize(r.latencies, "latency_ms");
       return {
         name: this.name, title: this.title, config: { count, concurrency, workers: 2, threadsPerWorker: 1, prefetch },
-        metrics: { recflow_tasks_per_s: tps, baseline_tasks_per_s: base.tasksPerSecond, ratio_to_baseline: ratio, ...lat, ...summarize(base.latencies, "baseline_latency_ms"), failed: r.failed, not_exactly_one_terminal: r.notExactlyOneTerminal },
+        metrics: {
+          recflow_tasks_per_s: tps, baseline_tasks_per_s: base.tasksPerSecond, ratio_to_baseline: ratio,
+          grpc_floor_tasks_per_s: floor.tasksPerSecond, ratio_to_grpc_floor: tps / floor.tasksPerSecond,
+          grpc_floor_ratio_to_baseline: floor.tasksPerSecond / base.tasksPerSecond,
+          ...cpuPerTask, cpu_ms_per_task_grpc_floor_server: floor.cpuMsPerTaskServer, cpu_ms_per_task_grpc_floor_client: floor.cpuMsPerTaskClient,
+          ...lat, ...summarize(base.latencies, "baseline_latency_ms"), failed: r.failed, not_exactly_one_terminal: r.notExactlyOneTerminal },
         checks: [
           { target: "≥ 30 % of the bare JetStream pipeline (stretch 50 %)", measured: `${(ratio * 100).toFixed(1)} % (${tps.toFixed(0)} vs ${base.tasksPerSecond.toFixed(0)} tasks/s)`, ok: ratio >= 0.3 },
           { target: "every task exactly one terminal event", measured: `${r.notExactlyOneTerminal} off, ${r.failed} failed`, ok: r.notExactlyOneTerminal === 0 && r.failed === 0 },
         ],
-        notes: [`p99 end-to-end latency ${ms(lat.latency_ms_p99)} (baseline ${ms(summarize(base.latencies, "b").b_p99)})`],
+        notes: [
+          `p99 end-to-end latency ${ms(lat.latency_ms_p99)} (baseline ${ms(summarize(base.latencies, "b").b_p99)})`,
+          `the API alone (same client, a server answering from memory) reaches ${floor.tasksPerSecond.toFixed(0)} tasks/s = ${((floor.tasksPerSecond / base.tasksPerSecond) * 100).toFixed(1)} % of the baseline; recflow is ${((tps / floor.tasksPerSecond) * 100).toFixed(1)} % of that`,
+        ],
       };
     } finally {
       await stack.close();

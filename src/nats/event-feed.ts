@@ -8,12 +8,14 @@
 // A watcher that does not keep up (its buffer overflows) drops the buffer and replays again:
 // events are durable, so a slow client costs reads, never unbounded gateway memory.
 //
-// Replays are served from a shared, bounded cache of each watched task's recent events where they
-// can be: the cache of a subject starts when its first watch does and is fed by the same live loop
-// as the taps, so it is a gap-free run of that task's events. Without it, hundreds of watchers of
+// Replays are served from a shared, bounded cache of recent events where they can be: the live
+// loop keeps a gap-free run of each task's latest events, for every task it sees (the most recent
+// ones when the budget is spent; watched tasks are kept first). Without it, hundreds of watchers of
 // a busy task would each replay with one direct get per event, and the gateway would spend its CPU
 // on NATS requests (measured: 400 stalled watchers of 4 busy tasks held a reading watcher up by
-// 20 s; with the cache, milliseconds).
+// 20 s; with the cache, milliseconds). A run that begins with the task's Queued event is the
+// task's whole history: a watch of a recent task (the usual submit-then-watch) then needs no read
+// of the stream at all.
 import { DeliverPolicy, type ConsumerMessages } from "nats";
 import type { Logger } from "../log.js";
 import { isTerminalEvent, type StoredEvent } from "../api/task-model.js";
@@ -32,6 +34,8 @@ const REOPEN_DELAY_MS = 500;
 const CACHE_PER_TASK = 2048;
 const CACHE_TASK_BYTES = 4 * 1024 * 1024;
 const CACHE_TOTAL_BYTES = 64 * 1024 * 1024;
+/** Decoded events kept across all tasks (a decoded event takes several times its encoded size). */
+const CACHE_TOTAL_EVENTS = 32_768;
 
 /** How one history read of a watch goes (see EventFeed.#history). */
 interface HistoryPass {
@@ -44,6 +48,10 @@ class RecentEvents {
   events: StoredEvent[] = [];
   sizes: number[] = [];
   bytes = 0;
+  /** The run starts at the task's first event (Queued), so it is the task's whole history so far. */
+  get complete(): boolean {
+    return this.events.length > 0 && this.events[0].event === "queued";
+  }
   /** Drops the oldest `n` events (the rest stays a gap-free run); returns the bytes freed. */
   dropOldest(n: number): number {
     const freed = this.sizes.splice(0, n).reduce((a, b) => a + b, 0);
@@ -51,10 +59,10 @@ class RecentEvents {
     this.bytes -= freed;
     return freed;
   }
-  /** Events after `last` if this run holds all of them (the watcher saw an event the run still holds). */
+  /** Events after `last` if this run holds all of them (the watcher saw an event the run still holds, or the run is complete). */
   after(last: number): StoredEvent[] | undefined {
     const ev = this.events;
-    if (ev.length === 0 || last < ev[0].sequence) return undefined;
+    if (ev.length === 0 || (last < ev[0].sequence && !this.complete)) return undefined;
     let lo = 0;
     let hi = ev.length;
     while (lo < hi) {
@@ -121,6 +129,7 @@ export class EventFeed {
   readonly #taps = new Map<string, Set<Tap>>();
   readonly #recent = new Map<string, RecentEvents>();
   #cachedBytes = 0;
+  #cachedEvents = 0;
   readonly #maxBuffered: number;
   #messages: ConsumerMessages | undefined;
   #loop: Promise<void> | undefined;
@@ -201,8 +210,6 @@ export class EventFeed {
   }
 
   #dispatch(subject: string, data: Uint8Array, seq: number): void {
-    const taps = this.#taps.get(subject);
-    if (!taps) return;
     let ev: StoredEvent;
     try {
       ev = decodeStoredEvent({ data, seq });
@@ -211,32 +218,51 @@ export class EventFeed {
       return;
     }
     this.#remember(subject, ev, data.length);
-    for (const tap of taps) tap.push(ev);
+    const taps = this.#taps.get(subject);
+    if (taps) for (const tap of taps) tap.push(ev);
+  }
+
+  #drop(r: RecentEvents, n: number): void {
+    this.#cachedEvents -= Math.min(n, r.events.length);
+    this.#cachedBytes -= r.dropOldest(n);
+  }
+
+  /** Frees room by forgetting the oldest unwatched tasks; a watched one met on the way goes to the back. */
+  #evict(size: number): void {
+    let passes = this.#recent.size;
+    for (const [key, r] of this.#recent) {
+      if (this.#cachedBytes + size <= CACHE_TOTAL_BYTES && this.#cachedEvents < CACHE_TOTAL_EVENTS) return;
+      if (passes-- <= 0) return; // every task left is watched
+      this.#recent.delete(key);
+      if (this.#taps.has(key)) this.#recent.set(key, r);
+      else this.#drop(r, r.events.length);
+    }
   }
 
   #remember(subject: string, ev: StoredEvent, size: number): void {
-    const r = this.#recent.get(subject);
-    if (!r) return;
+    let r = this.#recent.get(subject);
+    if (!r) this.#recent.set(subject, (r = new RecentEvents()));
     if (size > CACHE_TASK_BYTES) {
       // Too big to keep: restart the run after it (a run must have no gaps).
-      this.#cachedBytes -= r.dropOldest(r.events.length);
+      this.#drop(r, r.events.length);
       return;
     }
     while (r.events.length > 0 && (r.events.length >= CACHE_PER_TASK || r.bytes + size > CACHE_TASK_BYTES)) {
       // The older half goes: still a gap-free run, just a shorter one.
-      this.#cachedBytes -= r.dropOldest(Math.max(1, r.events.length >> 1));
+      this.#drop(r, Math.max(1, r.events.length >> 1));
     }
+    this.#evict(size);
     if (this.#cachedBytes + size > CACHE_TOTAL_BYTES) {
-      // The gateway-wide budget is spent: this task's replays go to the stream for now.
-      this.#cachedBytes -= r.dropOldest(r.events.length);
+      // The gateway-wide budget is spent on watched tasks: this task's replays go to the stream for now.
+      this.#drop(r, r.events.length);
       return;
     }
     r.events.push(ev);
     r.sizes.push(size);
     r.bytes += size;
     this.#cachedBytes += size;
+    this.#cachedEvents++;
   }
-
 
   /**
    * History after `last`: from the shared cache when it covers it, else from the stream. With
@@ -282,19 +308,24 @@ export class EventFeed {
     const key = eventSubject(tenant, taskId);
     const tap = new Tap(this.#maxBuffered);
     let set = this.#taps.get(key);
-    if (!set) {
-      this.#taps.set(key, (set = new Set()));
-      this.#recent.set(key, new RecentEvents());
-    }
+    if (!set) this.#taps.set(key, (set = new Set()));
     set.add(tap);
     try {
-      // The task's latest event, read once the tap is in place: it says the task exists and how
-      // far the stored history goes (anything after it reaches the tap).
-      const tail = await this.#log.last(tenant, taskId);
-      if (!tail) throw new NotFoundError(`task ${taskId} not found`);
+      let tail: StoredEvent | null;
+      let pass: HistoryPass = {};
+      const run = this.#recent.get(key);
+      if (run?.complete) {
+        // The task's whole history is in memory, and anything later reaches the tap.
+        tail = run.events[run.events.length - 1];
+      } else {
+        // The task's latest event, read once the tap is in place: it says the task exists and how
+        // far the stored history goes (anything after it reaches the tap).
+        tail = await this.#log.last(tenant, taskId);
+        if (!tail) throw new NotFoundError(`task ${taskId} not found`);
+        pass = { until: tail.sequence }; // later passes read to the end
+      }
       if (tail.sequence <= afterSeq && isTerminalEvent(tail)) return; // resumed after the end
       let last = afterSeq;
-      let pass: HistoryPass = { until: tail.sequence }; // later passes read to the end
       for (;;) {
         const history = this.#history(tenant, taskId, key, last, signal, pass);
         pass = {};
@@ -325,11 +356,7 @@ export class EventFeed {
       }
     } finally {
       set.delete(tap);
-      if (set.size === 0) {
-        this.#taps.delete(key);
-        this.#cachedBytes -= this.#recent.get(key)?.bytes ?? 0;
-        this.#recent.delete(key);
-      }
+      if (set.size === 0) this.#taps.delete(key); // its cached run stays, evicted in its turn
     }
   }
 }
