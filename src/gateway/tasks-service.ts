@@ -6,7 +6,7 @@ import type { Task, Task__Output } from "../generated/recflow/v1/Task.js";
 import { isTerminal, kindOf, kindToken, makeEvent, taskView, toTimestamp, type StoredEvent } from "../api/task-model.js";
 import { newTaskId, taskIdForRequest } from "../api/task-id.js";
 import { FailedPreconditionError, NotFoundError, UnavailableError, ValidationError } from "../errors.js";
-import { AppendConflictError, enqueueTask, publishCancel, type Broker, type EventFeed, type EventLog, type TaskQueue } from "../nats/index.js";
+import { AppendConflictError, enqueueTask, publishCancel, republishTask, type Broker, type EventFeed, type EventLog, type TaskQueue } from "../nats/index.js";
 import type { Logger } from "../log.js";
 import type { Authenticator } from "./auth.js";
 import type { Metrics } from "../metrics.js";
@@ -64,7 +64,11 @@ export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
       if (requestId) {
         // A retry of an accepted submit is answered whatever the limits: it adds no work.
         const existing = await events.last(tenant, taskId);
-        if (existing) return view(tenant, taskId);
+        if (existing) {
+          // Still only Queued: the first submit may have lost its work message (enqueue.ts).
+          if (existing.event === "queued") await republishTask(queue, existing, tenant);
+          return view(tenant, taskId);
+        }
       }
       quotas.takeSubmit(tenant);
       await quotas.admitQueued(tenant);

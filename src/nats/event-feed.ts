@@ -28,6 +28,8 @@ const OVERFLOW = Symbol("overflow");
 const IDLE = Symbol("idle");
 /** A watch with no live event for this long re-reads the stream once (one direct get). */
 const RESYNC_IDLE_MS = 15_000;
+/** A feed that delivered something this recently is trusted to be current (see watch). */
+const FEED_FRESH_MS = 1_000;
 /** Pause before re-opening the live consumer after it failed. */
 const REOPEN_DELAY_MS = 500;
 /** Recent events kept per watched task (count and bytes), and bytes across all of them. */
@@ -134,6 +136,7 @@ export class EventFeed {
   #messages: ConsumerMessages | undefined;
   #loop: Promise<void> | undefined;
   #nextSeq = 1;
+  #lastDeliveryAt = Number.NEGATIVE_INFINITY;
   #stopped = false;
 
   constructor(broker: Broker, eventLog: EventLog, logger: Logger, options: { maxBufferedPerWatch?: number } = {}) {
@@ -184,6 +187,7 @@ export class EventFeed {
       try {
         for await (const m of this.#messages!) {
           this.#nextSeq = m.seq + 1;
+          this.#lastDeliveryAt = performance.now();
           this.#dispatch(m.subject, m.data, m.seq);
         }
         if (this.#stopped) return;
@@ -207,6 +211,11 @@ export class EventFeed {
         }
       }
     }
+  }
+
+  #restartFeed(): void {
+    this.#logger.warn({ nextSeq: this.#nextSeq }, "live event feed is behind the stream; restarting it");
+    this.#messages?.stop(); // #follow re-opens it from the next unseen sequence
   }
 
   #dispatch(subject: string, data: Uint8Array, seq: number): void {
@@ -314,8 +323,9 @@ export class EventFeed {
       let tail: StoredEvent | null;
       let pass: HistoryPass = {};
       const run = this.#recent.get(key);
-      if (run?.complete) {
-        // The task's whole history is in memory, and anything later reaches the tap.
+      if (run?.complete && performance.now() - this.#lastDeliveryAt < FEED_FRESH_MS) {
+        // The task's whole history is in memory and the feed is flowing: anything later reaches
+        // the tap. (A feed that went quiet may be stalled; then the stream is asked.)
         tail = run.events[run.events.length - 1];
       } else {
         // The task's latest event, read once the tap is in place: it says the task exists and how
@@ -328,8 +338,12 @@ export class EventFeed {
       let last = afterSeq;
       for (;;) {
         const history = this.#history(tenant, taskId, key, last, signal, pass);
+        const resync = pass.storeOnly === true;
         pass = {};
         for await (const ev of history) {
+          // A resync found an event the live feed has not delivered after a long quiet spell:
+          // the feed is stuck (e.g. an ordered consumer that stopped without an error). Restart it.
+          if (resync && ev.sequence >= this.#nextSeq) this.#restartFeed();
           last = ev.sequence;
           yield ev;
           if (isTerminalEvent(ev)) return;
