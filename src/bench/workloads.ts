@@ -36,18 +36,25 @@ async function bareJetStream(count: number, concurrency: number): Promise<{ task
   }
 }
 
-/** W1's client against the API alone (src/bench/grpc-floor.ts): what gRPC costs on this machine. */
-async function grpcFloor(count: number, concurrency: number): Promise<{ tasksPerSecond: number; cpuMsPerTaskServer: number; cpuMsPerTaskClient: number }> {
+/** Runs `fn` with the API alone serving (src/bench/grpc-floor.ts): what gRPC costs on this machine. */
+async function withGrpcFloor<T>(fn: (address: string, pid: number) => Promise<T>): Promise<T> {
   const entry = new URL("./grpc-floor.js", import.meta.url).pathname;
   const server = await spawnRecflow("grpc-floor", [], { env: process.env, entry });
   try {
-    const cpu0 = cpuSecondsOf(server.child.pid!);
-    const r = await runClient<TasksResult>({ mode: "tasks", address: `127.0.0.1:${Number(server.ready.port)}`, count, concurrency, spec: { probe: { workMs: 0 } } });
-    const cpu = cpuSecondsOf(server.child.pid!) - cpu0;
-    return { tasksPerSecond: count / (r.durationMs / 1000), cpuMsPerTaskServer: (cpu * 1000) / count, cpuMsPerTaskClient: (r.cpuSeconds * 1000) / count };
+    return await fn(`127.0.0.1:${Number(server.ready.port)}`, server.child.pid!);
   } finally {
     await stopProc(server, "SIGKILL");
   }
+}
+
+/** W1's client against the API alone. */
+function grpcFloor(count: number, concurrency: number): Promise<{ tasksPerSecond: number; cpuMsPerTaskServer: number; cpuMsPerTaskClient: number }> {
+  return withGrpcFloor(async (address, pid) => {
+    const cpu0 = cpuSecondsOf(pid);
+    const r = await runClient<TasksResult>({ mode: "tasks", address, count, concurrency, spec: { probe: { workMs: 0 } } });
+    const cpu = cpuSecondsOf(pid) - cpu0;
+    return { tasksPerSecond: count / (r.durationMs / 1000), cpuMsPerTaskServer: (cpu * 1000) / count, cpuMsPerTaskClient: (r.cpuSeconds * 1000) / count };
+  });
 }
 
 const throughput: Workload = {
@@ -121,15 +128,8 @@ const submitLatency: Workload = {
       await nc.close();
       const b = summarize(pubs, "baseline_pub_ms");
       // And the API alone: the same client against a server answering from memory.
-      const entry = new URL("./grpc-floor.js", import.meta.url).pathname;
-      const server = await spawnRecflow("grpc-floor", [], { env: process.env, entry });
-      let f: Record<string, number>;
-      try {
-        const floor = await runClient<{ latencies: number[] }>({ mode: "submit", address: `127.0.0.1:${Number(server.ready.port)}`, count, spec: { probe: { workMs: 0 } } });
-        f = summarize(floor.latencies, "grpc_floor_ms");
-      } finally {
-        await stopProc(server, "SIGKILL");
-      }
+      const floor = await withGrpcFloor((address) => runClient<{ latencies: number[] }>({ mode: "submit", address, count, spec: { probe: { workMs: 0 } } }));
+      const f = summarize(floor.latencies, "grpc_floor_ms");
       return {
         name: this.name, title: this.title, config: { count },
         metrics: { ...s, ...b, ...f, p50_in_pubacks: s.submit_ms_p50 / b.baseline_pub_ms_p50 },
