@@ -39,6 +39,13 @@ const CACHE_TOTAL_BYTES = 64 * 1024 * 1024;
 /** Decoded events kept across all tasks (a decoded event takes several times its encoded size). */
 const CACHE_TOTAL_EVENTS = 32_768;
 
+export interface EventFeedOptions {
+  /** Live events a watch buffers before it falls back to a replay. @default 256 */
+  maxBufferedPerWatch?: number;
+  /** Events the recent-events cache keeps across all tasks. @default 32768 */
+  cacheEvents?: number;
+}
+
 /** How one history read of a watch goes (see EventFeed.#history). */
 interface HistoryPass {
   until?: number;
@@ -133,17 +140,24 @@ export class EventFeed {
   #cachedBytes = 0;
   #cachedEvents = 0;
   readonly #maxBuffered: number;
+  readonly #cacheEvents: number;
   #messages: ConsumerMessages | undefined;
   #loop: Promise<void> | undefined;
   #nextSeq = 1;
   #lastDeliveryAt = Number.NEGATIVE_INFINITY;
   #stopped = false;
 
-  constructor(broker: Broker, eventLog: EventLog, logger: Logger, options: { maxBufferedPerWatch?: number } = {}) {
+  constructor(broker: Broker, eventLog: EventLog, logger: Logger, options: EventFeedOptions = {}) {
     this.#broker = broker;
     this.#log = eventLog;
     this.#logger = logger;
     this.#maxBuffered = options.maxBufferedPerWatch ?? 256;
+    this.#cacheEvents = options.cacheEvents ?? CACHE_TOTAL_EVENTS;
+  }
+
+  /** What the recent-events cache holds now (tasks, events, encoded bytes). */
+  get cached(): { tasks: number; events: number; bytes: number } {
+    return { tasks: this.#recent.size, events: this.#cachedEvents, bytes: this.#cachedBytes };
   }
 
   /** Number of watches being served now. */
@@ -236,14 +250,17 @@ export class EventFeed {
     this.#cachedBytes -= r.dropOldest(n);
   }
 
-  /** Frees room by forgetting the oldest unwatched tasks; a watched one met on the way goes to the back. */
-  #evict(size: number): void {
+  /**
+   * Frees room for `size` more bytes by forgetting the oldest unwatched tasks; a watched one met on
+   * the way, and `keep` (the task being added to), go to the back instead.
+   */
+  #evict(size: number, keep: string): void {
     let passes = this.#recent.size;
     for (const [key, r] of this.#recent) {
-      if (this.#cachedBytes + size <= CACHE_TOTAL_BYTES && this.#cachedEvents < CACHE_TOTAL_EVENTS) return;
+      if (this.#cachedBytes + size <= CACHE_TOTAL_BYTES && this.#cachedEvents < this.#cacheEvents) return;
       if (passes-- <= 0) return; // every task left is watched
       this.#recent.delete(key);
-      if (this.#taps.has(key)) this.#recent.set(key, r);
+      if (key === keep || this.#taps.has(key)) this.#recent.set(key, r);
       else this.#drop(r, r.events.length);
     }
   }
@@ -260,7 +277,7 @@ export class EventFeed {
       // The older half goes: still a gap-free run, just a shorter one.
       this.#drop(r, Math.max(1, r.events.length >> 1));
     }
-    this.#evict(size);
+    this.#evict(size, subject);
     if (this.#cachedBytes + size > CACHE_TOTAL_BYTES) {
       // The gateway-wide budget is spent on watched tasks: this task's replays go to the stream for now.
       this.#drop(r, r.events.length);

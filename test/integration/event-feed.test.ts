@@ -1,0 +1,154 @@
+// The gateway's event feed in-process, on a real nats-server: watches of recent tasks come from
+// the recent-events cache (no stream reads), the cache stays within its bounds as tasks come and
+// go, and a task it forgot is replayed from the stream, complete and in order.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compileConfig } from "../../src/config.js";
+import { createLogger } from "../../src/log.js";
+import { makeEvent, type StoredEvent } from "../../src/api/task-model.js";
+import { Broker, EventFeed, EventLog, ensureTopology } from "../../src/nats/index.js";
+import { startNats, type TestNats } from "../helpers/nats.js";
+
+/** The real EventLog, counting the reads a watch makes from the stream. */
+class CountingEventLog extends EventLog {
+  reads = 0;
+  override last(tenant: string, taskId: string): Promise<StoredEvent | null> {
+    this.reads++;
+    return super.last(tenant, taskId);
+  }
+  override async *after(tenant: string, taskId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<StoredEvent> {
+    this.reads++;
+    yield* super.after(tenant, taskId, afterSeq, signal);
+  }
+}
+
+const KIND = "TASK_KIND_PROBE";
+const CACHE_EVENTS = 40;
+
+describe("event feed", () => {
+  let nats: TestNats;
+  let broker: Broker;
+  let events: CountingEventLog;
+  let feed: EventFeed;
+  const log = createLogger({ level: "warn", name: "event-feed-test" });
+
+  beforeAll(async () => {
+    nats = await startNats();
+    const config = compileConfig({ natsServers: [nats.url] }, {});
+    broker = await Broker.connect({ servers: [nats.url], name: "feed-test", publishTimeoutMs: 5_000 }, log);
+    await ensureTopology(broker.jsm, config, log);
+    events = new CountingEventLog(broker, config);
+    feed = new EventFeed(broker, events, log, { cacheEvents: CACHE_EVENTS });
+    await feed.start();
+  });
+  afterAll(async () => {
+    await feed?.stop();
+    await broker?.close();
+    await nats?.stop();
+  });
+
+  /** Appends Queued, `steps` progress events and Succeeded; returns the sequences. */
+  async function runTask(taskId: string, steps: number): Promise<number[]> {
+    const seqs: number[] = [];
+    let prev = null;
+    const bodies = [
+      { queued: { spec: { probe: { workMs: 0 } }, requestId: "" } },
+      { started: { attempt: 1, workerId: "w" } },
+      ...Array.from({ length: steps }, (_, i) => ({ progress: { fraction: (i + 1) / steps, message: `step ${i}`, metrics: {} } })),
+      { succeeded: { result: { probe: { attempt: 1, workerId: "w", workMs: 0 } } } },
+    ];
+    for (const body of bodies) {
+      const ev = makeEvent(taskId, prev, body, KIND);
+      seqs.push(await events.append("default", taskId, ev, { expectedLastSeq: seqs.at(-1) ?? 0, msgId: `${taskId}:${seqs.length}` }));
+      prev = ev.status as StoredEvent["status"];
+    }
+    return seqs;
+  }
+
+  async function watchAll(taskId: string, after = 0): Promise<number[]> {
+    const seen: number[] = [];
+    for await (const ev of feed.watch("default", taskId, after, new AbortController().signal)) seen.push(ev.sequence);
+    return seen;
+  }
+
+  async function until(cond: () => boolean): Promise<void> {
+    for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  it("serves a recent task's whole history from memory, with no stream read", async () => {
+    const seqs = await runTask("t_recent_0001", 3);
+    await until(() => feed.cached.events >= seqs.length);
+    // Keep the feed "flowing" (a delivery in the last second) while we watch.
+    const before = events.reads;
+    expect(await watchAll("t_recent_0001")).toEqual(seqs);
+    expect(await watchAll("t_recent_0001", seqs[2])).toEqual(seqs.slice(3));
+    expect(events.reads - before).toBe(0);
+  });
+
+  it("stays within its bounds as tasks come and go, and replays a forgotten task from the stream", async () => {
+    const all = new Map<string, number[]>();
+    for (let i = 0; i < 12; i++) {
+      const id = `t_many_${String(i).padStart(6, "0")}`;
+      all.set(id, await runTask(id, 4)); // 7 events each: 84 in all, the cache holds 40
+      expect(feed.cached.events).toBeLessThanOrEqual(CACHE_EVENTS);
+    }
+    const last = [...all.keys()].at(-1)!;
+    await until(() => feed.cached.events > 0 && feed.cached.tasks >= 5);
+    const first = [...all.keys()][0];
+    const before = events.reads;
+    expect(await watchAll(first)).toEqual(all.get(first));
+    expect(events.reads - before).toBeGreaterThan(0); // forgotten: read from the stream
+    const reads = events.reads;
+    await runTask("t_keepalive_01", 0); // a delivery, so the feed counts as flowing
+    expect(await watchAll(last)).toEqual(all.get(last));
+    expect(events.reads).toBe(reads); // the newest one is still in memory
+    expect(feed.cached.events).toBeLessThanOrEqual(CACHE_EVENTS);
+  });
+
+  it("keeps the run it is adding to when that task is the oldest one in a full cache", async () => {
+    // A long-running task is the oldest entry when it writes again: making room must not drop the
+    // very run the event goes to (its count leaked, and the task was lost from memory).
+    const own = new EventFeed(broker, events, log, { cacheEvents: 10 });
+    await own.start(); // from the stream's end: an empty cache
+    try {
+      const id = "t_long_000001";
+      const queued = await events.append("default", id, makeEvent(id, null, { queued: { spec: { probe: { workMs: 0 } }, requestId: "" } }, KIND), { expectedLastSeq: 0, msgId: `${id}:q` });
+      for (let i = 0; i < 3; i++) await runTask(`t_fill_${String(i).padStart(6, "0")}`, 0); // 3 events each
+      await until(() => own.cached.events === 10);
+      expect(own.cached).toMatchObject({ tasks: 4, events: 10 }); // full, the long task oldest
+      const started = await events.append("default", id, makeEvent(id, null, { started: { attempt: 1, workerId: "w" } }, KIND), { expectedLastSeq: queued, msgId: `${id}:s` });
+      // Room is made by dropping the oldest other task (3 events), not the long one.
+      await until(() => own.cached.events === 8);
+      expect(own.cached).toMatchObject({ tasks: 3, events: 8 });
+      const before = events.reads;
+      const seen: number[] = [];
+      const stop = new AbortController();
+      for await (const ev of own.watch("default", id, 0, stop.signal)) {
+        seen.push(ev.sequence);
+        if (seen.length === 2) break;
+      }
+      expect(seen).toEqual([queued, started]);
+      expect(events.reads).toBe(before); // its whole history was still in memory
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it("hands over from history to live without loss or duplicates while the task runs", async () => {
+    const id = "t_live_000001";
+    const watched = watchAllLater(id);
+    const seqs = await runTask(id, 20);
+    expect(await watched).toEqual(seqs);
+  });
+
+  /** Starts watching once the task's first event exists (NOT_FOUND before that). */
+  async function watchAllLater(taskId: string): Promise<number[]> {
+    for (;;) {
+      try {
+        return await watchAll(taskId);
+      } catch (err) {
+        if ((err as Error).name !== "NotFoundError") throw err;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    }
+  }
+});
