@@ -33,7 +33,7 @@ describe("event feed", () => {
 
   beforeAll(async () => {
     nats = await startNats();
-    const config = compileConfig({ natsServers: [nats.url] }, {});
+    const config = compileConfig({ natsUrl: nats.url }, {});
     broker = await Broker.connect({ servers: [nats.url], name: "feed-test", publishTimeoutMs: 5_000 }, log);
     await ensureTopology(broker.jsm, config, log);
     events = new CountingEventLog(broker, config);
