@@ -95,7 +95,7 @@ export interface RecflowOptions {
   retryMaxMs?: number;
   /** Worker threads per worker process. Env RECFLOW_THREADS. @default cores - 1, at least 1 */
   threads?: number;
-  /** Tasks a worker holds beyond its threads, doing their NATS round trips while the threads compute (Celery's prefetch). Raise it for many short tasks; keep 0 for long ones, so queued work stays visible to other workers and the autoscaler. Env RECFLOW_PREFETCH. @default 0 */
+  /** Tasks a worker holds beyond its threads, doing their NATS round trips while the threads compute (Celery's prefetch). Raise it for many short tasks (1 keeps a thread busy between short CPU tasks); keep 0 for long ones, so queued work stays visible to other workers and the autoscaler. Env RECFLOW_PREFETCH. @default 0 */
   prefetch?: number;
   /** Threads one ALS training uses: its pool thread plus helpers spawned for the task (SharedArrayBuffer team). Env RECFLOW_TRAIN_THREADS. @default 1 */
   trainThreads?: number;

@@ -30,6 +30,8 @@ const IDLE = Symbol("idle");
 const RESYNC_IDLE_MS = 15_000;
 /** A feed that delivered something this recently is trusted to be current (see watch). */
 const FEED_FRESH_MS = 1_000;
+/** A stuck feed is restarted at most this often. */
+const RESTART_MIN_INTERVAL_MS = 5_000;
 /** Pause before re-opening the live consumer after it failed. */
 const REOPEN_DELAY_MS = 500;
 /** Recent events kept per watched task (count and bytes), and bytes across all of them. */
@@ -145,6 +147,7 @@ export class EventFeed {
   #loop: Promise<void> | undefined;
   #nextSeq = 1;
   #lastDeliveryAt = Number.NEGATIVE_INFINITY;
+  #lastRestartAt = Number.NEGATIVE_INFINITY;
   #stopped = false;
 
   constructor(broker: Broker, eventLog: EventLog, logger: Logger, options: EventFeedOptions = {}) {
@@ -227,8 +230,16 @@ export class EventFeed {
     }
   }
 
-  #restartFeed(): void {
-    this.#logger.warn({ nextSeq: this.#nextSeq }, "live event feed is behind the stream; restarting it");
+  /**
+   * A watch's resync read `seq` from the stream. If the feed has not delivered it and has been
+   * silent for a while, it is stuck (e.g. an ordered consumer that stopped without an error):
+   * restart it from the next unseen sequence (at most every few seconds).
+   */
+  #checkFeed(seq: number): void {
+    const now = performance.now();
+    if (seq < this.#nextSeq || now - this.#lastDeliveryAt < FEED_FRESH_MS || now - this.#lastRestartAt < RESTART_MIN_INTERVAL_MS) return;
+    this.#lastRestartAt = now;
+    this.#logger.warn({ nextSeq: this.#nextSeq, seenInStream: seq }, "live event feed is behind the stream; restarting it");
     this.#messages?.stop(); // #follow re-opens it from the next unseen sequence
   }
 
@@ -358,9 +369,7 @@ export class EventFeed {
         const resync = pass.storeOnly === true;
         pass = {};
         for await (const ev of history) {
-          // A resync found an event the live feed has not delivered after a long quiet spell:
-          // the feed is stuck (e.g. an ordered consumer that stopped without an error). Restart it.
-          if (resync && ev.sequence >= this.#nextSeq) this.#restartFeed();
+          if (resync) this.#checkFeed(ev.sequence);
           last = ev.sequence;
           yield ev;
           if (isTerminalEvent(ev)) return;
