@@ -8,6 +8,7 @@ import {
 } from "nats";
 import type { Logger } from "../log.js";
 import { UnavailableError } from "../errors.js";
+import { JetStreamRequests } from "./jetstream-requests.js";
 
 /** How a process proves itself to NATS and protects the connection (all optional; config keys NATS_*). */
 export interface NatsSecurity {
@@ -33,6 +34,8 @@ export class Broker {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
+  /** The hot-path publish and direct get (see jetstream-requests.ts). */
+  readonly requests: JetStreamRequests;
   #connected = true;
   readonly #log: Logger;
 
@@ -40,6 +43,7 @@ export class Broker {
     this.nc = nc;
     this.jsm = jsm;
     this.js = nc.jetstream({ timeout: opts.publishTimeoutMs });
+    this.requests = new JetStreamRequests(nc, opts.publishTimeoutMs);
     this.#log = log;
     void this.#watchStatus(opts.onConnectionChange).catch((err: unknown) => log.warn({ err }, "NATS status watch ended"));
   }
@@ -97,6 +101,7 @@ export class Broker {
 
   /** Flushes pending publishes and closes; safe to call twice. */
   async close(): Promise<void> {
+    this.requests.close();
     if (!this.nc.isClosed()) {
       await this.nc.drain().catch(() => this.nc.close());
     }

@@ -10,6 +10,7 @@ import { UnavailableError } from "../errors.js";
 import type { Broker } from "./connection.js";
 import { EVENTS_STREAM, eventSubject, isSubjectToken } from "./subjects.js";
 import { isApiError, isNotFound, isTransient, WRONG_LAST_SEQUENCE } from "./nats-errors.js";
+import type { DirectQuery } from "./jetstream-requests.js";
 
 /** Someone else appended to the task since `expectedLastSeq`: re-read and decide again. */
 export class AppendConflictError extends Error {
@@ -21,7 +22,6 @@ export class EventTooLargeError extends Error {
   override name = "EventTooLargeError";
 }
 
-type DirectQuery = { last_by_subj: string } | { seq: number; next_by_subj: string };
 
 // nats.js v2 implements JetStreamManager.direct (JetStream direct get, server 2.9+) but leaves it
 // out of the exported interface; this is the part of it we use.
@@ -69,10 +69,7 @@ export class EventLog {
       throw new EventTooLargeError(`event of ${data.length} bytes exceeds the ${this.#maxEventBytes}-byte limit`);
     }
     try {
-      const ack = await this.#broker.js.publish(eventSubject(tenant, taskId), data, {
-        msgID: opts.msgId,
-        expect: { lastSubjectSequence: opts.expectedLastSeq },
-      });
+      const ack = await this.#broker.requests.publish(eventSubject(tenant, taskId), data, { msgId: opts.msgId, expectedLastSubjectSeq: opts.expectedLastSeq });
       return ack.seq;
     } catch (err) {
       return mapPublishError(err);
@@ -113,8 +110,7 @@ export class EventLog {
   async #get(tenant: string, taskId: string, query: (subject: string) => DirectQuery): Promise<StoredEvent | null> {
     if (!isSubjectToken(tenant) || !isSubjectToken(taskId)) return null;
     try {
-      const m = await directApi(this.#broker.jsm).getMessage(EVENTS_STREAM, query(eventSubject(tenant, taskId)));
-      return decodeStoredEvent(m);
+      return decodeStoredEvent(await this.#broker.requests.directGet(EVENTS_STREAM, query(eventSubject(tenant, taskId))));
     } catch (err) {
       if (isNotFound(err)) return null;
       if (isTransient(err)) throw UnavailableError.from(err);

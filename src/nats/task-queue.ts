@@ -67,7 +67,7 @@ export class TaskQueue {
   /** Publishes a task message; `msgId` (the task id) de-duplicates retried submits. */
   async publish(tenant: string, kind: string, message: TaskMessage): Promise<number> {
     try {
-      const ack = await this.#broker.js.publish(taskSubject(tenant, kind), taskMessageCodec.encode(message), { msgID: String(message.taskId) });
+      const ack = await this.#broker.requests.publish(taskSubject(tenant, kind), taskMessageCodec.encode(message), { msgId: String(message.taskId) });
       return ack.seq;
     } catch (err) {
       return mapPublishError(err);

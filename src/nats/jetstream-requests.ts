@@ -1,0 +1,131 @@
+// The two JetStream calls on every task's hot path, a publish with its PubAck and a direct get,
+// sent as plain request/reply over ONE wildcard inbox subscription per connection, with one
+// timer sweeping deadlines. nats.js's request() allocates three Error objects (stack traces),
+// a timer and a promise chain per call; profiles put that at ~10 % of a worker's CPU, and a
+// micro-benchmark at 30–35 µs of client CPU per js.publish against 11–13 µs this way. Errors
+// come out as the same NatsError codes nats.js gives (see nats-errors.ts), so callers classify
+// them the same way. Everything else (consumers, stream admin) stays on nats.js.
+import { createInbox, ErrorCode, headers as natsHeaders, NatsError, type Msg, type NatsConnection, type Subscription } from "nats";
+
+interface Pending {
+  resolve(m: Msg): void;
+  reject(err: Error): void;
+  deadline: number;
+}
+
+/** What JetStream answers a publish with. */
+export interface PubAck {
+  stream: string;
+  seq: number;
+  duplicate: boolean;
+}
+
+export interface PublishOptions {
+  /** Nats-Msg-Id: JetStream drops a second message with the same id within its duplicate window. */
+  msgId?: string;
+  /** Nats-Expected-Last-Subject-Sequence: refused unless the subject's last message has this sequence. */
+  expectedLastSubjectSeq?: number;
+}
+
+export type DirectQuery = { last_by_subj: string } | { seq: number; next_by_subj: string };
+
+const API_PREFIX = "$JS.API";
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** A JetStream API error as nats.js reports it (code from the HTTP-like status, api_error from the body). */
+function apiError(error: { code: number; err_code?: number; description?: string }): NatsError {
+  const description = (error.description ?? "").toLowerCase();
+  const err = error.code === 503
+    ? NatsError.errorForCode(ErrorCode.JetStreamNotEnabled, new Error(description))
+    : new NatsError(description || ErrorCode.Unknown, String(error.code));
+  err.api_error = { code: error.code, err_code: error.err_code ?? 0, description: error.description ?? "" };
+  return err;
+}
+
+export class JetStreamRequests {
+  readonly #nc: NatsConnection;
+  readonly #timeoutMs: number;
+  readonly #prefix = createInbox();
+  readonly #pending = new Map<string, Pending>();
+  readonly #sub: Subscription;
+  readonly #sweep: NodeJS.Timeout;
+  #next = 0;
+
+  constructor(nc: NatsConnection, timeoutMs: number) {
+    this.#nc = nc;
+    this.#timeoutMs = timeoutMs;
+    this.#sub = nc.subscribe(`${this.#prefix}.*`, { callback: (err, m) => this.#answer(err, m) });
+    this.#sweep = setInterval(() => this.#expire(), Math.max(50, Math.min(250, timeoutMs / 4)));
+    this.#sweep.unref();
+  }
+
+  /** Publishes to a stream's subject and waits for the PubAck; JetStream errors are thrown as NatsError with api_error. */
+  async publish(subject: string, data: Uint8Array, opts: PublishOptions = {}): Promise<PubAck> {
+    const h = natsHeaders();
+    if (opts.msgId !== undefined) h.set("Nats-Msg-Id", opts.msgId);
+    if (opts.expectedLastSubjectSeq !== undefined) h.set("Nats-Expected-Last-Subject-Sequence", String(opts.expectedLastSubjectSeq));
+    const m = await this.#request(subject, data, h);
+    const body = JSON.parse(decoder.decode(m.data)) as Partial<PubAck> & { error?: { code: number; err_code?: number; description?: string } };
+    if (body.error) throw apiError(body.error);
+    if (!body.stream) throw NatsError.errorForCode(ErrorCode.JetStreamInvalidAck);
+    return { stream: body.stream, seq: Number(body.seq), duplicate: body.duplicate === true };
+  }
+
+  /** JetStream direct get; "not found" is a NatsError with code "404", like nats.js's. */
+  async directGet(stream: string, query: DirectQuery): Promise<{ data: Uint8Array; seq: number }> {
+    // As nats.js does: a last_by_subj query goes in the subject (so permissions can scope it).
+    const m = "last_by_subj" in query
+      ? await this.#request(`${API_PREFIX}.DIRECT.GET.${stream}.${query.last_by_subj}`, new Uint8Array(0))
+      : await this.#request(`${API_PREFIX}.DIRECT.GET.${stream}`, encoder.encode(JSON.stringify(query)));
+    const code = m.headers?.code ?? 0;
+    if (m.data.length === 0 && code >= 300) {
+      const description = (m.headers?.description ?? "").toLowerCase();
+      throw code === 404 ? new NatsError(description, ErrorCode.JetStream404NoMessages) : new NatsError(description || ErrorCode.Unknown, String(code));
+    }
+    const seq = Number(m.headers?.last("Nats-Sequence"));
+    if (!Number.isSafeInteger(seq)) throw new NatsError("direct get answer without Nats-Sequence", ErrorCode.Unknown);
+    return { data: m.data, seq };
+  }
+
+  /** Fails every call still waiting (the connection is closing). */
+  close(): void {
+    clearInterval(this.#sweep);
+    this.#sub.unsubscribe();
+    for (const p of this.#pending.values()) p.reject(NatsError.errorForCode(ErrorCode.ConnectionClosed));
+    this.#pending.clear();
+  }
+
+  #request(subject: string, data: Uint8Array, headers?: ReturnType<typeof natsHeaders>): Promise<Msg> {
+    const token = (this.#next++).toString(36);
+    return new Promise<Msg>((resolve, reject) => {
+      this.#pending.set(token, { resolve, reject, deadline: performance.now() + this.#timeoutMs });
+      try {
+        this.#nc.publish(subject, data, { reply: `${this.#prefix}.${token}`, ...(headers ? { headers } : {}) });
+      } catch (err) {
+        this.#pending.delete(token);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  }
+
+  #answer(err: NatsError | null, m: Msg): void {
+    if (err) return; // the subscription itself failed: pending calls time out
+    const token = m.subject.slice(this.#prefix.length + 1);
+    const p = this.#pending.get(token);
+    if (!p) return; // already timed out
+    this.#pending.delete(token);
+    // No stream listens on the subject (or JetStream is down): the server's "no responders" status.
+    if (m.data.length === 0 && m.headers?.code === 503) p.reject(NatsError.errorForCode(ErrorCode.NoResponders));
+    else p.resolve(m);
+  }
+
+  #expire(): void {
+    const now = performance.now();
+    for (const [token, p] of this.#pending) {
+      if (p.deadline > now) continue;
+      this.#pending.delete(token);
+      p.reject(NatsError.errorForCode(ErrorCode.Timeout));
+    }
+  }
+}
