@@ -43,6 +43,14 @@ function apiError(error: { code: number; err_code?: number; description?: string
   return err;
 }
 
+/** An answer that is only a status header (e.g. 404 for a direct get that found nothing), as nats.js reports it. */
+function statusError(m: Msg): NatsError {
+  const code = m.headers?.code ?? 0;
+  const description = (m.headers?.description ?? "").toLowerCase();
+  if (code === 404) return new NatsError(description, ErrorCode.JetStream404NoMessages);
+  return new NatsError(description || ErrorCode.Unknown, code ? String(code) : ErrorCode.Unknown);
+}
+
 export class JetStreamRequests {
   readonly #nc: NatsConnection;
   readonly #timeoutMs: number;
@@ -66,6 +74,7 @@ export class JetStreamRequests {
     if (opts.msgId !== undefined) h.set("Nats-Msg-Id", opts.msgId);
     if (opts.expectedLastSubjectSeq !== undefined) h.set("Nats-Expected-Last-Subject-Sequence", String(opts.expectedLastSubjectSeq));
     const m = await this.#request(subject, data, h);
+    if (m.data.length === 0) throw statusError(m);
     const body = JSON.parse(decoder.decode(m.data)) as Partial<PubAck> & { error?: { code: number; err_code?: number; description?: string } };
     if (body.error) throw apiError(body.error);
     if (!body.stream) throw NatsError.errorForCode(ErrorCode.JetStreamInvalidAck);
@@ -78,11 +87,7 @@ export class JetStreamRequests {
     const m = "last_by_subj" in query
       ? await this.#request(`${API_PREFIX}.DIRECT.GET.${stream}.${query.last_by_subj}`, new Uint8Array(0))
       : await this.#request(`${API_PREFIX}.DIRECT.GET.${stream}`, encoder.encode(JSON.stringify(query)));
-    const code = m.headers?.code ?? 0;
-    if (m.data.length === 0 && code >= 300) {
-      const description = (m.headers?.description ?? "").toLowerCase();
-      throw code === 404 ? new NatsError(description, ErrorCode.JetStream404NoMessages) : new NatsError(description || ErrorCode.Unknown, String(code));
-    }
+    if (m.data.length === 0 && (m.headers?.code ?? 0) >= 300) throw statusError(m);
     const seq = Number(m.headers?.last("Nats-Sequence"));
     if (!Number.isSafeInteger(seq)) throw new NatsError("direct get answer without Nats-Sequence", ErrorCode.Unknown);
     return { data: m.data, seq };
