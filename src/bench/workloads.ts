@@ -72,7 +72,7 @@ const throughput: Workload = {
       const cpu0 = stack.cpuSeconds();
       const r = await runClient<TasksResult>({ mode: "tasks", address: stack.address, count, concurrency, spec: { probe: { workMs: 0 } } });
       const cpu1 = stack.cpuSeconds();
-      // Where the CPU goes, per task (the run is CPU-bound on 2 cores).
+      // Where the CPU goes, per task (every process of the run shares the same 2 cores).
       const perTask = (s: number): number => (s * 1000) / count;
       const cpuPerTask = {
         cpu_ms_per_task_gateway: perTask(cpu1.gateway - cpu0.gateway), cpu_ms_per_task_workers: perTask(cpu1.workers - cpu0.workers),
