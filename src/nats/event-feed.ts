@@ -249,6 +249,9 @@ export class EventFeed {
       ev = decodeStoredEvent({ data, seq });
     } catch (err) {
       this.#logger.error({ err, subject, seq }, "undecodable task event skipped");
+      // The task's cached run would have a hole: forget it, so its watches read the stream.
+      const r = this.#recent.get(subject);
+      if (r) this.#drop(r, r.events.length);
       return;
     }
     this.#remember(subject, ev, data.length);
