@@ -29,7 +29,7 @@ describe("event feed", () => {
   let broker: Broker;
   let events: CountingEventLog;
   let feed: EventFeed;
-  const log = createLogger({ level: "warn", name: "event-feed-test" });
+  const log = createLogger({ level: "silent", name: "event-feed-test" });
 
   beforeAll(async () => {
     nats = await startNats();
@@ -131,6 +131,16 @@ describe("event feed", () => {
     } finally {
       await own.stop();
     }
+  });
+
+  it("never serves a task's history from memory with a hole where an event could not be decoded", async () => {
+    const id = "t_garbled_001";
+    const q = await events.append("default", id, makeEvent(id, null, { queued: { spec: { probe: { workMs: 0 } }, requestId: "" } }, KIND), { expectedLastSeq: 0, msgId: `${id}:q` });
+    const bad = await broker.requests.publish(`recflow.events.default.${id}`, new Uint8Array([0xff, 0xff, 0xff, 0xff]), { expectedLastSubjectSeq: q });
+    await events.append("default", id, makeEvent(id, null, { succeeded: { result: { probe: { attempt: 1, workerId: "w", workMs: 0 } } } }, KIND), { expectedLastSeq: bad.seq, msgId: `${id}:d` });
+    await runTask("t_keepalive_03", 0);
+    // The stream has the damaged event, so the watch must fail there rather than skip it.
+    await expect(watchAll(id)).rejects.toThrow();
   });
 
   it("hands over from history to live without loss or duplicates while the task runs", async () => {
