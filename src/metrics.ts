@@ -20,6 +20,7 @@ export function createMetrics(component: "gateway" | "worker", collectors: {
   queueDepth?: () => Promise<{ pending: number; ackPending: number }>;
   activeWatches?: () => number;
   inFlight?: () => number;
+  watchCache?: () => { events: number; bytes: number };
 } = {}): Metrics & { stop(): void } {
   const registry = new client.Registry();
   registry.setDefaultLabels({ component });
@@ -45,6 +46,15 @@ export function createMetrics(component: "gateway" | "worker", collectors: {
     } });
     new client.Gauge({ name: "recflow_queue_ack_pending_tasks", help: "Tasks delivered to workers and not yet acked", registers: [registry], collect() {
       this.set(last.ackPending);
+    } });
+  }
+  const watchCache = collectors.watchCache;
+  if (watchCache) {
+    new client.Gauge({ name: "recflow_gateway_watch_cache_events", help: "Recent task events the gateway keeps in memory to serve watches", registers: [registry], collect() {
+      this.set(watchCache().events);
+    } });
+    new client.Gauge({ name: "recflow_gateway_watch_cache_bytes", help: "Encoded size of the recent task events the gateway keeps in memory", registers: [registry], collect() {
+      this.set(watchCache().bytes);
     } });
   }
   const watches = collectors.activeWatches;

@@ -86,7 +86,7 @@ export class Gateway {
       const feed = new EventFeed(broker, events, log.child({ component: "event-feed" }), { maxBufferedPerWatch: config.watchBufferEvents });
       await feed.start();
       const queue = new TaskQueue(broker, log);
-      const metrics = createMetrics("gateway", { activeWatches: () => feed.watches, queueDepth: () => queue.depth() });
+      const metrics = createMetrics("gateway", { activeWatches: () => feed.watches, queueDepth: () => queue.depth(), watchCache: () => feed.cached });
       onReconnect = () => metrics.natsReconnects.inc();
       const shutdown = new AbortController();
       // Every open watch listens for shutdown: thousands of listeners are expected, not a leak.

@@ -35,6 +35,9 @@ describe("Prometheus metrics and HTTP health", () => {
     expect(gw.status).toBe(200);
     expect(value(gw.body, "recflow_tasks_submitted_total", { kind: "probe" })).toBe(6);
     expect(gw.body).toContain("recflow_gateway_active_watches");
+    // Every event of the run went through the gateway's live feed into its watch cache.
+    expect(value(gw.body, "recflow_gateway_watch_cache_events")).toBeGreaterThanOrEqual(6 * 3);
+    expect(value(gw.body, "recflow_gateway_watch_cache_bytes")).toBeGreaterThan(0);
     expect(gw.body).toContain('recflow_event_loop_delay_seconds{quantile="0.99"');
 
     const workerPort = stack.workers[0].ready.metricsPort;
