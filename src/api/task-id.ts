@@ -1,7 +1,7 @@
 // Task ids: "t_" + 26 Crockford base32 chars (48-bit ms time + 80 random bits, so ids sort by
 // creation) for fresh tasks, "r_" + 26 chars of a SHA-256 of (tenant, request_id) for idempotent
 // ones. Both are safe as NATS subject tokens.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomFillSync } from "node:crypto";
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const TASK_ID = /^[tr]_[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -22,6 +22,20 @@ function base32(bytes: Uint8Array, chars: number): string {
   return out;
 }
 
+// Random bytes come from a pool refilled 4 KiB at a time: one CSPRNG call per ~370 ids instead
+// of one per id (it was 2 % of a busy gateway's CPU).
+const POOL = new Uint8Array(4096);
+let poolOffset = POOL.length;
+
+function randomInto(target: Uint8Array, offset: number, n: number): void {
+  if (poolOffset + n > POOL.length) {
+    randomFillSync(POOL);
+    poolOffset = 0;
+  }
+  target.set(POOL.subarray(poolOffset, poolOffset + n), offset);
+  poolOffset += n;
+}
+
 export function newTaskId(nowMs: number = Date.now()): string {
   const bytes = new Uint8Array(17);
   let t = nowMs;
@@ -29,7 +43,7 @@ export function newTaskId(nowMs: number = Date.now()): string {
     bytes[i] = t % 256;
     t = Math.floor(t / 256);
   }
-  bytes.set(randomBytes(11), 6);
+  randomInto(bytes, 6, 11);
   return `t_${base32(bytes, 26)}`;
 }
 

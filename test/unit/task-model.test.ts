@@ -29,6 +29,12 @@ describe("task ids", () => {
     expect(isTaskId(taskIdForRequest("t1", "r"))).toBe(true);
     expect(isTaskId("t_../../x")).toBe(false);
   });
+
+  it("do not repeat within one millisecond, across refills of the random pool", () => {
+    const ids = Array.from({ length: 10_000 }, () => newTaskId(1_700_000_000_000));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.every(isTaskId)).toBe(true);
+  });
 });
 
 describe("event codec and status snapshots", () => {
