@@ -150,9 +150,10 @@ export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
 
     WatchTask: (call) => {
       const abort = new AbortController();
-      const onShutdown = (): void => abort.abort();
+      // With a reason, abort() does not build a DOMException (grpc-js reports every stream's close as "cancelled").
+      const onShutdown = (): void => abort.abort("shutdown");
       deps.shutdown.addEventListener("abort", onShutdown, { once: true });
-      call.on("cancelled", () => abort.abort());
+      call.on("cancelled", () => abort.abort("cancelled"));
       let release = (): void => undefined;
       const run = async (): Promise<void> => {
         const tenant = auth.tenantOf(call.metadata);
