@@ -42,8 +42,7 @@ export function runClient<T>(job: ClientJob): Promise<T> {
   });
 }
 
-/** `n` clients of the gateway on separate HTTP/2 connections (a distinct channel option each). */
-/** `n` clients on their own HTTP/2 connections, connected before the clock starts. */
+/** `n` clients of the gateway on separate HTTP/2 connections (a distinct channel option each), connected before the clock starts. */
 async function clients(address: string, n: number): Promise<TasksServiceClient[]> {
   const cs = Array.from({ length: n }, (_, i) => createTasksClient(address, { "recflow.bench.channel": i }));
   await Promise.all(cs.map((c) => new Promise<void>((resolve, reject) => c.waitForReady(Date.now() + 10_000, (err) => (err ? reject(err) : resolve())))));
