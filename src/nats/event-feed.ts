@@ -34,7 +34,7 @@ const FEED_FRESH_MS = 1_000;
 const RESTART_MIN_INTERVAL_MS = 5_000;
 /** Pause before re-opening the live consumer after it failed. */
 const REOPEN_DELAY_MS = 500;
-/** Recent events kept per watched task (count and bytes), and bytes across all of them. */
+/** Recent events kept per task (count and bytes), and bytes across all tasks. */
 const CACHE_PER_TASK = 2048;
 const CACHE_TASK_BYTES = 4 * 1024 * 1024;
 const CACHE_TOTAL_BYTES = 64 * 1024 * 1024;
