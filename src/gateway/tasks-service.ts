@@ -49,8 +49,9 @@ async function waitForDrain(call: grpc.ServerWritableStream<unknown, unknown>, s
 export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
   const { broker, events, feed, queue, auth, quotas, limits, log } = deps;
 
-  async function view(tenant: string, taskId: string): Promise<Task__Output> {
-    const [first, last] = await Promise.all([events.first(tenant, taskId), events.last(tenant, taskId)]);
+  /** The task as GetTask shows it; `known` is its latest event when the caller just read it. */
+  async function view(tenant: string, taskId: string, known?: StoredEvent): Promise<Task__Output> {
+    const [first, last] = await Promise.all([events.first(tenant, taskId), known ?? events.last(tenant, taskId)]);
     if (!first || !last) throw new NotFoundError(`task ${taskId} not found`);
     return taskView(first, last);
   }
@@ -67,7 +68,7 @@ export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
         if (existing) {
           // Still only Queued: the first submit may have lost its work message (enqueue.ts).
           if (existing.event === "queued") await republishTask(queue, existing, tenant);
-          return view(tenant, taskId);
+          return view(tenant, taskId, existing);
         }
       }
       quotas.takeSubmit(tenant);

@@ -3,13 +3,13 @@ import { deadLetterCodec } from "../api/codec.js";
 import type { DeadLetter, DeadLetter__Output } from "../generated/recflow/v1/DeadLetter.js";
 import { isNotFound } from "./nats-errors.js";
 import type { Broker } from "./connection.js";
-import { directApi, mapPublishError } from "./event-log.js";
+import { mapPublishError } from "./event-log.js";
 import { DLQ_STREAM, dlqSubject } from "./subjects.js";
 
 export async function publishDeadLetter(broker: Broker, tenant: string, kind: string, letter: DeadLetter): Promise<void> {
   try {
     // One dead letter per task: a retried publish (or the advisory and a worker racing) dedupes.
-    await broker.js.publish(dlqSubject(tenant, kind), deadLetterCodec.encode(letter), { msgID: `dlq:${String(letter.task?.taskId)}` });
+    await broker.requests.publish(dlqSubject(tenant, kind), deadLetterCodec.encode(letter), { msgId: `dlq:${String(letter.task?.taskId)}` });
   } catch (err) {
     mapPublishError(err);
   }
@@ -30,7 +30,7 @@ export async function listDeadLetters(broker: Broker, opts: { afterSeq?: number;
   while (out.length < limit) {
     let m;
     try {
-      m = await directApi(broker.jsm).getMessage(DLQ_STREAM, { seq: seq + 1, next_by_subj: filter });
+      m = await broker.requests.directGet(DLQ_STREAM, { seq: seq + 1, next_by_subj: filter });
     } catch (err) {
       if (isNotFound(err)) break;
       throw err;

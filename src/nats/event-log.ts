@@ -2,7 +2,6 @@
 // concurrency (Nats-Expected-Last-Subject-Sequence) so concurrent writers (a gateway cancelling,
 // a live attempt, a stale attempt) cannot both write a terminal event. Reads use direct get, so
 // GetTask is one request for the last event and replays never create a consumer.
-import type { JetStreamManager, StoredMsg } from "nats";
 import { taskEventCodec } from "../api/codec.js";
 import type { StoredEvent } from "../api/task-model.js";
 import type { TaskEvent } from "../generated/recflow/v1/TaskEvent.js";
@@ -22,16 +21,6 @@ export class EventTooLargeError extends Error {
   override name = "EventTooLargeError";
 }
 
-
-// nats.js v2 implements JetStreamManager.direct (JetStream direct get, server 2.9+) but leaves it
-// out of the exported interface; this is the part of it we use.
-interface DirectGet {
-  getMessage(stream: string, query: DirectQuery): Promise<StoredMsg>;
-}
-export function directApi(jsm: JetStreamManager): DirectGet {
-  return (jsm as unknown as { direct: DirectGet }).direct;
-}
-
 export interface AppendOptions {
   /** Sequence of the task's last event, 0 for the first event. */
   expectedLastSeq: number;
@@ -39,7 +28,7 @@ export interface AppendOptions {
   msgId: string;
 }
 
-export function decodeStoredEvent(m: Pick<StoredMsg, "data" | "seq">): StoredEvent {
+export function decodeStoredEvent(m: { data: Uint8Array; seq: number }): StoredEvent {
   const ev = taskEventCodec.decode(m.data);
   ev.sequence = m.seq;
   return ev;

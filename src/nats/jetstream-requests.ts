@@ -1,5 +1,5 @@
-// The two JetStream calls on every task's hot path, a publish with its PubAck and a direct get,
-// sent as plain request/reply over ONE wildcard inbox subscription per connection, with one
+// Our JetStream publishes (with their PubAck) and direct gets, the two calls on every task's hot
+// path, sent as plain request/reply over ONE wildcard inbox subscription per connection, with one
 // timer sweeping deadlines. nats.js's request() allocates three Error objects (stack traces),
 // a timer and a promise chain per call; profiles put that at ~10 % of a worker's CPU, and a
 // micro-benchmark at 30–35 µs of client CPU per js.publish against 11–13 µs this way. Errors
