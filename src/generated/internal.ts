@@ -18,6 +18,7 @@ import type { PartialResult as _recflow_v1_PartialResult, PartialResult__Output 
 import type { Probe as _recflow_v1_Probe, Probe__Output as _recflow_v1_Probe__Output } from './recflow/v1/Probe.js';
 import type { ProbeResult as _recflow_v1_ProbeResult, ProbeResult__Output as _recflow_v1_ProbeResult__Output } from './recflow/v1/ProbeResult.js';
 import type { Progress as _recflow_v1_Progress, Progress__Output as _recflow_v1_Progress__Output } from './recflow/v1/Progress.js';
+import type { Promotion as _recflow_v1_Promotion, Promotion__Output as _recflow_v1_Promotion__Output } from './recflow/v1/Promotion.js';
 import type { Queued as _recflow_v1_Queued, Queued__Output as _recflow_v1_Queued__Output } from './recflow/v1/Queued.js';
 import type { Recommend as _recflow_v1_Recommend, Recommend__Output as _recflow_v1_Recommend__Output } from './recflow/v1/Recommend.js';
 import type { RecommendResult as _recflow_v1_RecommendResult, RecommendResult__Output as _recflow_v1_RecommendResult__Output } from './recflow/v1/RecommendResult.js';
@@ -70,6 +71,7 @@ export interface ProtoGrpcType {
       Probe: MessageTypeDefinition<_recflow_v1_Probe, _recflow_v1_Probe__Output>
       ProbeResult: MessageTypeDefinition<_recflow_v1_ProbeResult, _recflow_v1_ProbeResult__Output>
       Progress: MessageTypeDefinition<_recflow_v1_Progress, _recflow_v1_Progress__Output>
+      Promotion: MessageTypeDefinition<_recflow_v1_Promotion, _recflow_v1_Promotion__Output>
       Queued: MessageTypeDefinition<_recflow_v1_Queued, _recflow_v1_Queued__Output>
       Recommend: MessageTypeDefinition<_recflow_v1_Recommend, _recflow_v1_Recommend__Output>
       RecommendResult: MessageTypeDefinition<_recflow_v1_RecommendResult, _recflow_v1_RecommendResult__Output>

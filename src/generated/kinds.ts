@@ -9,6 +9,7 @@ import type { KnnParams as _recflow_v1_KnnParams, KnnParams__Output as _recflow_
 import type { PartialResult as _recflow_v1_PartialResult, PartialResult__Output as _recflow_v1_PartialResult__Output } from './recflow/v1/PartialResult.js';
 import type { Probe as _recflow_v1_Probe, Probe__Output as _recflow_v1_Probe__Output } from './recflow/v1/Probe.js';
 import type { ProbeResult as _recflow_v1_ProbeResult, ProbeResult__Output as _recflow_v1_ProbeResult__Output } from './recflow/v1/ProbeResult.js';
+import type { Promotion as _recflow_v1_Promotion, Promotion__Output as _recflow_v1_Promotion__Output } from './recflow/v1/Promotion.js';
 import type { Recommend as _recflow_v1_Recommend, Recommend__Output as _recflow_v1_Recommend__Output } from './recflow/v1/Recommend.js';
 import type { RecommendResult as _recflow_v1_RecommendResult, RecommendResult__Output as _recflow_v1_RecommendResult__Output } from './recflow/v1/RecommendResult.js';
 import type { ScoredItem as _recflow_v1_ScoredItem, ScoredItem__Output as _recflow_v1_ScoredItem__Output } from './recflow/v1/ScoredItem.js';
@@ -35,6 +36,7 @@ export interface ProtoGrpcType {
       PartialResult: MessageTypeDefinition<_recflow_v1_PartialResult, _recflow_v1_PartialResult__Output>
       Probe: MessageTypeDefinition<_recflow_v1_Probe, _recflow_v1_Probe__Output>
       ProbeResult: MessageTypeDefinition<_recflow_v1_ProbeResult, _recflow_v1_ProbeResult__Output>
+      Promotion: MessageTypeDefinition<_recflow_v1_Promotion, _recflow_v1_Promotion__Output>
       Recommend: MessageTypeDefinition<_recflow_v1_Recommend, _recflow_v1_Recommend__Output>
       RecommendResult: MessageTypeDefinition<_recflow_v1_RecommendResult, _recflow_v1_RecommendResult__Output>
       ScoredItem: MessageTypeDefinition<_recflow_v1_ScoredItem, _recflow_v1_ScoredItem__Output>

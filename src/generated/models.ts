@@ -7,19 +7,26 @@ import type { DeleteModelRequest as _recflow_v1_DeleteModelRequest, DeleteModelR
 import type { DeleteModelResponse as _recflow_v1_DeleteModelResponse, DeleteModelResponse__Output as _recflow_v1_DeleteModelResponse__Output } from './recflow/v1/DeleteModelResponse.js';
 import type { Evaluate as _recflow_v1_Evaluate, Evaluate__Output as _recflow_v1_Evaluate__Output } from './recflow/v1/Evaluate.js';
 import type { EvaluateResult as _recflow_v1_EvaluateResult, EvaluateResult__Output as _recflow_v1_EvaluateResult__Output } from './recflow/v1/EvaluateResult.js';
+import type { GetModelAliasRequest as _recflow_v1_GetModelAliasRequest, GetModelAliasRequest__Output as _recflow_v1_GetModelAliasRequest__Output } from './recflow/v1/GetModelAliasRequest.js';
 import type { GetModelRequest as _recflow_v1_GetModelRequest, GetModelRequest__Output as _recflow_v1_GetModelRequest__Output } from './recflow/v1/GetModelRequest.js';
 import type { ItemNeighbours as _recflow_v1_ItemNeighbours, ItemNeighbours__Output as _recflow_v1_ItemNeighbours__Output } from './recflow/v1/ItemNeighbours.js';
 import type { KnnParams as _recflow_v1_KnnParams, KnnParams__Output as _recflow_v1_KnnParams__Output } from './recflow/v1/KnnParams.js';
+import type { ListModelAliasesRequest as _recflow_v1_ListModelAliasesRequest, ListModelAliasesRequest__Output as _recflow_v1_ListModelAliasesRequest__Output } from './recflow/v1/ListModelAliasesRequest.js';
+import type { ListModelAliasesResponse as _recflow_v1_ListModelAliasesResponse, ListModelAliasesResponse__Output as _recflow_v1_ListModelAliasesResponse__Output } from './recflow/v1/ListModelAliasesResponse.js';
 import type { ListModelsRequest as _recflow_v1_ListModelsRequest, ListModelsRequest__Output as _recflow_v1_ListModelsRequest__Output } from './recflow/v1/ListModelsRequest.js';
 import type { ListModelsResponse as _recflow_v1_ListModelsResponse, ListModelsResponse__Output as _recflow_v1_ListModelsResponse__Output } from './recflow/v1/ListModelsResponse.js';
 import type { Model as _recflow_v1_Model, Model__Output as _recflow_v1_Model__Output } from './recflow/v1/Model.js';
+import type { ModelAlias as _recflow_v1_ModelAlias, ModelAlias__Output as _recflow_v1_ModelAlias__Output } from './recflow/v1/ModelAlias.js';
+import type { ModelAliasChange as _recflow_v1_ModelAliasChange, ModelAliasChange__Output as _recflow_v1_ModelAliasChange__Output } from './recflow/v1/ModelAliasChange.js';
 import type { ModelsServiceClient as _recflow_v1_ModelsServiceClient, ModelsServiceDefinition as _recflow_v1_ModelsServiceDefinition } from './recflow/v1/ModelsService.js';
 import type { PartialResult as _recflow_v1_PartialResult, PartialResult__Output as _recflow_v1_PartialResult__Output } from './recflow/v1/PartialResult.js';
 import type { Probe as _recflow_v1_Probe, Probe__Output as _recflow_v1_Probe__Output } from './recflow/v1/Probe.js';
 import type { ProbeResult as _recflow_v1_ProbeResult, ProbeResult__Output as _recflow_v1_ProbeResult__Output } from './recflow/v1/ProbeResult.js';
+import type { Promotion as _recflow_v1_Promotion, Promotion__Output as _recflow_v1_Promotion__Output } from './recflow/v1/Promotion.js';
 import type { Recommend as _recflow_v1_Recommend, Recommend__Output as _recflow_v1_Recommend__Output } from './recflow/v1/Recommend.js';
 import type { RecommendResult as _recflow_v1_RecommendResult, RecommendResult__Output as _recflow_v1_RecommendResult__Output } from './recflow/v1/RecommendResult.js';
 import type { ScoredItem as _recflow_v1_ScoredItem, ScoredItem__Output as _recflow_v1_ScoredItem__Output } from './recflow/v1/ScoredItem.js';
+import type { SetModelAliasRequest as _recflow_v1_SetModelAliasRequest, SetModelAliasRequest__Output as _recflow_v1_SetModelAliasRequest__Output } from './recflow/v1/SetModelAliasRequest.js';
 import type { SimilarItems as _recflow_v1_SimilarItems, SimilarItems__Output as _recflow_v1_SimilarItems__Output } from './recflow/v1/SimilarItems.js';
 import type { SimilarItemsResult as _recflow_v1_SimilarItemsResult, SimilarItemsResult__Output as _recflow_v1_SimilarItemsResult__Output } from './recflow/v1/SimilarItemsResult.js';
 import type { TaskResult as _recflow_v1_TaskResult, TaskResult__Output as _recflow_v1_TaskResult__Output } from './recflow/v1/TaskResult.js';
@@ -45,19 +52,26 @@ export interface ProtoGrpcType {
       DeleteModelResponse: MessageTypeDefinition<_recflow_v1_DeleteModelResponse, _recflow_v1_DeleteModelResponse__Output>
       Evaluate: MessageTypeDefinition<_recflow_v1_Evaluate, _recflow_v1_Evaluate__Output>
       EvaluateResult: MessageTypeDefinition<_recflow_v1_EvaluateResult, _recflow_v1_EvaluateResult__Output>
+      GetModelAliasRequest: MessageTypeDefinition<_recflow_v1_GetModelAliasRequest, _recflow_v1_GetModelAliasRequest__Output>
       GetModelRequest: MessageTypeDefinition<_recflow_v1_GetModelRequest, _recflow_v1_GetModelRequest__Output>
       ItemNeighbours: MessageTypeDefinition<_recflow_v1_ItemNeighbours, _recflow_v1_ItemNeighbours__Output>
       KnnParams: MessageTypeDefinition<_recflow_v1_KnnParams, _recflow_v1_KnnParams__Output>
+      ListModelAliasesRequest: MessageTypeDefinition<_recflow_v1_ListModelAliasesRequest, _recflow_v1_ListModelAliasesRequest__Output>
+      ListModelAliasesResponse: MessageTypeDefinition<_recflow_v1_ListModelAliasesResponse, _recflow_v1_ListModelAliasesResponse__Output>
       ListModelsRequest: MessageTypeDefinition<_recflow_v1_ListModelsRequest, _recflow_v1_ListModelsRequest__Output>
       ListModelsResponse: MessageTypeDefinition<_recflow_v1_ListModelsResponse, _recflow_v1_ListModelsResponse__Output>
       Model: MessageTypeDefinition<_recflow_v1_Model, _recflow_v1_Model__Output>
+      ModelAlias: MessageTypeDefinition<_recflow_v1_ModelAlias, _recflow_v1_ModelAlias__Output>
+      ModelAliasChange: MessageTypeDefinition<_recflow_v1_ModelAliasChange, _recflow_v1_ModelAliasChange__Output>
       ModelsService: SubtypeConstructor<typeof grpc.Client, _recflow_v1_ModelsServiceClient> & { service: _recflow_v1_ModelsServiceDefinition }
       PartialResult: MessageTypeDefinition<_recflow_v1_PartialResult, _recflow_v1_PartialResult__Output>
       Probe: MessageTypeDefinition<_recflow_v1_Probe, _recflow_v1_Probe__Output>
       ProbeResult: MessageTypeDefinition<_recflow_v1_ProbeResult, _recflow_v1_ProbeResult__Output>
+      Promotion: MessageTypeDefinition<_recflow_v1_Promotion, _recflow_v1_Promotion__Output>
       Recommend: MessageTypeDefinition<_recflow_v1_Recommend, _recflow_v1_Recommend__Output>
       RecommendResult: MessageTypeDefinition<_recflow_v1_RecommendResult, _recflow_v1_RecommendResult__Output>
       ScoredItem: MessageTypeDefinition<_recflow_v1_ScoredItem, _recflow_v1_ScoredItem__Output>
+      SetModelAliasRequest: MessageTypeDefinition<_recflow_v1_SetModelAliasRequest, _recflow_v1_SetModelAliasRequest__Output>
       SimilarItems: MessageTypeDefinition<_recflow_v1_SimilarItems, _recflow_v1_SimilarItems__Output>
       SimilarItemsResult: MessageTypeDefinition<_recflow_v1_SimilarItemsResult, _recflow_v1_SimilarItemsResult__Output>
       TaskResult: MessageTypeDefinition<_recflow_v1_TaskResult, _recflow_v1_TaskResult__Output>

@@ -5,10 +5,12 @@ export interface Evaluate {
   'modelId'?: (string);
   'datasetId'?: (string);
   'k'?: (number);
+  'alias'?: (string);
 }
 
 export interface Evaluate__Output {
   'modelId': (string);
   'datasetId': (string);
   'k': (number);
+  'alias': (string);
 }

@@ -6,6 +6,7 @@ export interface EvaluateResult {
   'usersEvaluated'?: (number);
   'metrics'?: ({[key: string]: number | string});
   'baselineMetrics'?: ({[key: string]: number | string});
+  'modelId'?: (string);
 }
 
 export interface EvaluateResult__Output {
@@ -13,4 +14,5 @@ export interface EvaluateResult__Output {
   'usersEvaluated': (number);
   'metrics': ({[key: string]: number});
   'baselineMetrics': ({[key: string]: number});
+  'modelId': (string);
 }

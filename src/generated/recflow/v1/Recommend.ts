@@ -9,6 +9,7 @@ export interface Recommend {
   'excludeSeen'?: (boolean);
   'allowItems'?: (string)[];
   'denyItems'?: (string)[];
+  'alias'?: (string);
   '_excludeSeen'?: "excludeSeen";
 }
 
@@ -20,5 +21,6 @@ export interface Recommend__Output {
   'excludeSeen'?: (boolean);
   'allowItems': (string)[];
   'denyItems': (string)[];
+  'alias': (string);
   '_excludeSeen'?: "excludeSeen";
 }

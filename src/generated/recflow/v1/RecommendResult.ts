@@ -5,10 +5,12 @@ export interface RecommendResult {
   'users'?: (number);
   'coldStartUsers'?: (number);
   'chunks'?: (number);
+  'modelId'?: (string);
 }
 
 export interface RecommendResult__Output {
   'users': (number);
   'coldStartUsers': (number);
   'chunks': (number);
+  'modelId': (string);
 }

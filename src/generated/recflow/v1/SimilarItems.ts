@@ -5,10 +5,12 @@ export interface SimilarItems {
   'modelId'?: (string);
   'itemIds'?: (string)[];
   'k'?: (number);
+  'alias'?: (string);
 }
 
 export interface SimilarItems__Output {
   'modelId': (string);
   'itemIds': (string)[];
   'k': (number);
+  'alias': (string);
 }

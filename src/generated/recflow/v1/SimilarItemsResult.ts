@@ -5,10 +5,12 @@ export interface SimilarItemsResult {
   'items'?: (number);
   'unknownItems'?: (number);
   'chunks'?: (number);
+  'modelId'?: (string);
 }
 
 export interface SimilarItemsResult__Output {
   'items': (number);
   'unknownItems': (number);
   'chunks': (number);
+  'modelId': (string);
 }

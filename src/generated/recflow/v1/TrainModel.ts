@@ -13,6 +13,7 @@ export interface TrainModel {
   'evaluate'?: (boolean);
   'evalK'?: (number);
   'seed'?: (number | string | Long);
+  'promoteTo'?: (string);
 }
 
 export interface TrainModel__Output {
@@ -23,4 +24,5 @@ export interface TrainModel__Output {
   'evaluate': (boolean);
   'evalK': (number);
   'seed': (number);
+  'promoteTo': (string);
 }

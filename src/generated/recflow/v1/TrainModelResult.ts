@@ -1,6 +1,7 @@
 // Original file: proto/recflow/v1/kinds.proto
 
 import type { Algorithm as _recflow_v1_Algorithm, Algorithm__Output as _recflow_v1_Algorithm__Output } from '../../recflow/v1/Algorithm.js';
+import type { Promotion as _recflow_v1_Promotion, Promotion__Output as _recflow_v1_Promotion__Output } from '../../recflow/v1/Promotion.js';
 
 export interface TrainModelResult {
   'modelId'?: (string);
@@ -12,6 +13,7 @@ export interface TrainModelResult {
   'metrics'?: ({[key: string]: number | string});
   'baselineMetrics'?: ({[key: string]: number | string});
   'trainSeconds'?: (number | string);
+  'promotion'?: (_recflow_v1_Promotion | null);
 }
 
 export interface TrainModelResult__Output {
@@ -24,4 +26,5 @@ export interface TrainModelResult__Output {
   'metrics': ({[key: string]: number});
   'baselineMetrics': ({[key: string]: number});
   'trainSeconds': (number);
+  'promotion': (_recflow_v1_Promotion__Output | null);
 }
