@@ -3,11 +3,17 @@
 // these tests fail, never skip, without it). YAML is turned into JSON by kubectl too (an identity
 // `kubectl patch --local`), so the tests need no YAML library. They assume dist/ is built.
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { connect } from "nats";
+import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { GATEWAY_NODE_OPTIONS } from "../../src/bench/common.js";
+import { LocalNatsServer, freePort } from "../../src/cli/nats-server.js";
+import { TASKS_STREAM, WORKERS_CONSUMER, ensureTopology } from "../../src/nats/index.js";
+import { taskSubject } from "../../src/nats/subjects.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -138,6 +144,18 @@ function configMap(objects: K8sObject[]): Record<string, string> {
   return maps[0].data ?? {};
 }
 
+/** The account the worker ScaledObject's nats-jetstream trigger reads. */
+function kedaAccount(objects: K8sObject[]): string {
+  const scaled = ofKind<ScaledObject>(objects, "ScaledObject");
+  expect(scaled).toHaveLength(1);
+  const triggers = scaled[0].spec.triggers.filter((t) => t.type === "nats-jetstream");
+  expect(triggers).toHaveLength(1);
+  return triggers[0].metadata.account ?? "";
+}
+
+/** The NATS account everyone is in on a server without accounts configured. */
+const GLOBAL_ACCOUNT = "$G";
+
 // ---------------------------------------------------------------------------------------------
 // Dockerfile
 
@@ -259,10 +277,21 @@ describe.each(["dev", "production"])("deploy/k8s/overlays/%s", (overlay) => {
     expect(scaled.spec.minReplicaCount).toBeGreaterThanOrEqual(1);
     const [trigger] = scaled.spec.triggers;
     expect(trigger.type).toBe("nats-jetstream");
-    expect(trigger.metadata).toMatchObject({ stream: "RECFLOW_TASKS", consumer: "workers", account: "$G" });
+    expect(trigger.metadata).toMatchObject({ stream: "RECFLOW_TASKS", consumer: "workers" });
     expect(Number(trigger.metadata.lagThreshold)).toBeGreaterThan(0);
     const worker = component(objects, "Deployment", "worker") as Deployment;
     expect(worker.spec.replicas, "KEDA owns the worker count").toBeUndefined();
+  });
+
+  it("names the NATS account of recflow's streams in the KEDA trigger, set by the overlay", () => {
+    // KEDA reads /jsz?acc=<account> and, finding no stream there, reports a lag of 0 without an
+    // error: an account left at the base's placeholder (or a wrong one) silently stops scaling.
+    const base = parseK8sYaml(readFileSync(resolve(ROOT, "deploy/k8s/base/worker-scaledobject.yaml"), "utf8")) as ScaledObject[];
+    const placeholder = base[0].spec.triggers[0].metadata.account;
+    const account = kedaAccount(render(overlay));
+    expect(account, "the overlay sets the account").not.toBe(placeholder);
+    expect(account).toMatch(/^\S+$/);
+    expect(account).toBe(overlay === "production" ? natsAccountOfRecflow() : GLOBAL_ACCOUNT);
   });
 
   it("puts every config variable but the secrets in the ConfigMap, and the ConfigMap compiles", () => {
@@ -325,13 +354,68 @@ describe.each(["dev", "production"])("deploy/k8s/overlays/%s", (overlay) => {
   }
 });
 
+// What the KEDA nats-jetstream scaler sees: it GETs /jsz?acc=<account>&consumers=true on the
+// monitoring port, takes that account's entry, and reads num_pending + num_ack_pending of the
+// stream's consumer. Anything not found there counts as no lag at all.
+interface Jsz {
+  account_details?: {
+    name: string;
+    stream_detail?: { name: string; consumer_detail?: { name: string; num_pending: number; num_ack_pending: number }[] }[];
+  }[];
+}
+
+async function kedaLag(monitorPort: number, account: string): Promise<number | undefined> {
+  const res = await fetch(`http://127.0.0.1:${monitorPort}/jsz?acc=${encodeURIComponent(account)}&consumers=true&config=true`);
+  expect(res.status).toBe(200);
+  const jsz = (await res.json()) as Jsz;
+  const consumer = jsz.account_details
+    ?.find((a) => a.name === account)
+    ?.stream_detail?.find((st) => st.name === TASKS_STREAM)
+    ?.consumer_detail?.find((c) => c.name === WORKERS_CONSUMER);
+  return consumer === undefined ? undefined : consumer.num_pending + consumer.num_ack_pending;
+}
+
+describe("the production ScaledObject against a NATS with accounts", () => {
+  it("reads the task backlog from the account recflow's user is in, where $G sees nothing", async () => {
+    const account = kedaAccount(render("production"));
+    const dir = mkdtempSync(join(tmpdir(), "recflow-keda-"));
+    // The accounts block of deploy/nats/values.yaml, with a literal test password.
+    writeFileSync(join(dir, "nats.conf"), `accounts { ${account}: { jetstream: enabled, users: [ { user: recflow, password: "test-pw" } ] } }\n`);
+    const monitorPort = await freePort();
+    const server = await LocalNatsServer.start({ storeDir: join(dir, "store"), args: ["-c", join(dir, "nats.conf"), "-m", String(monitorPort)] });
+    try {
+      const nc = await connect({ servers: server.url, user: "recflow", pass: "test-pw" });
+      try {
+        const jsm = await nc.jetstreamManager();
+        await ensureTopology(jsm, {
+          streamReplicas: 1, ackWaitMs: 30_000, maxDeliver: 10, maxAckPending: 1000, duplicateWindowMs: 120_000,
+          resultRetentionMs: 3_600_000, maxEventBytes: 1 << 20, maxSpecBytes: 1 << 18,
+        }, pino({ level: "silent" }));
+        const js = nc.jetstream();
+        for (let i = 0; i < 3; i++) await js.publish(taskSubject("default", "probe"), new Uint8Array([i]));
+      } finally {
+        await nc.close();
+      }
+      expect(await kedaLag(monitorPort, account)).toBe(3);
+      expect(await kedaLag(monitorPort, GLOBAL_ACCOUNT), "the old hard-coded $G reads nothing").toBeUndefined();
+    } finally {
+      await server.stop("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // NATS Helm values
 
+interface NatsAccount {
+  jetstream?: string;
+  users?: { user: string; password?: string }[];
+}
 interface NatsValues {
-  container?: { image?: { tag?: string } };
+  container?: { image?: { tag?: string }; env?: Record<string, unknown> };
   config?: {
-    merge?: { jetstream?: { sync_interval?: string } };
+    merge?: { jetstream?: { sync_interval?: string }; accounts?: Record<string, NatsAccount> };
     cluster?: { enabled?: boolean; replicas?: number };
     jetstream?: {
       enabled?: boolean;
@@ -341,9 +425,32 @@ interface NatsValues {
   };
 }
 
+function natsValues(): NatsValues {
+  return parseYamlMapping(readFileSync(resolve(ROOT, "deploy/nats/values.yaml"), "utf8")) as NatsValues;
+}
+
+/** The one account the NATS values configure with JetStream: where recflow's streams live. */
+function natsAccountOfRecflow(): string {
+  const accounts = Object.entries(natsValues().config?.merge?.accounts ?? {}).filter(([, a]) => a.jetstream === "enabled");
+  expect(accounts.map(([name]) => name), "deploy/nats/values.yaml configures one JetStream account for recflow").toHaveLength(1);
+  return accounts[0][0];
+}
+
 describe("deploy/nats/values.yaml", () => {
   const text = readFileSync(resolve(ROOT, "deploy/nats/values.yaml"), "utf8");
-  const values = () => parseYamlMapping(text) as NatsValues;
+  const values = natsValues;
+
+  it("puts recflow in an account of its own, with a password from a Secret", () => {
+    const name = natsAccountOfRecflow();
+    expect(name).not.toBe(GLOBAL_ACCOUNT);
+    const account = values().config?.merge?.accounts?.[name];
+    expect(account?.users?.map((u) => u.user)).toEqual(["recflow"]);
+    // A NATS config variable filled from the container's environment, never a literal password.
+    const password = account?.users?.[0].password ?? "";
+    const variable = /^<< \$(\w+) >>$/.exec(password)?.[1];
+    expect(variable, `password is a << $VAR >> reference, got "${password}"`).toBeDefined();
+    expect(values().container?.env?.[variable ?? ""]).toMatchObject({ valueFrom: { secretKeyRef: { key: "password" } } });
+  });
 
   it("pins nats-server 2.10.23 or newer", () => {
     const tag = values().container?.image?.tag ?? "";
