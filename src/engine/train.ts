@@ -7,7 +7,7 @@ import type { AbortFlag } from "./errors.js";
 import { trainItemKnn, DEFAULT_KNN, type KnnParams } from "./knn.js";
 import { Recommender, type Algorithm, type Model } from "./model.js";
 import { itemPopularity } from "./popularity.js";
-import { holdoutSplit } from "./split.js";
+import { holdoutSplit, type Split } from "./split.js";
 
 export interface TrainSpec {
   algorithm: Algorithm;
@@ -28,6 +28,8 @@ export interface TrainResult {
   model: Model;
   losses: number[];
   evaluation?: Evaluation;
+  /** The split `evaluation` was computed on: lets another model be scored on the same holdout. */
+  holdout?: Split;
 }
 
 /** Live metric estimates use a sample of test users, so progress stays cheap. */
@@ -89,7 +91,7 @@ export function trainModel(d: Dataset, spec: TrainSpec, onProgress: (p: TrainPro
     base.info.baselineMetrics = evaluation.baseline;
   }
   base.info.trainSeconds = (performance.now() - started) / 1000;
-  return { model: base, losses, ...(evaluation ? { evaluation } : {}) };
+  return { model: base, losses, ...(evaluation && split ? { evaluation, holdout: split } : {}) };
 }
 
 /** Drops undefined and zero values ("0 means default" in the API). */
