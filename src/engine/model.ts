@@ -2,7 +2,7 @@
 // seen items, with allow/deny masks, popularity for unknown users), and similar items.
 import type { Neighbours } from "./knn.js";
 import { topK, type Scored } from "./top-k.js";
-import { dotFactors } from "./als.js";
+import { BlockedScorer } from "./blocked-scoring.js";
 
 export type Algorithm = "als" | "item_knn" | "popularity";
 
@@ -29,6 +29,8 @@ export interface Model {
   factors: number;
   userFactors?: Float32Array;
   itemFactors?: Float32Array;
+  /** Added to every item's ALS score: score(u, i) = x_u·y_i + itemBias[i] (the popularity blend). */
+  itemBias?: Float32Array;
   neighbours?: Neighbours;
   info: ModelInfo;
 }
@@ -46,7 +48,9 @@ export class Recommender {
   readonly nItems: number;
   #userIndex: Map<string, number> | undefined;
   #itemIndex: Map<string, number> | undefined;
-  #itemNorms: Float32Array | undefined;
+  #scorer: BlockedScorer | undefined;
+  #cosine: BlockedScorer | undefined;
+  #seenSorted: Int32Array | undefined;
   readonly #scores: Float32Array;
   readonly #mask: Uint8Array;
 
@@ -72,11 +76,7 @@ export class Recommender {
     const m = this.model;
     const out = this.#scores;
     if (m.algorithm === "als") {
-      const f = m.factors;
-      const X = m.userFactors!;
-      const Y = m.itemFactors!;
-      const xo = u * f;
-      for (let i = 0; i < this.nItems; i++) out[i] = dotFactors(X, xo, Y, i * f, f);
+      this.#als().scoreRow(u, out);
     } else if (m.algorithm === "item_knn") {
       const nb = m.neighbours!;
       out.fill(0);
@@ -110,7 +110,60 @@ export class Recommender {
   /** Top-k for a known user index. */
   recommend(u: number, k: number, o: RecommendOptions): Scored[] {
     this.#prepareMask(u, o);
+    if (this.model.algorithm === "als") {
+      let top: Scored[] = [];
+      this.#als().topK([u], k, { mask: this.#mask }, (_, list) => (top = list ?? []));
+      return top;
+    }
     return topK(this.scores(u), k, this.#mask);
+  }
+
+  /**
+   * Top-k for users[from, to) (model user indices; −1 = unknown, answered by popularity), emitted
+   * in order. ALS scores users in blocks (blocked-scoring.ts); results equal recommend()'s.
+   */
+  recommendMany(users: ArrayLike<number>, k: number, o: RecommendOptions, emit: (j: number, top: Scored[], cold: boolean) => void, from = 0, to = users.length): void {
+    let popular: Scored[] | undefined;
+    const cold = (j: number): void => emit(j, (popular ??= this.popular(k, o)), true);
+    if (this.model.algorithm !== "als") {
+      for (let j = from; j < to; j++) {
+        if (users[j] < 0) cold(j);
+        else emit(j, this.recommend(users[j], k, o), false);
+      }
+      return;
+    }
+    const { seenPtr } = this.model;
+    const seenIdx = this.#sortedSeen();
+    this.#prepareMask(undefined, o);
+    const mask = o.allow || o.deny ? Uint8Array.from(this.#mask) : undefined;
+    const exclude = o.excludeSeen ? (u: number): Int32Array => seenIdx.subarray(seenPtr[u], seenPtr[u + 1]) : undefined;
+    this.#als().topK(users, k, { mask, exclude }, (j, list) => (list ? emit(j, list, false) : cold(j)), from, to);
+  }
+
+  /** seenIdx with each user's run sorted (blocked top-k walks exclusions in item order). */
+  #sortedSeen(): Int32Array {
+    if (this.#seenSorted) return this.#seenSorted;
+    const { seenPtr, seenIdx } = this.model;
+    let sorted = true;
+    for (let u = 0; u + 1 < seenPtr.length && sorted; u++) {
+      for (let t = seenPtr[u] + 1; t < seenPtr[u + 1]; t++) if (seenIdx[t - 1] > seenIdx[t]) sorted = false;
+    }
+    if (sorted) return (this.#seenSorted = seenIdx);
+    const copy = Int32Array.from(seenIdx);
+    for (let u = 0; u + 1 < seenPtr.length; u++) copy.subarray(seenPtr[u], seenPtr[u + 1]).sort();
+    return (this.#seenSorted = copy);
+  }
+
+  #als(): BlockedScorer {
+    const m = this.model;
+    this.#scorer ??= new BlockedScorer({ f: m.factors, nItems: this.nItems, items: m.itemFactors!, queries: m.userFactors!, bias: m.itemBias });
+    return this.#scorer;
+  }
+
+  #cosineScorer(): BlockedScorer {
+    const m = this.model;
+    this.#cosine ??= new BlockedScorer({ f: m.factors, nItems: this.nItems, items: m.itemFactors!, cosine: true });
+    return this.#cosine;
   }
 
   /** Popularity top-k (cold start and the baseline), optionally excluding a user's seen items. */
@@ -123,18 +176,9 @@ export class Recommender {
   similar(i: number, k: number): Scored[] {
     const m = this.model;
     if (m.algorithm === "als") {
-      const f = m.factors;
-      const Y = m.itemFactors!;
-      if (!this.#itemNorms) {
-        this.#itemNorms = new Float32Array(this.nItems);
-        for (let j = 0; j < this.nItems; j++) this.#itemNorms[j] = Math.sqrt(dotFactors(Y, j * f, Y, j * f, f)) || 1;
-      }
-      const out = this.#scores;
-      const io = i * f;
-      for (let j = 0; j < this.nItems; j++) out[j] = dotFactors(Y, io, Y, j * f, f) / (this.#itemNorms[i] * this.#itemNorms[j]);
-      this.#mask.fill(0);
-      this.#mask[i] = 1;
-      return topK(out, k, this.#mask);
+      let top: Scored[] = [];
+      this.similarMany([i], k, (_, list) => (top = list));
+      return top;
     }
     if (m.algorithm === "item_knn") {
       const nb = m.neighbours!;
@@ -143,5 +187,17 @@ export class Recommender {
       return out;
     }
     return [];
+  }
+
+  /**
+   * similar() for items[from, to) (−1 = unknown: an empty list), emitted in order. ALS: cosine
+   * on unit-length item factors, scored in blocks (blocked-scoring.ts).
+   */
+  similarMany(items: ArrayLike<number>, k: number, emit: (j: number, top: Scored[]) => void, from = 0, to = items.length): void {
+    if (this.model.algorithm !== "als") {
+      for (let j = from; j < to; j++) emit(j, items[j] < 0 ? [] : this.similar(items[j], k));
+      return;
+    }
+    this.#cosineScorer().topK(items, k, { exclude: (i) => Int32Array.of(i) }, (j, list) => emit(j, list ?? []), from, to);
   }
 }
