@@ -14,6 +14,7 @@ export interface Metrics {
   tasksInFlight: client.Gauge;
   activeWatches: client.Gauge;
   natsReconnects: client.Counter;
+  undecodableRequests: client.Counter<"method">;
 }
 
 export function createMetrics(component: "gateway" | "worker", collectors: {
@@ -75,6 +76,8 @@ export function createMetrics(component: "gateway" | "worker", collectors: {
       if (watches) this.set(watches());
     } }),
     natsReconnects: new client.Counter({ name: "recflow_nats_reconnects_total", help: "Times the NATS connection came back after a disconnect", registers: [registry] }),
+    // Labelled by the full method path; only registered methods get this far, so the label set is bounded.
+    undecodableRequests: new client.Counter({ name: "recflow_gateway_undecodable_requests_total", help: "Request messages that were not valid protobuf, answered INVALID_ARGUMENT", labelNames: ["method"], registers: [registry] }),
     stop: () => loop.disable(),
   };
 }

@@ -42,6 +42,15 @@ function withDetails(code: Code, message: string, details: { type_url: string; v
   return { code, details: message, metadata };
 }
 
+/**
+ * INVALID_ARGUMENT for a request body that is not valid protobuf for `method`. The BadRequest
+ * names the empty field path: the whole body is at fault, not one of its fields.
+ */
+export function undecodableRequestStatus(method: string, reason: string): StatusObject {
+  const message = `request body could not be decoded as the request message of ${method}: ${reason}`;
+  return withDetails(Code.INVALID_ARGUMENT, message, [any(rpcTypes().badRequest, { fieldViolations: [{ field: "", description: `request body could not be decoded: ${reason}` }] })]);
+}
+
 /** Turns anything thrown in a handler into the status sent to the client. */
 export function toGrpcStatus(err: unknown, log: Logger): StatusObject {
   const t = rpcTypes();

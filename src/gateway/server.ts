@@ -18,6 +18,7 @@ import { createMetrics, serveMetrics } from "../metrics.js";
 import type { Server as HttpServer } from "node:http";
 import { datasetsReadService, modelsService } from "./resources-service.js";
 import { uploadDatasetHandler } from "./dataset-upload.js";
+import { DecodeGuardedServer } from "./request-decoding.js";
 
 const SERVICES = ["", "recflow.v1.TasksService", "recflow.v1.DatasetsService", "recflow.v1.ModelsService"];
 
@@ -96,11 +97,16 @@ export class Gateway {
         setServing(false);
       });
       const { grpcObject, packageDefinition } = loadProtos();
-      const server = new grpc.Server({
+      const decodingLog = log.child({ component: "request-decoding" });
+      // A body that is not protobuf is the client's mistake: counted, logged at debug, no stack.
+      const server = new DecodeGuardedServer({
         "grpc.max_receive_message_length": config.maxRequestBytes,
         "grpc.max_send_message_length": config.maxEventBytes + 64 * 1024,
         "grpc.keepalive_time_ms": 60_000,
         "grpc.keepalive_permit_without_calls": 1,
+      }, (method, reason) => {
+        metrics.undecodableRequests.inc({ method });
+        decodingLog.debug({ method, reason }, "undecodable request body; answered INVALID_ARGUMENT");
       });
       const quotas = new TenantQuotas(auth, (tenant) => queue.countOf(tenant));
       server.addService(grpcObject.recflow.v1.TasksService.service, tasksService({

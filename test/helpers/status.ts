@@ -15,7 +15,7 @@ function rpcRoot(): protobuf.Root {
   return root;
 }
 
-function detail<T>(err: ServiceError, type: string): T | undefined {
+function detail<T>(err: Pick<ServiceError, "metadata">, type: string): T | undefined {
   const raw = (err.metadata ?? new Metadata()).get("grpc-status-details-bin")[0] as Buffer | undefined;
   if (!raw) return undefined;
   const r = rpcRoot();
@@ -24,9 +24,15 @@ function detail<T>(err: ServiceError, type: string): T | undefined {
   return d ? (r.lookupType(type).toObject(r.lookupType(type).decode(d.value), { longs: Number }) as T) : undefined;
 }
 
+/** The error's google.rpc.BadRequest violations, or undefined when it carries no BadRequest. */
+export function badRequest(err: Pick<ServiceError, "metadata">): { field: string; description: string }[] | undefined {
+  const d = detail<{ fieldViolations?: { field?: string; description?: string }[] }>(err, "google.rpc.BadRequest");
+  return d && (d.fieldViolations ?? []).map((v) => ({ field: v.field ?? "", description: v.description ?? "" }));
+}
+
 /** Fields named by the error's google.rpc.BadRequest. */
 export function fieldViolations(err: ServiceError): string[] {
-  return detail<{ fieldViolations?: { field: string }[] }>(err, "google.rpc.BadRequest")?.fieldViolations?.map((v) => v.field) ?? [];
+  return badRequest(err)?.map((v) => v.field) ?? [];
 }
 
 /** The error's google.rpc.RetryInfo delay in ms, if it has one. */
