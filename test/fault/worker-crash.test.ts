@@ -41,7 +41,11 @@ describe("worker crash: redelivery to another worker", () => {
     expect(all.at(-1)?.succeeded?.result?.probe?.attempt).toBe(2);
     // Re-execution starts once ack_wait has expired; the whole second run (2.5 s) follows it.
     const second = all.find((e) => e.event === "started" && e.started?.attempt === 2);
-    const restartDelayMs = Number(second?.time?.seconds ?? 0) * 1000 + Math.floor((second?.time?.nanos ?? 0) / 1e6) - killedAt;
+    // A missing time must fail here, not read as the epoch (a delay that passes any upper bound).
+    const secondTime = second?.time;
+    if (!secondTime) throw new Error("Started of attempt 2 carries no time");
+    const restartDelayMs = Number(secondTime.seconds) * 1000 + Math.floor(secondTime.nanos / 1e6) - killedAt;
+    expect(restartDelayMs).toBeGreaterThan(0);
     expect(restartDelayMs).toBeLessThanOrEqual(ACK_WAIT_MS + 1_000);
     expect(restartedAt - killedAt).toBeGreaterThan(2_500);
     // One writer at a time: sequences strictly increase, and Started(2) follows Started(1).

@@ -64,44 +64,71 @@ describe("event feed", () => {
     return seqs;
   }
 
-  async function watchAll(taskId: string, after = 0): Promise<number[]> {
+  const watchAll = (taskId: string, after = 0): Promise<number[]> => watchAllOf(feed, taskId, after);
+
+  /** Polls `cond` until it holds; throws, naming `what`, if it does not within `timeoutMs`. */
+  async function until(cond: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!cond()) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /**
+   * A feed of the test's own, started at the stream's current end: what its cache holds depends on
+   * this test's appends alone, whatever ran before (a shared feed's cache is full of other tasks).
+   */
+  async function withOwnFeed(cacheEvents: number, fn: (own: EventFeed) => Promise<void>): Promise<void> {
+    const own = new EventFeed(broker, events, log, { cacheEvents });
+    await own.start();
+    try {
+      await fn(own);
+    } finally {
+      await own.stop();
+    }
+  }
+
+  async function watchAllOf(from: EventFeed, taskId: string, after = 0): Promise<number[]> {
     const seen: number[] = [];
-    for await (const ev of feed.watch("default", taskId, after, new AbortController().signal)) seen.push(ev.sequence);
+    for await (const ev of from.watch("default", taskId, after, new AbortController().signal)) seen.push(ev.sequence);
     return seen;
   }
 
-  async function until(cond: () => boolean): Promise<void> {
-    for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  }
-
   it("serves a recent task's whole history from memory, with no stream read", async () => {
-    const seqs = await runTask("t_recent_0001", 3);
-    await until(() => feed.cached.events >= seqs.length);
-    // Keep the feed "flowing" (a delivery in the last second) while we watch.
-    const before = events.reads;
-    expect(await watchAll("t_recent_0001")).toEqual(seqs);
-    expect(await watchAll("t_recent_0001", seqs[2])).toEqual(seqs.slice(3));
-    expect(events.reads - before).toBe(0);
+    await withOwnFeed(CACHE_EVENTS, async (own) => {
+      const seqs = await runTask("t_recent_0001", 3);
+      await until(() => own.cached.events === seqs.length, `the feed to cache the task's ${seqs.length} events`);
+      // Keep the feed "flowing" (a delivery in the last second) while we watch.
+      const before = events.reads;
+      expect(await watchAllOf(own, "t_recent_0001")).toEqual(seqs);
+      expect(await watchAllOf(own, "t_recent_0001", seqs[2])).toEqual(seqs.slice(3));
+      expect(events.reads - before).toBe(0);
+    });
   });
 
   it("stays within its bounds as tasks come and go, and replays a forgotten task from the stream", async () => {
-    const all = new Map<string, number[]>();
-    for (let i = 0; i < 12; i++) {
-      const id = `t_many_${String(i).padStart(6, "0")}`;
-      all.set(id, await runTask(id, 4)); // 7 events each: 84 in all, the cache holds 40
-      expect(feed.cached.events).toBeLessThanOrEqual(CACHE_EVENTS);
-    }
-    const last = [...all.keys()].at(-1)!;
-    await until(() => feed.cached.events > 0 && feed.cached.tasks >= 5);
-    const first = [...all.keys()][0];
-    const before = events.reads;
-    expect(await watchAll(first)).toEqual(all.get(first));
-    expect(events.reads - before).toBeGreaterThan(0); // forgotten: read from the stream
-    const reads = events.reads;
-    await runTask("t_keepalive_01", 0); // a delivery, so the feed counts as flowing
-    expect(await watchAll(last)).toEqual(all.get(last));
-    expect(events.reads).toBe(reads); // the newest one is still in memory
-    expect(feed.cached.events).toBeLessThanOrEqual(CACHE_EVENTS);
+    await withOwnFeed(CACHE_EVENTS, async (own) => {
+      const all = new Map<string, number[]>();
+      for (let i = 0; i < 12; i++) {
+        const id = `t_many_${String(i).padStart(6, "0")}`;
+        all.set(id, await runTask(id, 4)); // 7 events each: 84 in all, the cache holds 40
+        expect(own.cached.events).toBeLessThanOrEqual(CACHE_EVENTS);
+      }
+      const last = [...all.keys()].at(-1)!;
+      // Making room drops whole tasks, oldest first: once a sixth task's events reach the bound the
+      // oldest goes, so after the last event the cache holds the newest five tasks, 35 events.
+      await until(() => own.cached.tasks === 5 && own.cached.events === 35, "the cache to settle on the newest five tasks");
+      const first = [...all.keys()][0];
+      const before = events.reads;
+      expect(await watchAllOf(own, first)).toEqual(all.get(first));
+      expect(events.reads - before).toBeGreaterThan(0); // forgotten: read from the stream
+      const reads = events.reads;
+      await runTask("t_keepalive_01", 0); // a delivery, so the feed counts as flowing
+      expect(await watchAllOf(own, last)).toEqual(all.get(last));
+      expect(events.reads).toBe(reads); // the newest one is still in memory
+      expect(own.cached.events).toBeLessThanOrEqual(CACHE_EVENTS);
+    });
   });
 
   it("keeps the run it is adding to when that task is the oldest one in a full cache", async () => {
@@ -113,11 +140,11 @@ describe("event feed", () => {
       const id = "t_long_000001";
       const queued = await events.append("default", id, makeEvent(id, null, { queued: { spec: { probe: { workMs: 0 } }, requestId: "" } }, KIND), { expectedLastSeq: 0, msgId: `${id}:q` });
       for (let i = 0; i < 3; i++) await runTask(`t_fill_${String(i).padStart(6, "0")}`, 0); // 3 events each
-      await until(() => own.cached.events === 10);
+      await until(() => own.cached.events === 10, "a full cache of 10 events");
       expect(own.cached).toMatchObject({ tasks: 4, events: 10 }); // full, the long task oldest
       const started = await events.append("default", id, makeEvent(id, null, { started: { attempt: 1, workerId: "w" } }, KIND), { expectedLastSeq: queued, msgId: `${id}:s` });
       // Room is made by dropping the oldest other task (3 events), not the long one.
-      await until(() => own.cached.events === 8);
+      await until(() => own.cached.events === 8, "the oldest other task to be dropped");
       expect(own.cached).toMatchObject({ tasks: 3, events: 8 });
       const before = events.reads;
       const seen: number[] = [];
@@ -150,13 +177,14 @@ describe("event feed", () => {
     expect(await watched).toEqual(seqs);
   });
 
-  /** Starts watching once the task's first event exists (NOT_FOUND before that). */
+  /** Starts watching once the task's first event exists (NOT_FOUND before that), within 10 s. */
   async function watchAllLater(taskId: string): Promise<number[]> {
+    const deadline = Date.now() + 10_000;
     for (;;) {
       try {
         return await watchAll(taskId);
       } catch (err) {
-        if ((err as Error).name !== "NotFoundError") throw err;
+        if ((err as Error).name !== "NotFoundError" || Date.now() > deadline) throw err;
         await new Promise((r) => setTimeout(r, 2));
       }
     }

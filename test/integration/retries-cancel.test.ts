@@ -99,8 +99,10 @@ describe("retries, permanent errors, cancellation and deadlines", () => {
   });
 
   it("lists tasks page by page and filters by state", async () => {
+    // Its own tasks of each state: what other tests left behind must not decide the outcome.
     const ok = await stack.submit({ probe: { workMs: 1 } });
-    await stack.watch(ok.id);
+    const bad = await Promise.all([1, 2].map(() => stack.submit({ probe: { permanentError: true } })));
+    for (const t of [ok, ...bad]) await stack.watch(t.id);
     const all: string[] = [];
     let pageToken = "";
     do {
@@ -111,10 +113,12 @@ describe("retries, permanent errors, cancellation and deadlines", () => {
       pageToken = page.nextPageToken;
     } while (pageToken);
     expect(new Set(all).size).toBe(all.length);
-    expect(all).toContain(ok.id);
-    const failed = await new Promise<{ tasks: { status: { state: string } | null }[] }>((resolve, reject) =>
+    expect(all).toEqual(expect.arrayContaining([ok.id, ...bad.map((t) => t.id)]));
+    const failed = await new Promise<{ tasks: { id: string; status: { state: string } | null }[] }>((resolve, reject) =>
       stack.client.ListTasks({ pageSize: 1000, state: "TASK_STATE_FAILED" }, (err, res) => (err ? reject(err) : resolve(res as never))));
-    expect(failed.tasks.length).toBeGreaterThanOrEqual(2);
+    const failedIds = failed.tasks.map((t) => t.id);
+    expect(failedIds).toEqual(expect.arrayContaining(bad.map((t) => t.id)));
+    expect(failedIds).not.toContain(ok.id);
     expect(failed.tasks.every((t) => t.status?.state === "TASK_STATE_FAILED")).toBe(true);
     expect(await codeOf(new Promise((res, rej) => stack.client.ListTasks({ pageToken: "garbage!" }, (e, r) => (e ? rej(e) : res(r)))))).toBe(Code.INVALID_ARGUMENT);
   });
