@@ -46,6 +46,11 @@ export class FailedPreconditionError extends Error {
   override name = "FailedPreconditionError";
 }
 
+/** The resource changed since the caller read it (a compare-and-set lost); re-read and retry. Maps to ABORTED. */
+export class ConflictError extends Error {
+  override name = "ConflictError";
+}
+
 /** A limit was hit; the client may retry later. Maps to RESOURCE_EXHAUSTED. */
 export class ResourceExhaustedError extends Error {
   override name = "ResourceExhaustedError";

@@ -8,6 +8,7 @@ import type { DeadLetter, DeadLetter__Output } from "../generated/recflow/v1/Dea
 import type { TaskSpec, TaskSpec__Output } from "../generated/recflow/v1/TaskSpec.js";
 import type { Dataset, Dataset__Output } from "../generated/recflow/v1/Dataset.js";
 import type { Model, Model__Output } from "../generated/recflow/v1/Model.js";
+import type { ModelAlias, ModelAlias__Output } from "../generated/recflow/v1/ModelAlias.js";
 
 /** Bytes that are not a valid encoding of the expected message. */
 export class DecodeError extends Error {
@@ -47,3 +48,4 @@ export const taskSpecCodec = codecFor<TaskSpec, TaskSpec__Output>("recflow.v1.Ta
 
 export const datasetCodec = codecFor<Dataset, Dataset__Output>("recflow.v1.Dataset");
 export const modelCodec = codecFor<Model, Model__Output>("recflow.v1.Model");
+export const modelAliasCodec = codecFor<ModelAlias, ModelAlias__Output>("recflow.v1.ModelAlias");

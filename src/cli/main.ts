@@ -9,6 +9,13 @@ import { runDev } from "./dev.js";
 import { buildSpec, cancel, get, list, submit, watch, type CommonSubmitFlags } from "./task-commands.js";
 import type { TaskSpec } from "../generated/recflow/v1/TaskSpec.js";
 import { datasetCommand, modelCommand, printDataset, uploadFile } from "./resource-commands.js";
+import { aliasCommand } from "./alias-commands.js";
+
+/** --model <id> or --alias <name>: exactly one names the model a task reads. */
+function modelRef(o: { model?: string; alias?: string }): { modelId: string; alias: string } {
+  if (Boolean(o.model) === Boolean(o.alias)) throw new UsageError("give --model <id> or --alias <name> (one of them)");
+  return { modelId: o.model ?? "", alias: o.alias ?? "" };
+}
 
 function int(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
@@ -133,10 +140,11 @@ submitOptions(submitCmd.command("train").description("train a model on a dataset
   .option("--evaluate", "hold out interactions and report ranking metrics next to popularity")
   .option("--eval-k <n>", "metric cut-off (default 10)", int(1, 1000))
   .option("--seed <n>", "random seed", int(0), 42)
-  .action(async (o: CommonSubmitFlags & { dataset: string; algorithm: string; factors?: number; iterations?: number; regularization?: number; alpha?: number; neighbors?: number; evaluate?: boolean; evalK?: number; seed: number }) => {
+  .option("--promote-to <alias>", "point this alias at the new model if it beats the alias's model on the holdout (implies --evaluate)")
+  .action(async (o: CommonSubmitFlags & { dataset: string; algorithm: string; factors?: number; iterations?: number; regularization?: number; alpha?: number; neighbors?: number; evaluate?: boolean; evalK?: number; seed: number; promoteTo?: string }) => {
     const spec: TaskSpec = {
       trainModel: {
-        datasetId: o.dataset, algorithm: ALGORITHMS[o.algorithm] as "ALGORITHM_ALS", evaluate: Boolean(o.evaluate), evalK: o.evalK ?? 0, seed: o.seed,
+        datasetId: o.dataset, algorithm: ALGORITHMS[o.algorithm] as "ALGORITHM_ALS", evaluate: Boolean(o.evaluate), evalK: o.evalK ?? 0, seed: o.seed, promoteTo: o.promoteTo ?? "",
         als: { factors: o.factors ?? 0, iterations: o.iterations ?? 0, regularization: o.regularization ?? 0, alpha: o.alpha ?? 0 },
         knn: { neighbors: o.neighbors ?? 0 },
       },
@@ -145,35 +153,38 @@ submitOptions(submitCmd.command("train").description("train a model on a dataset
   });
 
 submitOptions(submitCmd.command("recommend").description("top-k items for users (results stream in chunks)"))
-  .requiredOption("--model <id>", "model id")
+  .option("--model <id>", "model id")
+  .option("--alias <name>", "the model this alias points to (instead of --model)")
   .option("--users <ids>", "comma-separated user ids", idList)
   .option("--all-users", "every user of the model")
   .option("--k <n>", "items per user", int(1, 100_000), 10)
   .option("--include-seen", "allow items the user already interacted with")
   .option("--allow <ids>", "only these items", idList)
   .option("--deny <ids>", "never these items", idList)
-  .action(async (o: CommonSubmitFlags & { model: string; users?: string[]; allUsers?: boolean; k: number; includeSeen?: boolean; allow?: string[]; deny?: string[] }) => {
+  .action(async (o: CommonSubmitFlags & { model?: string; alias?: string; users?: string[]; allUsers?: boolean; k: number; includeSeen?: boolean; allow?: string[]; deny?: string[] }) => {
     if (!o.users && !o.allUsers) throw new UsageError("give --users a,b,c or --all-users");
     const spec: TaskSpec = {
-      recommend: { modelId: o.model, userIds: o.users ?? [], allUsers: Boolean(o.allUsers), k: o.k, excludeSeen: !o.includeSeen, allowItems: o.allow ?? [], denyItems: o.deny ?? [] },
+      recommend: { ...modelRef(o), userIds: o.users ?? [], allUsers: Boolean(o.allUsers), k: o.k, excludeSeen: !o.includeSeen, allowItems: o.allow ?? [], denyItems: o.deny ?? [] },
     };
     process.exitCode = await submit(buildSpec(spec, o), o);
   });
 
 submitOptions(submitCmd.command("similar").description("the k most similar items for each item"))
-  .requiredOption("--model <id>", "model id")
+  .option("--model <id>", "model id")
+  .option("--alias <name>", "the model this alias points to (instead of --model)")
   .requiredOption("--items <ids>", "comma-separated item ids", idList)
   .option("--k <n>", "neighbours per item", int(1, 100_000), 10)
-  .action(async (o: CommonSubmitFlags & { model: string; items: string[]; k: number }) => {
-    process.exitCode = await submit(buildSpec({ similarItems: { modelId: o.model, itemIds: o.items, k: o.k } }, o), o);
+  .action(async (o: CommonSubmitFlags & { model?: string; alias?: string; items: string[]; k: number }) => {
+    process.exitCode = await submit(buildSpec({ similarItems: { ...modelRef(o), itemIds: o.items, k: o.k } }, o), o);
   });
 
 submitOptions(submitCmd.command("evaluate").description("ranking metrics of a model on a dataset, next to popularity"))
-  .requiredOption("--model <id>", "model id")
+  .option("--model <id>", "model id")
+  .option("--alias <name>", "the model this alias points to (instead of --model)")
   .requiredOption("--dataset <id>", "dataset id")
   .option("--k <n>", "metric cut-off", int(1, 100_000), 10)
-  .action(async (o: CommonSubmitFlags & { model: string; dataset: string; k: number }) => {
-    process.exitCode = await submit(buildSpec({ evaluate: { modelId: o.model, datasetId: o.dataset, k: o.k } }, o), o);
+  .action(async (o: CommonSubmitFlags & { model?: string; alias?: string; dataset: string; k: number }) => {
+    process.exitCode = await submit(buildSpec({ evaluate: { ...modelRef(o), datasetId: o.dataset, k: o.k } }, o), o);
   });
 
 const datasetCmd = program.command("dataset").description("datasets: generate, upload, get, list, delete");
@@ -214,7 +225,7 @@ datasetCmd.command("list").addOption(addressOption()).action(async (o: { address
   process.exitCode = await datasetCommand(o.address, "list");
 });
 
-const modelCmd = program.command("model").description("models: get, list, delete");
+const modelCmd = program.command("model").description("models: get, list, delete; aliases");
 for (const action of ["get", "delete"] as const) {
   modelCmd.command(action).argument("<model-id>").addOption(addressOption())
     .action(async (id: string, o: { address: string }) => {
@@ -223,6 +234,22 @@ for (const action of ["get", "delete"] as const) {
 }
 modelCmd.command("list").addOption(addressOption()).action(async (o: { address: string }) => {
   process.exitCode = await modelCommand(o.address, "list");
+});
+const aliasCmd = modelCmd.command("alias").description("stable names for models: set (also to roll back), get, list, history");
+aliasCmd.command("set").description("point an alias at a model (a rollback is setting it back)")
+  .argument("<name>", "1-63 characters of a-z, 0-9, '-'").argument("<model-id>").addOption(addressOption())
+  .option("--expected-revision <n>", "only if the alias is at this revision (0: only if it does not exist)", int(0))
+  .action(async (name: string, modelId: string, o: { address: string; expectedRevision?: number }) => {
+    process.exitCode = await aliasCommand(o.address, { action: "set", name, modelId, ...(o.expectedRevision === undefined ? {} : { expectedRevision: o.expectedRevision }) });
+  });
+for (const action of ["get", "history"] as const) {
+  aliasCmd.command(action).argument("<name>").addOption(addressOption())
+    .action(async (name: string, o: { address: string }) => {
+      process.exitCode = await aliasCommand(o.address, { action, name });
+    });
+}
+aliasCmd.command("list").addOption(addressOption()).action(async (o: { address: string }) => {
+  process.exitCode = await aliasCommand(o.address, { action: "list" });
 });
 
 program.command("watch").description("stream a task's events until it ends")

@@ -25,3 +25,4 @@ export { Recommender, type Algorithm, type Model, type ModelInfo, type Recommend
 export { encodeModel, decodeModel, MODEL_FORMAT_VERSION } from "./model-codec.js";
 export { trainModel, type TrainSpec, type TrainProgress, type TrainResult } from "./train.js";
 export { generateInteractions, syntheticCsvChunks, syntheticDataset, type SyntheticData, type SyntheticOptions } from "./synthetic.js";
+export { evaluateOnHoldout } from "./holdout-transfer.js";

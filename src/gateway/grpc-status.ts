@@ -7,7 +7,7 @@ import protobuf from "protobufjs";
 import { join } from "node:path";
 import { PROTO_DIR } from "../api/protos.js";
 import {
-  CancelledError, DeadlineExceededError, FailedPreconditionError, NotFoundError, ResourceExhaustedError, UnauthenticatedError, UnavailableError, ValidationError,
+  CancelledError, ConflictError, DeadlineExceededError, FailedPreconditionError, NotFoundError, ResourceExhaustedError, UnauthenticatedError, UnavailableError, ValidationError,
 } from "../errors.js";
 import { AppendConflictError } from "../nats/index.js";
 import type { Logger } from "../log.js";
@@ -61,6 +61,7 @@ export function toGrpcStatus(err: unknown, log: Logger): StatusObject {
   if (err instanceof UnauthenticatedError) return withDetails(Code.UNAUTHENTICATED, err.message, []);
   if (err instanceof NotFoundError) return withDetails(Code.NOT_FOUND, err.message, []);
   if (err instanceof FailedPreconditionError) return withDetails(Code.FAILED_PRECONDITION, err.message, []);
+  if (err instanceof ConflictError) return withDetails(Code.ABORTED, err.message, []);
   if (err instanceof DeadlineExceededError) return withDetails(Code.DEADLINE_EXCEEDED, err.message, []);
   if (err instanceof ResourceExhaustedError) {
     const details = err.retryAfterMs === undefined ? [] : [any(t.retryInfo, { retryDelay: { seconds: Math.floor(err.retryAfterMs / 1000), nanos: (err.retryAfterMs % 1000) * 1e6 } })];

@@ -69,7 +69,8 @@ export function datasetsReadService(deps: { datasets: DatasetCatalog; auth: Auth
   };
 }
 
-export function modelsService(deps: { models: ModelCatalog; auth: Authenticator; log: Logger }): ModelsServiceHandlers {
+/** ModelsService's model calls; the alias calls are in model-aliases-service.ts. */
+export function modelsService(deps: { models: ModelCatalog; auth: Authenticator; log: Logger }): Pick<ModelsServiceHandlers, "GetModel" | "ListModels" | "DeleteModel"> {
   const { models, auth, log } = deps;
   return {
     GetModel: unary(log, async (call) => {

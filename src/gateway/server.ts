@@ -8,7 +8,7 @@ import { loadProtos } from "../api/protos.js";
 import type { RecflowConfig } from "../config.js";
 import { ConfigError } from "../errors.js";
 import type { Logger } from "../log.js";
-import { Broker, EventFeed, EventLog, TaskQueue, ensureTopology, openDatasetCatalog, openModelCatalog } from "../nats/index.js";
+import { Broker, EventFeed, EventLog, ModelAliases, TaskQueue, ensureTopology, openDatasetCatalog, openModelCatalog } from "../nats/index.js";
 import { readFileSync } from "node:fs";
 import { setMaxListeners } from "node:events";
 import { createAuthenticator, type Authenticator } from "./auth.js";
@@ -18,6 +18,7 @@ import { createMetrics, serveMetrics } from "../metrics.js";
 import type { Server as HttpServer } from "node:http";
 import { datasetsReadService, modelsService } from "./resources-service.js";
 import { uploadDatasetHandler } from "./dataset-upload.js";
+import { modelAliasesService } from "./model-aliases-service.js";
 import { DecodeGuardedServer } from "./request-decoding.js";
 
 const SERVICES = ["", "recflow.v1.TasksService", "recflow.v1.DatasetsService", "recflow.v1.ModelsService"];
@@ -109,8 +110,9 @@ export class Gateway {
         decodingLog.debug({ method, reason }, "undecodable request body; answered INVALID_ARGUMENT");
       });
       const quotas = new TenantQuotas(auth, (tenant) => queue.countOf(tenant));
+      const aliases = await ModelAliases.open(broker, config.streamReplicas);
       server.addService(grpcObject.recflow.v1.TasksService.service, tasksService({
-        broker, events, feed, queue, metrics, auth, quotas, log: log.child({ component: "tasks" }), shutdown: shutdown.signal,
+        broker, events, feed, queue, metrics, auth, quotas, aliases, log: log.child({ component: "tasks" }), shutdown: shutdown.signal,
         limits: { maxK: config.maxK, maxRetriesLimit: config.maxRetriesLimit, defaultMaxRetries: config.defaultMaxRetries, maxSpecBytes: config.maxSpecBytes },
       }));
       const datasets = await openDatasetCatalog(broker, config.streamReplicas);
@@ -120,7 +122,10 @@ export class Gateway {
         ...datasetsReadService({ datasets, auth, log: resourceLog }),
         UploadDataset: uploadDatasetHandler({ datasets, auth, log: resourceLog, limits: config }),
       });
-      server.addService(grpcObject.recflow.v1.ModelsService.service, modelsService({ models, auth, log: resourceLog }));
+      server.addService(grpcObject.recflow.v1.ModelsService.service, {
+        ...modelsService({ models, auth, log: resourceLog }),
+        ...modelAliasesService({ aliases, models, auth, log: resourceLog }),
+      });
       health.addToServer(server);
       // Reflection describes everything served here, health included (for grpcurl and friends).
       const healthDefinition = protoLoader.loadSync(healthProtoPath);

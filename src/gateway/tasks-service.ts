@@ -6,7 +6,7 @@ import type { Task, Task__Output } from "../generated/recflow/v1/Task.js";
 import { isTerminal, kindOf, kindToken, makeEvent, taskView, toTimestamp, type StoredEvent } from "../api/task-model.js";
 import { newTaskId, taskIdForRequest } from "../api/task-id.js";
 import { FailedPreconditionError, NotFoundError, UnavailableError, ValidationError } from "../errors.js";
-import { AppendConflictError, enqueueTask, publishCancel, republishTask, type Broker, type EventFeed, type EventLog, type TaskQueue } from "../nats/index.js";
+import { AppendConflictError, enqueueTask, publishCancel, republishTask, type Broker, type EventFeed, type EventLog, type ModelAliases, type TaskQueue } from "../nats/index.js";
 import type { Logger } from "../log.js";
 import type { Authenticator } from "./auth.js";
 import type { Metrics } from "../metrics.js";
@@ -14,6 +14,7 @@ import { toGrpcStatus } from "./grpc-status.js";
 import { unary } from "./resources-service.js";
 import { validateSubmit, validateTaskId, type ValidationLimits } from "./validation.js";
 import type { TenantQuotas } from "./quotas.js";
+import { assertTaskAliasExists } from "./model-aliases-service.js";
 
 export interface TasksServiceDeps {
   broker: Broker;
@@ -22,6 +23,8 @@ export interface TasksServiceDeps {
   queue: TaskQueue;
   auth: Authenticator;
   quotas: TenantQuotas;
+  /** Model aliases: a task naming one the tenant does not have is refused at submit. */
+  aliases: ModelAliases;
   metrics: Metrics;
   limits: ValidationLimits;
   log: Logger;
@@ -71,6 +74,7 @@ export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
           return view(tenant, taskId, existing);
         }
       }
+      await assertTaskAliasExists(deps.aliases, tenant, spec);
       quotas.takeSubmit(tenant);
       await quotas.admitQueued(tenant);
       const now = Date.now();

@@ -7,6 +7,7 @@ import { taskSpecCodec } from "../api/codec.js";
 import { fromTimestamp } from "../api/task-model.js";
 import { isTaskId } from "../api/task-id.js";
 import { ValidationError, type FieldViolation } from "../errors.js";
+import { isAliasName } from "../nats/index.js";
 
 export interface ValidationLimits {
   maxK: number;
@@ -22,6 +23,7 @@ const MAX_PROBE_WORK_MS = 3_600_000;
 const RESOURCE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 const LABEL_KEY = /^[a-z0-9]([a-z0-9_./-]{0,62})$/;
+export const ALIAS_RULE = "must be 1-63 characters of a-z, 0-9 and '-'";
 
 class Checker {
   readonly violations: FieldViolation[] = [];
@@ -43,6 +45,16 @@ class Checker {
     if (values.length > MAX_IDS) this.add(field, `at most ${MAX_IDS} ids per task, got ${values.length}`);
     const bad = values.findIndex((v) => v.length === 0 || Buffer.byteLength(v) > MAX_ID_LENGTH);
     if (bad >= 0) this.add(`${field}[${bad}]`, `ids must be 1-${MAX_ID_LENGTH} bytes`);
+  }
+  /** A model named by id or by alias (`<prefix>.model_id` / `<prefix>.alias`): exactly one. */
+  modelRef(prefix: string, modelId: string, alias: string): void {
+    if (modelId !== "" && alias !== "") this.add(`${prefix}.alias`, "set model_id or alias, not both");
+    else if (alias !== "") this.alias(`${prefix}.alias`, alias);
+    else if (modelId === "") this.add(`${prefix}.model_id`, "is required (or set alias)");
+    else this.resourceId(`${prefix}.model_id`, modelId);
+  }
+  alias(field: string, value: string): void {
+    if (!isAliasName(value)) this.add(field, ALIAS_RULE);
   }
   k(field: string, value: number, maxK: number): void {
     if (value < 1 || value > maxK) this.add(field, `must be from 1 to ${maxK}, got ${value}`);
@@ -75,11 +87,12 @@ function checkKind(c: Checker, spec: TaskSpec__Output, limits: ValidationLimits)
         c.num(f("train_model.knn.shrinkage"), t.knn.shrinkage, 0, 1e6);
       }
       if (t.evalK !== 0) c.k(f("train_model.eval_k"), t.evalK, limits.maxK);
+      if (t.promoteTo !== "") c.alias(f("train_model.promote_to"), t.promoteTo);
       return;
     }
     case "recommend": {
       const r = spec.recommend!;
-      c.resourceId(f("recommend.model_id"), r.modelId);
+      c.modelRef(f("recommend"), r.modelId, r.alias);
       if (r.allUsers && r.userIds.length > 0) c.add(f("recommend.user_ids"), "must be empty when all_users is set");
       if (!r.allUsers) c.ids(f("recommend.user_ids"), r.userIds, true);
       c.k(f("recommend.k"), r.k, limits.maxK);
@@ -89,14 +102,14 @@ function checkKind(c: Checker, spec: TaskSpec__Output, limits: ValidationLimits)
     }
     case "similarItems": {
       const s = spec.similarItems!;
-      c.resourceId(f("similar_items.model_id"), s.modelId);
+      c.modelRef(f("similar_items"), s.modelId, s.alias);
       c.ids(f("similar_items.item_ids"), s.itemIds, true);
       c.k(f("similar_items.k"), s.k, limits.maxK);
       return;
     }
     case "evaluate": {
       const e = spec.evaluate!;
-      c.resourceId(f("evaluate.model_id"), e.modelId);
+      c.modelRef(f("evaluate"), e.modelId, e.alias);
       c.resourceId(f("evaluate.dataset_id"), e.datasetId);
       c.k(f("evaluate.k"), e.k, limits.maxK);
       return;
@@ -147,5 +160,12 @@ export function validateTaskId(field: string, value: string): string {
 export function validateResourceId(field: string, value: string): string {
   if (value === "") throw ValidationError.field(field, "is required");
   if (!RESOURCE_ID.test(value) || value === "." || value === "..") throw ValidationError.field(field, "must be 1-128 characters of letters, digits, '_', '.', '-'");
+  return value;
+}
+
+/** Model alias names: 1-63 characters of a-z, 0-9 and '-'. */
+export function validateAliasName(field: string, value: string): string {
+  if (value === "") throw ValidationError.field(field, "is required");
+  if (!isAliasName(value)) throw ValidationError.field(field, ALIAS_RULE);
   return value;
 }

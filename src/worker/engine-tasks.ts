@@ -4,7 +4,7 @@
 // (corrupt model, unknown version, bad params) are permanent.
 import {
   CorruptDataError, InvalidParamsError, Recommender, UnsupportedVersionError, decodeDataset, decodeModel, encodeModel,
-  evaluateRecommender, trainModel, MODEL_FORMAT_VERSION, type Algorithm, type Model,
+  evaluateRecommender, trainModel, MODEL_FORMAT_VERSION, type Algorithm, type Dataset, type Model, type TrainResult,
 } from "../engine/index.js";
 import type { TaskResult } from "../generated/recflow/v1/TaskResult.js";
 import type { UserRecommendations } from "../generated/recflow/v1/UserRecommendations.js";
@@ -12,9 +12,10 @@ import type { ItemNeighbours } from "../generated/recflow/v1/ItemNeighbours.js";
 import type { TaskSpec__Output } from "../generated/recflow/v1/TaskSpec.js";
 import { PermanentTaskError } from "../errors.js";
 import type { SharedBlob } from "./artifact-cache.js";
-import type { ModelArtifact, ThreadJob } from "./thread-protocol.js";
+import type { ModelArtifact, PromotionScores, ThreadJob } from "./thread-protocol.js";
 import type { ThreadContext } from "./task-thread.js";
 import { AlsTeam } from "./als-team.js";
+import { evaluateOnHoldout } from "../engine/index.js";
 
 const ALGORITHM_NAMES: Record<string, Algorithm> = { ALGORITHM_ALS: "als", ALGORITHM_ITEM_KNN: "item_knn", ALGORITHM_POPULARITY: "popularity" };
 const PROTO_ALGORITHM: Record<Algorithm, ModelArtifact["algorithm"]> = { als: "ALGORITHM_ALS", item_knn: "ALGORITHM_ITEM_KNN", popularity: "ALGORITHM_POPULARITY" };
@@ -73,6 +74,22 @@ class Chunker<T> {
 /** Protobuf size estimate of a scored list: ids plus a float and framing per entry. */
 const scoredBytes = (ids: string[]): number => ids.reduce((n, id) => n + id.length * 3 + 12, 16);
 
+/**
+ * TrainModel promote_to: the new model's and popularity's ndcg@k from the training's evaluation,
+ * and the alias's model (as the task found it at start) scored on the very same holdout.
+ */
+function promotionScores(alias: string, r: TrainResult, dataset: Dataset, k: number, job: ThreadJob, ctx: ThreadContext): PromotionScores {
+  const metric = `ndcg@${k}`;
+  const scores: PromotionScores = { alias, metric, candidateScore: r.evaluation!.metrics[metric], baselineScore: r.evaluation!.baseline[metric] };
+  const current = job.inputs.aliasModel;
+  if (current) {
+    ctx.post({ type: "progress", fraction: 1, message: `scoring ${current.id} (alias ${alias}) on the holdout`, metrics: {} });
+    const { recommender } = loadModel(current.blob);
+    scores.current = { modelId: current.id, score: evaluateOnHoldout(recommender, dataset, r.holdout!, k, ctx).metrics[metric] };
+  }
+  return scores;
+}
+
 export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: ThreadContext): TaskResult {
   switch (spec.kind) {
     case "trainModel": {
@@ -81,11 +98,13 @@ export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: Threa
       if (!algorithm) throw new PermanentTaskError(`unknown algorithm ${t.algorithm}`, { code: INVALID_ARGUMENT, reason: "INVALID_PARAMS" });
       const dataset = permanentFrom(() => decodeDataset(new Uint8Array(job.inputs.dataset!.buffer)));
       const evalK = t.evalK || 10;
+      // A promotion compares on this training's holdout, so it needs one.
+      const evaluate = t.evaluate || t.promoteTo !== "";
       const team = algorithm === "als" && ctx.trainThreads > 1 ? new AlsTeam(ctx.trainThreads) : undefined;
       let r;
       try {
         r = permanentFrom(() => trainModel(dataset, {
-          algorithm, evaluate: t.evaluate, evalK, seed: Number(t.seed),
+          algorithm, evaluate, evalK, seed: Number(t.seed),
           als: { factors: t.als?.factors, iterations: t.als?.iterations, regularization: t.als?.regularization, alpha: t.als?.alpha, cgSteps: t.als?.cgSteps },
           knn: { neighbors: t.knn?.neighbors, shrinkage: t.knn?.shrinkage },
         }, (p) => ctx.post({ type: "progress", fraction: p.fraction, message: p.message, metrics: p.metrics }), ctx, team));
@@ -100,6 +119,7 @@ export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: Threa
         bytes, modelId, algorithm: PROTO_ALGORITHM[algorithm], users: r.model.userIds.length, items: r.model.itemIds.length,
         factors: r.model.factors, iterations: info.iterations, finalLoss: info.finalLoss, formatVersion: MODEL_FORMAT_VERSION,
         metrics: info.metrics, baselineMetrics: info.baselineMetrics, trainSeconds: info.trainSeconds,
+        ...(t.promoteTo ? { promotion: promotionScores(t.promoteTo, r, dataset, evalK, job, ctx) } : {}),
       });
       return {
         trainModel: {
@@ -131,7 +151,7 @@ export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: Threa
         if ((j + 1) % step === 0) ctx.post({ type: "progress", fraction: (j + 1) / users.length, message: `${j + 1}/${users.length} users` });
       }
       chunker.flush();
-      return { recommend: { users: users.length, coldStartUsers: cold, chunks: chunker.chunks } };
+      return { recommend: { users: users.length, coldStartUsers: cold, chunks: chunker.chunks, modelId: job.inputs.usedModelId ?? q.modelId } };
     }
     case "similarItems": {
       const q = spec.similarItems!;
@@ -148,7 +168,7 @@ export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: Threa
         chunker.add({ itemId, unknown: i === undefined, similar: top.map((s, n) => ({ itemId: ids[n], score: s.score })) }, scoredBytes(ids) + itemId.length * 3);
       }
       chunker.flush();
-      return { similarItems: { items: q.itemIds.length, unknownItems: unknown, chunks: chunker.chunks } };
+      return { similarItems: { items: q.itemIds.length, unknownItems: unknown, chunks: chunker.chunks, modelId: job.inputs.usedModelId ?? q.modelId } };
     }
     case "evaluate": {
       const q = spec.evaluate!;
@@ -169,7 +189,7 @@ export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: Threa
         test[u] = Int32Array.from(rel);
       }
       const e = evaluateRecommender(recommender, test, q.k, { signal: ctx, onProgress: (f) => ctx.post({ type: "progress", fraction: f, message: "evaluating" }) });
-      return { evaluate: { k: q.k, usersEvaluated: e.users, metrics: e.metrics, baselineMetrics: e.baseline } };
+      return { evaluate: { k: q.k, usersEvaluated: e.users, metrics: e.metrics, baselineMetrics: e.baseline, modelId: job.inputs.usedModelId ?? q.modelId } };
     }
     default:
       throw new PermanentTaskError(`task kind ${String(spec.kind)} is not an engine task`, { code: 12, reason: "KIND_UNAVAILABLE" });

@@ -1,9 +1,10 @@
 // What a task needs besides its spec: the compiled dataset and/or the model it names, fetched
 // from the Object Store through the worker's artifact cache. A missing dataset or model is a
-// permanent failure (NOT_FOUND), never retried.
+// permanent failure (NOT_FOUND), never retried. A model named by alias is resolved here, once per
+// attempt when it starts; the task reports the model id it used.
 import type { TaskMessage__Output } from "../generated/recflow/v1/TaskMessage.js";
 import { PermanentTaskError } from "../errors.js";
-import type { DatasetCatalog, ModelCatalog } from "../nats/index.js";
+import type { DatasetCatalog, ModelAliases, ModelCatalog } from "../nats/index.js";
 import type { ArtifactCache, SharedBlob } from "./artifact-cache.js";
 
 export interface TaskInputs {
@@ -11,9 +12,19 @@ export interface TaskInputs {
   model?: SharedBlob;
   /** Id under which a TrainModel task stores its model (stable across attempts). */
   modelId?: string;
+  /** The model a Recommend / SimilarItems / Evaluate task reads (its alias resolved when it named one). */
+  usedModelId?: string;
+  /** TrainModel promote_to: the alias's model when the task started, to score on the new holdout. */
+  aliasModel?: { id: string; blob: SharedBlob };
 }
 
 const NOT_FOUND = 5;
+
+/** A deleted model reads as absent; any other permanent error (e.g. too large) still fails the task. */
+function orNotFound(err: unknown): undefined {
+  if (err instanceof PermanentTaskError && err.reason === "MODEL_NOT_FOUND") return undefined;
+  throw err;
+}
 
 /** The model id of a TrainModel task: derived from the task id so a retry overwrites, never duplicates. */
 export function modelIdForTask(taskId: string): string {
@@ -24,30 +35,56 @@ export class TaskInputResolver {
   readonly #datasets: DatasetCatalog;
   readonly #models: ModelCatalog;
   readonly #cache: ArtifactCache;
+  readonly #aliases: ModelAliases;
 
-  constructor(deps: { datasets: DatasetCatalog; models: ModelCatalog; cache: ArtifactCache }) {
+  constructor(deps: { datasets: DatasetCatalog; models: ModelCatalog; aliases: ModelAliases; cache: ArtifactCache }) {
     this.#datasets = deps.datasets;
     this.#models = deps.models;
+    this.#aliases = deps.aliases;
     this.#cache = deps.cache;
   }
 
   async resolve(task: TaskMessage__Output): Promise<TaskInputs> {
     const spec = task.spec;
     switch (spec?.kind) {
-      case "trainModel":
-        return { dataset: await this.#dataset(task.tenant, spec.trainModel!.datasetId), modelId: modelIdForTask(task.taskId) };
-      case "recommend":
-        return { model: await this.#model(task.tenant, spec.recommend!.modelId) };
-      case "similarItems":
-        return { model: await this.#model(task.tenant, spec.similarItems!.modelId) };
-      case "evaluate":
-        return {
-          model: await this.#model(task.tenant, spec.evaluate!.modelId),
-          dataset: await this.#dataset(task.tenant, spec.evaluate!.datasetId),
-        };
+      case "trainModel": {
+        const t = spec.trainModel!;
+        const inputs: TaskInputs = { dataset: await this.#dataset(task.tenant, t.datasetId), modelId: modelIdForTask(task.taskId) };
+        if (t.promoteTo) {
+          // A model the alias names but that was deleted cannot be scored: the promotion then
+          // compares with popularity, and a better model repairs the alias.
+          const current = await this.#aliases.get(task.tenant, t.promoteTo);
+          const blob = current ? await this.#model(task.tenant, current.modelId).catch(orNotFound) : undefined;
+          if (current && blob) inputs.aliasModel = { id: current.modelId, blob };
+        }
+        return inputs;
+      }
+      case "recommend": {
+        const id = await this.#modelIdOf(task.tenant, spec.recommend!);
+        return { model: await this.#model(task.tenant, id), usedModelId: id };
+      }
+      case "similarItems": {
+        const id = await this.#modelIdOf(task.tenant, spec.similarItems!);
+        return { model: await this.#model(task.tenant, id), usedModelId: id };
+      }
+      case "evaluate": {
+        const id = await this.#modelIdOf(task.tenant, spec.evaluate!);
+        return { model: await this.#model(task.tenant, id), dataset: await this.#dataset(task.tenant, spec.evaluate!.datasetId), usedModelId: id };
+      }
       default:
         return {};
     }
+  }
+
+  /**
+   * The model id a task names, directly or by alias. The gateway refuses an unknown alias at
+   * submit; one missing here (the store was purged) fails the task for good: ALIAS_NOT_FOUND.
+   */
+  async #modelIdOf(tenant: string, ref: { modelId: string; alias: string }): Promise<string> {
+    if (!ref.alias) return ref.modelId;
+    const alias = await this.#aliases.get(tenant, ref.alias);
+    if (!alias) throw new PermanentTaskError(`NOT_FOUND: alias ${ref.alias} does not exist`, { code: NOT_FOUND, reason: "ALIAS_NOT_FOUND" });
+    return alias.modelId;
   }
 
   async #dataset(tenant: string, id: string): Promise<SharedBlob> {

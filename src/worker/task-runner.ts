@@ -10,7 +10,7 @@ import type { TaskMessage__Output } from "../generated/recflow/v1/TaskMessage.js
 import type { TaskSpec__Output } from "../generated/recflow/v1/TaskSpec.js";
 import { errorMessage } from "../errors.js";
 import type { Logger } from "../log.js";
-import { publishDeadLetter, type Broker, type EventLog, type ModelCatalog, type TaskDelivery } from "../nats/index.js";
+import { publishDeadLetter, type Broker, type EventLog, type ModelAliases, type ModelCatalog, type TaskDelivery } from "../nats/index.js";
 import { PermanentTaskError } from "../errors.js";
 import type { TaskInputResolver, TaskInputs } from "./task-inputs.js";
 import { kindOf, kindToken } from "../api/task-model.js";
@@ -18,12 +18,15 @@ import { AttemptFencedError, AttemptLog, TaskFinishedElsewhereError } from "./at
 import { backoffMs, type RetryPolicy } from "./retry-policy.js";
 import type { ModelArtifact, ThreadMessage, ThreadOutcome } from "./thread-protocol.js";
 import type { WorkerPool } from "./worker-pool.js";
+import { applyTrainPromotion } from "./promotion.js";
 
 export interface RunnerDeps {
   broker: Broker;
   events: EventLog;
   inputs: TaskInputResolver;
   models: ModelCatalog;
+  /** Model aliases: TrainModel promote_to. */
+  aliases: ModelAliases;
   /** Largest PartialResult chunk in bytes. */
   maxChunkBytes: number;
   pool: WorkerPool;
@@ -198,8 +201,13 @@ export class TaskRunner {
     if (stream.failure) throw stream.failure;
 
     if (outcome.ok && stopReason === undefined) {
-      if (outcome.artifact) await this.#storeModel(task, outcome.artifact);
-      await alog.append({ succeeded: { result: outcome.result } });
+      let result = outcome.result;
+      if (outcome.artifact) {
+        await this.#storeModel(task, outcome.artifact);
+        // After the store: an alias never names a model that is not there.
+        if (outcome.artifact.promotion) result = await applyTrainPromotion(this.#d.aliases, task, outcome.artifact, result);
+      }
+      await alog.append({ succeeded: { result } });
       delivery.ack();
       report("succeeded");
       log.info("task succeeded");

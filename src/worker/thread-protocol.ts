@@ -7,7 +7,7 @@
 import type { TaskSpec__Output } from "../generated/recflow/v1/TaskSpec.js";
 import type { TaskResult } from "../generated/recflow/v1/TaskResult.js";
 import type { PartialResult } from "../generated/recflow/v1/PartialResult.js";
-import type { SharedBlob } from "./artifact-cache.js";
+import type { TaskInputs } from "./task-inputs.js";
 
 export interface ThreadJob {
   taskId: string;
@@ -19,7 +19,7 @@ export interface ThreadJob {
   /** Threads an ALS training may use (1 = just this one). */
   trainThreads: number;
   /** Compiled dataset and/or model the task reads (shared memory, not copied). */
-  inputs: { dataset?: SharedBlob; model?: SharedBlob; modelId?: string };
+  inputs: TaskInputs;
   /** Largest PartialResult chunk to post, in encoded bytes (stays under NATS's message limit). */
   maxChunkBytes: number;
   /** Int32Array(1) over this buffer: non-zero means "stop now" (cancel, deadline, shutdown). */
@@ -56,6 +56,18 @@ export interface ModelArtifact {
   metrics: Record<string, number>;
   baselineMetrics: Record<string, number>;
   trainSeconds: number;
+  /** TrainModel promote_to: the scores the promotion decides on, all on this training's holdout. */
+  promotion?: PromotionScores;
+}
+
+export interface PromotionScores {
+  alias: string;
+  /** "ndcg@<eval_k>". */
+  metric: string;
+  candidateScore: number;
+  baselineScore: number;
+  /** The alias's model when the task started, and its score; absent when the alias was new. */
+  current?: { modelId: string; score: number };
 }
 
 export type ThreadOutcome =

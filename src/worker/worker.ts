@@ -7,7 +7,7 @@ import type { Logger } from "../log.js";
 import { kindOf, makeEvent, toTimestamp } from "../api/task-model.js";
 import { UnavailableError } from "../errors.js";
 import {
-  AppendConflictError, Broker, EventLog, TaskQueue, ensureTopology, onCancelSignal, onMaxDeliveries, openDatasetCatalog, openModelCatalog,
+  AppendConflictError, Broker, EventLog, ModelAliases, TaskQueue, ensureTopology, onCancelSignal, onMaxDeliveries, openDatasetCatalog, openModelCatalog,
   type DatasetCatalog, type ModelCatalog,
   type MaxDeliveriesAdvisory, type TaskDelivery,
 } from "../nats/index.js";
@@ -46,7 +46,8 @@ export class Worker {
   #metricsServer: HttpServer | undefined;
   metricsPort: number | undefined;
 
-  private constructor(opts: WorkerOptions, broker: Broker, datasets: DatasetCatalog, models: ModelCatalog) {
+  private constructor(opts: WorkerOptions, broker: Broker, stores: { datasets: DatasetCatalog; models: ModelCatalog; aliases: ModelAliases }) {
+    const { datasets, models, aliases } = stores;
     this.#cfg = opts.config;
     this.#log = opts.log;
     this.#broker = broker;
@@ -55,9 +56,9 @@ export class Worker {
     this.#pool = new WorkerPool({ threads: opts.config.threads });
     this.#metrics = createMetrics("worker", { inFlight: () => this.#inflight.size, queueDepth: () => this.#queue.depth() });
     const metrics = this.#metrics;
-    const inputs = new TaskInputResolver({ datasets, models, cache: new ArtifactCache(opts.config.artifactCacheBytes) });
+    const inputs = new TaskInputResolver({ datasets, models, aliases, cache: new ArtifactCache(opts.config.artifactCacheBytes) });
     this.#runner = new TaskRunner({
-      broker, events: this.#events, pool: this.#pool, inputs, models,
+      broker, events: this.#events, pool: this.#pool, inputs, models, aliases,
       // Headroom under max_msg_size for the event envelope, snapshot and headers.
       maxChunkBytes: Math.max(16 * 1024, opts.config.maxEventBytes - 16 * 1024), log: opts.log, workerId: opts.config.instanceId,
       retry: { baseMs: opts.config.retryBaseMs, maxMs: opts.config.retryMaxMs },
@@ -78,15 +79,17 @@ export class Worker {
     }, log.child({ component: "nats" }));
     let datasets: DatasetCatalog;
     let models: ModelCatalog;
+    let aliases: ModelAliases;
     try {
       await ensureTopology(broker.jsm, config, log);
       datasets = await openDatasetCatalog(broker, config.streamReplicas);
       models = await openModelCatalog(broker, config.streamReplicas);
+      aliases = await ModelAliases.open(broker, config.streamReplicas);
     } catch (err) {
       await broker.close();
       throw err;
     }
-    const w = new Worker(opts, broker, datasets, models);
+    const w = new Worker(opts, broker, { datasets, models, aliases });
     w.#subs.push(onCancelSignal(broker, (tenant, taskId) => w.#inflight.get(`${tenant}.${taskId}`)?.stop.abort("cancelled")));
     w.#subs.push(onMaxDeliveries(broker, log, (a) => w.#deadLetterExhausted(a)));
     if (config.metricsAddress) {

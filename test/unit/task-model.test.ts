@@ -69,7 +69,7 @@ describe("validateSubmit", () => {
 
   it("reports every violation at once", () => {
     try {
-      validateSubmit({ requestId: "bad id", task: { ...base, priority: 5000, kind: "recommend", recommend: { modelId: "", userIds: [], allUsers: false, k: 0, allowItems: [], denyItems: [] } } }, LIMITS);
+      validateSubmit({ requestId: "bad id", task: { ...base, priority: 5000, kind: "recommend", recommend: { modelId: "", alias: "", userIds: [], allUsers: false, k: 0, allowItems: [], denyItems: [] } } }, LIMITS);
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ValidationError);
