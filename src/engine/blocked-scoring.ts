@@ -57,6 +57,18 @@ export function unitRows(Y: Float32Array, n: number, f: number): Float32Array {
   return out;
 }
 
+/** `idx` with each CSR run sorted ascending (exclusions are walked in item order); `idx` itself if it already is. */
+export function sortedRuns(ptr: Int32Array, idx: Int32Array): Int32Array {
+  let sorted = true;
+  for (let r = 0; r + 1 < ptr.length && sorted; r++) {
+    for (let t = ptr[r] + 1; t < ptr[r + 1]; t++) if (idx[t - 1] > idx[t]) sorted = false;
+  }
+  if (sorted) return idx;
+  const copy = Int32Array.from(idx);
+  for (let r = 0; r + 1 < ptr.length; r++) copy.subarray(ptr[r], ptr[r + 1]).sort();
+  return copy;
+}
+
 export class BlockedScorer {
   readonly f: number;
   readonly nItems: number;

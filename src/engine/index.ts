@@ -16,12 +16,12 @@ export { trainItemKnn, DEFAULT_KNN, type KnnParams, type Neighbours } from "./kn
 export { itemPopularity } from "./popularity.js";
 export { topK, type Scored } from "./top-k.js";
 export { BoundedTopK } from "./bounded-top-k.js";
-export { BlockedScorer, unitRows, type BlockedScorerOptions, type ScoringFilter, type ScoringSpace } from "./blocked-scoring.js";
+export { BlockedScorer, sortedRuns, unitRows, type BlockedScorerOptions, type ScoringFilter, type ScoringSpace } from "./blocked-scoring.js";
 export { simdScoringAvailable } from "./score-tile.js";
 export { userMetrics, MetricsAccumulator, type RankingMetrics } from "./metrics.js";
 export { holdoutSplit, type Split } from "./split.js";
 export { evaluateRecommender, type Evaluation } from "./evaluate.js";
-export { Recommender, type Algorithm, type Model, type ModelInfo, type RecommendOptions } from "./model.js";
+export { Recommender, itemMask, type Algorithm, type Model, type ModelInfo, type RecommendOptions } from "./model.js";
 export { encodeModel, decodeModel, MODEL_FORMAT_VERSION } from "./model-codec.js";
 export { trainModel, type TrainSpec, type TrainProgress, type TrainResult } from "./train.js";
 export { generateInteractions, syntheticCsvChunks, syntheticDataset, type SyntheticData, type SyntheticOptions } from "./synthetic.js";

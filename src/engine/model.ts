@@ -2,7 +2,7 @@
 // seen items, with allow/deny masks, popularity for unknown users), and similar items.
 import type { Neighbours } from "./knn.js";
 import { topK, type Scored } from "./top-k.js";
-import { BlockedScorer } from "./blocked-scoring.js";
+import { BlockedScorer, sortedRuns } from "./blocked-scoring.js";
 
 export type Algorithm = "als" | "item_knn" | "popularity";
 
@@ -41,6 +41,15 @@ export interface RecommendOptions {
   allow?: Int32Array;
   /** Item indices never recommended. */
   deny?: Int32Array;
+}
+
+/** The allow/deny lists as a mask (non-zero: never recommended), or undefined when there are none. */
+export function itemMask(nItems: number, o: Pick<RecommendOptions, "allow" | "deny">): Uint8Array | undefined {
+  if (!o.allow && !o.deny) return undefined;
+  const mask = new Uint8Array(nItems).fill(o.allow ? 1 : 0);
+  if (o.allow) for (const i of o.allow) mask[i] = 0;
+  if (o.deny) for (const i of o.deny) mask[i] = 1;
+  return mask;
 }
 
 export class Recommender {
@@ -133,25 +142,10 @@ export class Recommender {
       return;
     }
     const { seenPtr } = this.model;
-    const seenIdx = this.#sortedSeen();
-    this.#prepareMask(undefined, o);
-    const mask = o.allow || o.deny ? Uint8Array.from(this.#mask) : undefined;
+    const seenIdx = (this.#seenSorted ??= sortedRuns(seenPtr, this.model.seenIdx));
+    const mask = itemMask(this.nItems, o);
     const exclude = o.excludeSeen ? (u: number): Int32Array => seenIdx.subarray(seenPtr[u], seenPtr[u + 1]) : undefined;
     this.#als().topK(users, k, { mask, exclude }, (j, list) => (list ? emit(j, list, false) : cold(j)), from, to);
-  }
-
-  /** seenIdx with each user's run sorted (blocked top-k walks exclusions in item order). */
-  #sortedSeen(): Int32Array {
-    if (this.#seenSorted) return this.#seenSorted;
-    const { seenPtr, seenIdx } = this.model;
-    let sorted = true;
-    for (let u = 0; u + 1 < seenPtr.length && sorted; u++) {
-      for (let t = seenPtr[u] + 1; t < seenPtr[u + 1]; t++) if (seenIdx[t - 1] > seenIdx[t]) sorted = false;
-    }
-    if (sorted) return (this.#seenSorted = seenIdx);
-    const copy = Int32Array.from(seenIdx);
-    for (let u = 0; u + 1 < seenPtr.length; u++) copy.subarray(seenPtr[u], seenPtr[u + 1]).sort();
-    return (this.#seenSorted = copy);
   }
 
   #als(): BlockedScorer {

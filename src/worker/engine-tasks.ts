@@ -4,7 +4,7 @@
 // (corrupt model, unknown version, bad params) are permanent.
 import {
   CorruptDataError, InvalidParamsError, Recommender, UnsupportedVersionError, decodeDataset, decodeModel, encodeModel,
-  evaluateRecommender, trainModel, MODEL_FORMAT_VERSION, type Algorithm, type Dataset, type Model, type TrainResult,
+  evaluateRecommender, itemMask, sortedRuns, trainModel, MODEL_FORMAT_VERSION, type Algorithm, type Dataset, type Model, type Scored, type TrainResult,
 } from "../engine/index.js";
 import type { TaskResult } from "../generated/recflow/v1/TaskResult.js";
 import type { UserRecommendations } from "../generated/recflow/v1/UserRecommendations.js";
@@ -15,6 +15,7 @@ import type { SharedBlob } from "./artifact-cache.js";
 import type { ModelArtifact, PromotionScores, ThreadJob } from "./thread-protocol.js";
 import type { ThreadContext } from "./task-thread.js";
 import { AlsTeam } from "./als-team.js";
+import { teamTopK } from "./scoring-team.js";
 import { evaluateOnHoldout } from "../engine/index.js";
 
 const ALGORITHM_NAMES: Record<string, Algorithm> = { ALGORITHM_ALS: "als", ALGORITHM_ITEM_KNN: "item_knn", ALGORITHM_POPULARITY: "popularity" };
@@ -70,6 +71,14 @@ class Chunker<T> {
     this.#bytes = 0;
   }
 }
+
+/** Rows scored between two abort checks on a single thread. */
+const SLICE_ROWS = 256;
+/** Below this many rows a team's thread start-up (~50-100 ms) costs more than it saves. */
+const TEAM_MIN_ROWS = 2048;
+
+/** Many-row Recommend / SimilarItems on an ALS model split over the task's threads (RECFLOW_TRAIN_THREADS). */
+const useTeam = (ctx: ThreadContext, rows: number): boolean => ctx.trainThreads > 1 && rows >= TEAM_MIN_ROWS;
 
 /** Protobuf size estimate of a scored list: ids plus a float and framing per entry. */
 const scoredBytes = (ids: string[]): number => ids.reduce((n, id) => n + id.length * 3 + 12, 16);
@@ -138,17 +147,26 @@ export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: Threa
         ...(q.denyItems.length ? { deny: toIndices(q.denyItems) } : {}),
       };
       const users = q.allUsers ? model.userIds : q.userIds;
+      const rows = Int32Array.from(users, (id) => recommender.userIndex(id) ?? -1);
       const chunker = new Chunker<UserRecommendations>(ctx, job.maxChunkBytes, "recommendations");
       let cold = 0;
       const step = Math.max(1, Math.floor(users.length / 20));
-      for (let j = 0; j < users.length; j++) {
-        if (ctx.aborted) break;
-        const u = recommender.userIndex(users[j]);
-        const top = u === undefined ? recommender.popular(q.k, opts) : recommender.recommend(u, q.k, opts);
-        if (u === undefined) cold++;
+      const emit = (j: number, top: Scored[], coldStart: boolean): void => {
+        if (coldStart) cold++;
         const ids = top.map((s) => model.itemIds[s.index]);
-        chunker.add({ userId: users[j], coldStart: u === undefined, items: top.map((s, n) => ({ itemId: ids[n], score: s.score })) }, scoredBytes(ids) + users[j].length * 3);
+        chunker.add({ userId: users[j], coldStart, items: top.map((s, n) => ({ itemId: ids[n], score: s.score })) }, scoredBytes(ids) + users[j].length * 3);
         if ((j + 1) % step === 0) ctx.post({ type: "progress", fraction: (j + 1) / users.length, message: `${j + 1}/${users.length} users` });
+      };
+      if (model.algorithm === "als" && useTeam(ctx, rows.length)) {
+        let popular: Scored[] | undefined;
+        const seenPtr = model.seenPtr;
+        teamTopK({
+          threads: ctx.trainThreads, rows, k: q.k, signal: ctx, mask: itemMask(model.itemIds.length, opts),
+          space: { f: model.factors, nItems: model.itemIds.length, items: model.itemFactors!, queries: model.userFactors!, ...(model.itemBias ? { bias: model.itemBias } : {}) },
+          ...(opts.excludeSeen ? { exclude: { seenPtr, seenIdx: sortedRuns(seenPtr, model.seenIdx) } } : {}),
+        }, (j, list) => emit(j, list ?? (popular ??= recommender.popular(q.k, opts)), list === undefined));
+      } else {
+        for (let j = 0; j < rows.length && !ctx.aborted; j += SLICE_ROWS) recommender.recommendMany(rows, q.k, opts, emit, j, Math.min(rows.length, j + SLICE_ROWS));
       }
       chunker.flush();
       return { recommend: { users: users.length, coldStartUsers: cold, chunks: chunker.chunks, modelId: job.inputs.usedModelId ?? q.modelId } };
@@ -158,14 +176,20 @@ export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: Threa
       const { model, recommender } = loadModel(job.inputs.model);
       if (model.algorithm === "popularity") throw new PermanentTaskError("a popularity model has no item similarities; train ALS or item-kNN", { code: FAILED_PRECONDITION, reason: "UNSUPPORTED_FOR_MODEL" });
       const chunker = new Chunker<ItemNeighbours>(ctx, job.maxChunkBytes, "neighbours");
-      let unknown = 0;
-      for (const itemId of q.itemIds) {
-        if (ctx.aborted) break;
-        const i = recommender.itemIndex(itemId);
-        if (i === undefined) unknown++;
-        const top = i === undefined ? [] : recommender.similar(i, q.k);
+      const rows = Int32Array.from(q.itemIds, (id) => recommender.itemIndex(id) ?? -1);
+      const unknown = rows.reduce((n, i) => n + (i < 0 ? 1 : 0), 0);
+      const emit = (j: number, top: Scored[]): void => {
+        const itemId = q.itemIds[j];
         const ids = top.map((s) => model.itemIds[s.index]);
-        chunker.add({ itemId, unknown: i === undefined, similar: top.map((s, n) => ({ itemId: ids[n], score: s.score })) }, scoredBytes(ids) + itemId.length * 3);
+        chunker.add({ itemId, unknown: rows[j] < 0, similar: top.map((s, n) => ({ itemId: ids[n], score: s.score })) }, scoredBytes(ids) + itemId.length * 3);
+      };
+      if (model.algorithm === "als" && useTeam(ctx, rows.length)) {
+        teamTopK({
+          threads: ctx.trainThreads, rows, k: q.k, signal: ctx, exclude: "self",
+          space: { f: model.factors, nItems: model.itemIds.length, items: model.itemFactors!, cosine: true },
+        }, (j, list) => emit(j, list ?? []));
+      } else {
+        for (let j = 0; j < rows.length && !ctx.aborted; j += SLICE_ROWS) recommender.similarMany(rows, q.k, emit, j, Math.min(rows.length, j + SLICE_ROWS));
       }
       chunker.flush();
       return { similarItems: { items: q.itemIds.length, unknownItems: unknown, chunks: chunker.chunks, modelId: job.inputs.usedModelId ?? q.modelId } };
