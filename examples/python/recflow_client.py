@@ -2,6 +2,8 @@
 """A small recflow client: submit a task, stream its events, print the result.
 
     /usr/bin/python3 recflow_client.py --target 127.0.0.1:50051 [--token T] probe --work-ms 200
+    /usr/bin/python3 recflow_client.py alias set prod m_... [--expected-revision N]
+    /usr/bin/python3 recflow_client.py alias get prod
 
 Prints, one per line:
 
@@ -9,6 +11,9 @@ Prints, one per line:
     event seq=1 type=queued state=QUEUED progress=0.00   (one per WatchTask event)
     result: {"probe": {...}}                          (or "error: {...}" / "cancelled: ...")
     final_state: SUCCEEDED
+
+The alias commands print the alias after the call: "alias: name=prod model_id=m_... revision=N",
+then one "history: <previous> -> <model>" line per change, newest first.
 
 Exit status: 0 when the task SUCCEEDED, 1 otherwise (task FAILED or CANCELLED, server
 unreachable, RPC error); 2 for bad command-line usage. Errors are one line on stderr, no traceback.
@@ -27,6 +32,7 @@ import uuid
 PROG = "recflow_client"
 STUBS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recflow_stubs", "recflow.binpb")
 SERVICE = "/recflow.v1.TasksService/"
+MODELS_SERVICE = "/recflow.v1.ModelsService/"
 TERMINAL = {"succeeded", "failed", "cancelled"}
 # How often a watch cut with UNAVAILABLE (e.g. a gateway draining) is resumed from the last sequence.
 WATCH_RESUMES = 3
@@ -186,6 +192,28 @@ def run_probe(args):
     return 0 if kind == "succeeded" else 1
 
 
+def run_alias(args):
+    """SetModelAlias (with an optional compare-and-set revision) or GetModelAlias; prints the alias."""
+    protos = Protos()
+    with grpc.insecure_channel(args.target) as channel:
+        alias_cls = protos.msg("recflow.v1.ModelAlias")
+        if args.alias_command == "set":
+            rpc = channel.unary_unary(MODELS_SERVICE + "SetModelAlias", request_serializer=lambda m: m.SerializeToString(),
+                                      response_deserializer=alias_cls.FromString)
+            req = protos.msg("recflow.v1.SetModelAliasRequest")(name=args.name, model_id=args.model_id)
+            if args.expected_revision is not None:
+                req.expected_revision = args.expected_revision
+        else:
+            rpc = channel.unary_unary(MODELS_SERVICE + "GetModelAlias", request_serializer=lambda m: m.SerializeToString(),
+                                      response_deserializer=alias_cls.FromString)
+            req = protos.msg("recflow.v1.GetModelAliasRequest")(name=args.name)
+        alias = rpc(req, timeout=args.rpc_timeout, metadata=call_metadata(args.token))
+    print(f"alias: name={alias.name} model_id={alias.model_id} revision={alias.revision}", flush=True)
+    for h in alias.history:
+        print(f"history: {h.previous_model_id or '(new)'} -> {h.model_id}", flush=True)
+    return 0
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(prog=PROG, description="Submit a recflow task and stream its events.")
     p.add_argument("--target", default="127.0.0.1:50051", help="gateway host:port (default %(default)s)")
@@ -201,6 +229,14 @@ def parse_args(argv):
     probe.add_argument("--permanent-error", action="store_true", help="fail at once, not retried")
     probe.add_argument("--max-retries", type=int, help="retries after the first attempt (server default 3)")
     probe.add_argument("--request-id", default=None, help="idempotency key (default: a fresh py-<uuid>)")
+    alias = sub.add_parser("alias", help="model aliases: set (compare-and-set with --expected-revision) or get")
+    alias_sub = alias.add_subparsers(dest="alias_command", required=True)
+    alias_set = alias_sub.add_parser("set", help="point an alias at a model")
+    alias_set.add_argument("name")
+    alias_set.add_argument("model_id")
+    alias_set.add_argument("--expected-revision", type=int, default=None, help="only if the alias is at this revision (0: new)")
+    alias_get = alias_sub.add_parser("get", help="the alias's model, revision and history")
+    alias_get.add_argument("name")
     args = p.parse_args(argv)
     if args.command == "probe" and not args.request_id:
         args.request_id = f"py-{uuid.uuid4()}"
@@ -210,7 +246,7 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(argv)
     try:
-        return run_probe(args)
+        return run_alias(args) if args.command == "alias" else run_probe(args)
     except grpc.RpcError as err:
         fail(rpc_error_line(err, args.target))
     except KeyboardInterrupt:

@@ -205,7 +205,7 @@ describe("model aliases: set/get/list with history, promotion by TrainModel, tas
     const set = await recflow(t.acme, "model", "alias", "set", "cli-alias", poor);
     expect(set.code).toBe(0);
     expect(JSON.parse(set.stdout)).toMatchObject({ name: "cli-alias", model: poor });
-    const rollback = await recflow(t.acme, "model", "alias", "set", "cli-alias", good, "--expected-revision", String(JSON.parse(set.stdout).revision));
+    const rollback = await recflow(t.acme, "model", "alias", "set", "cli-alias", good, "--expected-revision", String((JSON.parse(set.stdout) as { revision: number }).revision));
     expect(rollback.code).toBe(0);
     expect(JSON.parse((await recflow(t.acme, "model", "alias", "get", "cli-alias")).stdout)).toMatchObject({ model: good, changes: 2 });
     expect((await recflow(t.acme, "model", "alias", "list")).stdout).toContain(`cli-alias  -> ${good}`);

@@ -1,12 +1,14 @@
 // The Python example client (examples/python) against a real stack: Debian's /usr/bin/python3 with
 // python3-grpcio submits a Probe task, streams its events and exits 0 on SUCCEEDED; the Node client
-// then confirms the task it printed. Needs scripts/install-python-grpc.sh (run by setup), not skipped.
+// then confirms the task it printed; it also sets and reads a model alias (ModelsService). Needs
+// scripts/install-python-grpc.sh (run by setup), not skipped.
 import { execFile, execFileSync } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Stack } from "../helpers/stack.js";
+import { call, createDatasetsClient, createModelsClient, uploadDataset } from "../../src/api/client.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const PYTHON = "/usr/bin/python3";
@@ -109,6 +111,51 @@ describe("Python example client (examples/python)", () => {
       // One printed line per event the gateway has for the task, in sequence order.
       const events = await stack.watch(taskId!);
       expect(eventLines.map((l) => Number(/ seq=(\d+) /.exec(l)?.[1]))).toEqual(events.map((e) => e.sequence));
+    });
+  });
+
+  describe("model aliases against a live stack", () => {
+    let stack: Stack;
+    let modelId = "";
+    beforeAll(async () => {
+      if (problem) return;
+      stack = await Stack.start({ workers: 1 });
+      const datasets = createDatasetsClient(stack.address);
+      try {
+        await uploadDataset(datasets, { datasetId: "py" }, [new TextEncoder().encode("user,item\nu1,i1\nu1,i2\nu2,i1\nu3,i3\n")]);
+      } finally {
+        datasets.close();
+      }
+      const train = await stack.submit({ trainModel: { datasetId: "py", algorithm: "ALGORITHM_POPULARITY" } });
+      modelId = (await stack.watch(train.id)).at(-1)?.succeeded?.result?.trainModel?.modelId ?? "";
+    });
+    afterAll(async () => {
+      await stack?.close();
+    });
+
+    it("sets an alias with a compare-and-set and reads it back with its history, from the .proto's messages", async () => {
+      requirePython();
+      expect(modelId).toMatch(/^m_/);
+      const set = await runClient(["--target", stack.address, "alias", "set", "py-prod", modelId, "--expected-revision", "0"]);
+      expect(set.code, set.stderr).toBe(0);
+      const revision = Number(/^alias: name=py-prod model_id=\S+ revision=(\d+)$/m.exec(set.stdout)?.[1]);
+      expect(revision).toBeGreaterThan(0);
+      const get = await runClient(["--target", stack.address, "alias", "get", "py-prod"]);
+      expect(get.stdout).toBe(`alias: name=py-prod model_id=${modelId} revision=${revision}\nhistory: (new) -> ${modelId}\n`);
+      const models = createModelsClient(stack.address);
+      try {
+        expect(await call(models.GetModelAlias.bind(models), { name: "py-prod" })).toMatchObject({ modelId, revision });
+      } finally {
+        models.close();
+      }
+      // A stale revision and a bad name: one-line errors, nothing stored.
+      const stale = await runClient(["--target", stack.address, "alias", "set", "py-prod", modelId, "--expected-revision", "0"]);
+      expect(stale.code).toBe(1);
+      expect(stale.stderr.trim()).toMatch(/^recflow_client: ABORTED: /);
+      const bad = await runClient(["--target", stack.address, "alias", "set", "Py_Prod", modelId]);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr.trim()).toMatch(/^recflow_client: INVALID_ARGUMENT: name: /);
+      expect((await runClient(["--target", stack.address, "alias", "get", "py-prod"])).stdout).toBe(get.stdout);
     });
   });
 
