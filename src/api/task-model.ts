@@ -33,6 +33,7 @@ const KIND_BY_MEMBER: Record<NonNullable<TaskSpec__Output["kind"]>, TaskKind> = 
   similarItems: "TASK_KIND_SIMILAR_ITEMS",
   evaluate: "TASK_KIND_EVALUATE",
   probe: "TASK_KIND_PROBE",
+  tuneModel: "TASK_KIND_TUNE_MODEL",
 };
 
 /** The TaskKind of a spec; a spec without a kind member has none. */

@@ -1,9 +1,9 @@
 // The recommendation engine: pure computation on typed arrays, no I/O.
 export { CsvParser, type CsvParserOptions, type ParsedRow } from "./csv-parser.js";
-export { DatasetBuilder, datasetStats, transpose, type Dataset, type DatasetStats } from "./dataset.js";
+export { DatasetBuilder, datasetStats, transpose, MAX_WEIGHT, type Dataset, type DatasetStats } from "./dataset.js";
 export { encodeDataset, decodeDataset, DATASET_FORMAT_VERSION } from "./dataset-codec.js";
 export {
-  AbortedError, CorruptDataError, DatasetFormatError, DatasetLimitError, InvalidParamsError, UnsupportedVersionError,
+  AbortedError, CorruptDataError, DatasetFormatError, DatasetLimitError, InvalidParamsError, NumericOverflowError, UnsupportedVersionError,
   throwIfAborted, type AbortFlag,
 } from "./errors.js";
 export { mulberry32, gaussian, type Rng } from "./random.js";
@@ -12,7 +12,7 @@ export {
   type AlsExecutor, type AlsKernelChoice, type AlsParams, type AlsProblem, type AlsProgress, type Csr, type ObservedLoss, type TrainAlsOptions,
 } from "./als.js";
 export { simdKernelAvailable, simdKernelFits } from "./als-kernel.js";
-export { trainItemKnn, DEFAULT_KNN, type KnnParams, type Neighbours } from "./knn.js";
+export { trainItemKnn, DEFAULT_KNN, type KnnParams, type KnnWeighting, type Neighbours } from "./knn.js";
 export { itemPopularity } from "./popularity.js";
 export { topK, type Scored } from "./top-k.js";
 export { BoundedTopK } from "./bounded-top-k.js";
@@ -23,6 +23,13 @@ export { holdoutSplit, type Split } from "./split.js";
 export { evaluateRecommender, type Evaluation } from "./evaluate.js";
 export { Recommender, itemMask, type Algorithm, type Model, type ModelInfo, type RecommendOptions } from "./model.js";
 export { encodeModel, decodeModel, MODEL_FORMAT_VERSION } from "./model-codec.js";
-export { trainModel, type TrainSpec, type TrainProgress, type TrainResult } from "./train.js";
+export {
+  trainModel, fitModel, resolveParams, serveOn, DEFAULT_ALS_TRAIN,
+  type AlsTrainParams, type BlendMode, type FitParams, type TrainSpec, type TrainProgress, type TrainResult,
+} from "./train.js";
+export { BANK_SHAPES, bankCase, type BankCase, type BankShape, type BankSize } from "./data-bank.js";
+export { bm25Weights, scaleWeights, type ConfidenceScaling } from "./confidence.js";
+export { BLEND_GRID, chooseBlend, blendBias, validationSplit, type BlendChoice } from "./popularity-blend.js";
+export { DEFAULT_SPACE, candidates, checkSearch, describe as describeTrial, tune, type Range, type SearchSpace, type Trial, type TuneBudget, type TuneHooks, type TuneResult } from "./tune.js";
 export { generateInteractions, syntheticCsvChunks, syntheticDataset, type SyntheticData, type SyntheticOptions } from "./synthetic.js";
 export { evaluateOnHoldout } from "./holdout-transfer.js";

@@ -1,16 +1,23 @@
 // Item-item k nearest neighbours on cosine similarity of the item→user columns. Co-occurrences
 // are accumulated through each item's users into a dense scratch row (no n² matrix), and only
 // the top N neighbours per item are kept, as a sparse CSR.
-import { AbortedError, InvalidParamsError, type AbortFlag } from "./errors.js";
+import { AbortedError, InvalidParamsError, NumericOverflowError, type AbortFlag } from "./errors.js";
 import type { Csr } from "./als.js";
 import { topK } from "./top-k.js";
+
+/** How interaction weights enter the similarities (see confidence.ts). */
+export type KnnWeighting = "none" | "log" | "bm25" | "log-bm25";
 
 export interface KnnParams {
   neighbors: number;
   shrinkage: number;
+  weighting: KnnWeighting;
+  /** BM25's saturation K1 and length normalisation B. */
+  bm25K1: number;
+  bm25B: number;
 }
 
-export const DEFAULT_KNN: KnnParams = { neighbors: 50, shrinkage: 0 };
+export const DEFAULT_KNN: KnnParams = { neighbors: 100, shrinkage: 0, weighting: "log-bm25", bm25K1: 100, bm25B: 0.3 };
 
 export interface Neighbours {
   indptr: Int32Array;
@@ -26,6 +33,11 @@ export function trainItemKnn(C: Csr, Ct: Csr, nItems: number, params: KnnParams,
     let s = 0;
     for (let k = Ct.indptr[i]; k < Ct.indptr[i + 1]; k++) s += Ct.weights[k] * Ct.weights[k];
     norms[i] = Math.sqrt(s);
+    // Finite norms bound every similarity (|acc| ≤ ‖i‖·‖j‖), leaving 0/0 (an item whose weights
+    // are all 0: no evidence) the only NaN, which top-k skips. Uploads bound the weights, but a
+    // dataset stored before they did can hold Infinity: all its similarities would be NaN and
+    // the model would silently have no neighbours.
+    if (!Number.isFinite(s)) throw new NumericOverflowError(`item-kNN: an item's weights are not finite (item index ${i}, sum of squares ${s})`);
   }
   const acc = new Float64Array(nItems);
   const touched = new Int32Array(nItems);

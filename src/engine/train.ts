@@ -1,21 +1,42 @@
-// Training a model from a dataset, end to end: optional holdout split, fitting (ALS, item-kNN or
-// popularity) with progress, evaluation next to popularity, and the Model to store.
-import { trainAls, DEFAULT_ALS, type AlsExecutor, type AlsParams, type Csr } from "./als.js";
+// Training a model from a dataset, end to end: optional holdout split, a validation split carved
+// from the training part, fitting (ALS, item-kNN or popularity) with progress, the popularity
+// blend chosen on validation, evaluation next to popularity, and the Model to store.
+//
+// The holdout the training reports on is never used to choose anything: β (and, in TuneModel,
+// the parameters) are chosen on the validation split, which comes out of the training part.
+import { cgScratch, gram, solveRange, trainAls, DEFAULT_ALS, type AlsExecutor, type AlsParams, type Csr } from "./als.js";
+import { bm25Weights, scaleWeights, type ConfidenceScaling } from "./confidence.js";
 import { transpose, type Dataset } from "./dataset.js";
 import { evaluateRecommender, type Evaluation } from "./evaluate.js";
-import type { AbortFlag } from "./errors.js";
+import { InvalidParamsError, type AbortFlag } from "./errors.js";
 import { trainItemKnn, DEFAULT_KNN, type KnnParams } from "./knn.js";
 import { Recommender, type Algorithm, type Model } from "./model.js";
+import { blendBias, chooseBlend, validationSplit, type BlendChoice } from "./popularity-blend.js";
 import { itemPopularity } from "./popularity.js";
 import { holdoutSplit, type Split } from "./split.js";
 
+/** ALS parameters as a training takes them: the solver's, plus how weights become confidence. */
+export interface AlsTrainParams extends AlsParams {
+  /** c = 1 + α·w ("linear") or c = 1 + α·log(1 + w/ε) ("log"). @default "log" */
+  scaling: ConfidenceScaling;
+  /** ε of the log scaling, in weight units. @default 1 */
+  epsilon: number;
+}
+
+export const DEFAULT_ALS_TRAIN: AlsTrainParams = { ...DEFAULT_ALS, scaling: "log", epsilon: 1 };
+
+/** "auto": the validation split chooses how much popularity to blend in (β ≥ 0); "off": never. */
+export type BlendMode = "auto" | "off";
+
 export interface TrainSpec {
   algorithm: Algorithm;
-  als?: Partial<AlsParams>;
+  als?: Partial<AlsTrainParams>;
   knn?: Partial<KnnParams>;
   evaluate: boolean;
   evalK: number;
   seed: number;
+  /** @default "auto" */
+  blend?: BlendMode;
 }
 
 export interface TrainProgress {
@@ -30,73 +51,170 @@ export interface TrainResult {
   evaluation?: Evaluation;
   /** The split `evaluation` was computed on: lets another model be scored on the same holdout. */
   holdout?: Split;
+  /** What the validation chose for the popularity blend (absent for popularity, or blend off). */
+  blend?: BlendChoice;
+  /** Said out loud, never served silently: e.g. the model ranks below popularity on its holdout. */
+  warnings: string[];
 }
 
 /** Live metric estimates use a sample of test users, so progress stays cheap. */
 const LIVE_EVAL_USERS = 300;
 
-/** Trains the spec's algorithm on `d`; ALS rows are solved by `executor` (default: this thread). */
-export function trainModel(d: Dataset, spec: TrainSpec, onProgress: (p: TrainProgress) => void = () => undefined, signal?: AbortFlag, executor?: AlsExecutor): TrainResult {
-  const started = performance.now();
-  const split = spec.evaluate ? holdoutSplit(d, { seed: spec.seed }) : undefined;
-  const train: Dataset = split ? split.train : d;
+/** Everything a fit needs besides the data and the parameters. */
+export interface FitOptions {
+  onProgress?: (p: TrainProgress) => void;
+  signal?: AbortFlag;
+  executor?: AlsExecutor;
+  /** Test users for the live NDCG estimate during ALS iterations. */
+  liveTest?: Int32Array[];
+  evalK?: number;
+}
+
+/** Fully resolved parameters of one fit (what a model records, and what TuneModel searches). */
+export type FitParams = { algorithm: "als"; als: AlsTrainParams } | { algorithm: "item_knn"; knn: KnnParams } | { algorithm: "popularity" };
+
+/** Resolves a spec's parameters against the defaults ("0 means default" in the API). */
+export function resolveParams(spec: Pick<TrainSpec, "algorithm" | "als" | "knn" | "seed">): FitParams {
+  if (spec.algorithm === "als") return { algorithm: "als", als: { ...DEFAULT_ALS_TRAIN, ...definedOnly(spec.als), seed: spec.seed } };
+  if (spec.algorithm === "item_knn") return { algorithm: "item_knn", knn: { ...DEFAULT_KNN, ...definedOnly(spec.knn) } };
+  return { algorithm: "popularity" };
+}
+
+/** A model of `params` fitted on `train` (seen items = train's), without blend or evaluation. */
+export function fitModel(train: Dataset, params: FitParams, opts: FitOptions = {}): { model: Model; losses: number[] } {
   const nUsers = train.userIds.length;
   const nItems = train.itemIds.length;
-  const C: Csr = train;
-  const Ct = transpose(train);
-  const base: Model = {
-    algorithm: spec.algorithm, userIds: train.userIds, itemIds: train.itemIds, seenPtr: train.indptr, seenIdx: train.indices,
-    popularity: itemPopularity(C, nItems), factors: 0,
+  const onProgress = opts.onProgress ?? ((): void => undefined);
+  const model: Model = {
+    algorithm: params.algorithm, userIds: train.userIds, itemIds: train.itemIds, seenPtr: train.indptr, seenIdx: train.indices,
+    popularity: itemPopularity(train, nItems), factors: 0,
     info: { params: {}, iterations: 0, finalLoss: 0, metrics: {}, baselineMetrics: {}, trainSeconds: 0, createdAt: Date.now() },
   };
   const losses: number[] = [];
-  const fitShare = spec.evaluate ? 0.9 : 1;
-  if (spec.algorithm === "als") {
-    const p: AlsParams = { ...DEFAULT_ALS, ...definedOnly(spec.als), seed: spec.seed };
-    base.info.params = { ...p };
-    const live = (X: Float32Array, Y: Float32Array): Record<string, number> => {
-      if (!split) return {};
-      const e = evaluateRecommender(new Recommender({ ...base, factors: p.factors, userFactors: X, itemFactors: Y }), split.test, spec.evalK, { maxUsers: LIVE_EVAL_USERS, signal });
-      return { [`ndcg@${spec.evalK}~`]: e.metrics[`ndcg@${spec.evalK}`] };
-    };
+  if (params.algorithm === "als") {
+    const p = params.als;
+    if (!(p.epsilon > 0)) throw new InvalidParamsError("ALS needs epsilon > 0");
+    model.info.params = { ...p };
+    const C: Csr = scaleWeights(train, p.scaling, p.epsilon);
+    const k = opts.evalK ?? 10;
     let factorsRef: { X: Float32Array; Y: Float32Array } | undefined;
-    const fit = trainAls(C, Ct, nUsers, nItems, p, {
-      signal,
+    const live = (): Record<string, number> => {
+      if (!opts.liveTest || !factorsRef) return {};
+      const e = evaluateRecommender(new Recommender({ ...model, factors: p.factors, userFactors: factorsRef.X, itemFactors: factorsRef.Y }), opts.liveTest, k, { maxUsers: LIVE_EVAL_USERS, signal: opts.signal });
+      return { [`ndcg@${k}~`]: e.metrics[`ndcg@${k}`] };
+    };
+    const fit = trainAls(C, transpose({ ...train, weights: C.weights }), nUsers, nItems, p, {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.executor ? { executor: opts.executor } : {}),
       onFactors: (X, Y) => (factorsRef = { X, Y }),
-      ...(executor ? { executor } : {}),
       onProgress: (pr) => {
         losses.push(pr.loss);
-        const metrics: Record<string, number> = { loss: pr.loss, iteration: pr.iteration };
-        if (factorsRef) Object.assign(metrics, live(factorsRef.X, factorsRef.Y));
-        onProgress({ fraction: pr.fraction * fitShare, message: `ALS iteration ${pr.iteration}/${pr.iterations}`, metrics });
+        onProgress({ fraction: pr.fraction, message: `ALS iteration ${pr.iteration}/${pr.iterations}`, metrics: { loss: pr.loss, iteration: pr.iteration, ...live() } });
       },
     });
-    Object.assign(base, { factors: p.factors, userFactors: fit.userFactors, itemFactors: fit.itemFactors });
-    base.info.iterations = p.iterations;
-    base.info.finalLoss = losses.at(-1) ?? 0;
-  } else if (spec.algorithm === "item_knn") {
-    const p: KnnParams = { ...DEFAULT_KNN, ...definedOnly(spec.knn) };
-    base.info.params = { ...p };
-    base.neighbours = trainItemKnn(C, Ct, nItems, p, (f) => onProgress({ fraction: f * fitShare, message: "item-kNN similarities", metrics: {} }), signal);
-    base.factors = p.neighbors;
+    Object.assign(model, { factors: p.factors, userFactors: fit.userFactors, itemFactors: fit.itemFactors });
+    model.info.iterations = p.iterations;
+    model.info.finalLoss = losses.at(-1) ?? 0;
+  } else if (params.algorithm === "item_knn") {
+    const p = params.knn;
+    model.info.params = { ...p };
+    const W = knnWeights(train, p);
+    model.neighbours = trainItemKnn(W, transpose(W), nItems, p, (f) => onProgress({ fraction: f, message: "item-kNN similarities", metrics: {} }), opts.signal);
+    model.factors = p.neighbors;
   } else {
-    onProgress({ fraction: fitShare, message: "popularity counted", metrics: {} });
+    onProgress({ fraction: 1, message: "popularity counted", metrics: {} });
   }
+  return { model, losses };
+}
+
+/**
+ * `fitted` (fitted on part of `train`) made to serve `train`: seen items and popularity from all
+ * of it, and for ALS every user's factors solved again against all of the user's interactions
+ * (one half-sweep with the item factors fixed), so the validation items count for the user.
+ */
+export function serveOn(fitted: Model, train: Dataset): Model {
+  const model: Model = { ...fitted, seenPtr: train.indptr, seenIdx: train.indices, popularity: itemPopularity(train, train.itemIds.length) };
+  if (fitted.algorithm === "als" && fitted.userFactors && fitted.itemFactors) {
+    const p = fitted.info.params as unknown as AlsTrainParams;
+    const f = fitted.factors;
+    const X = fitted.userFactors.slice();
+    const C = scaleWeights(train, p.scaling, p.epsilon);
+    // More CG steps than a sweep: this solve is the last word on each user's factors.
+    solveRange(X, fitted.itemFactors, gram(fitted.itemFactors, train.itemIds.length, f, p.regularization), C, f, p.alpha, Math.max(p.cgSteps, 6), 0, train.userIds.length, cgScratch(f));
+    model.userFactors = X;
+  }
+  return model;
+}
+
+/** Trains the spec's algorithm on `d`; ALS rows are solved by `executor` (default: this thread). */
+export function trainModel(d: Dataset, spec: TrainSpec, onProgress: (p: TrainProgress) => void = () => undefined, signal?: AbortFlag, executor?: AlsExecutor): TrainResult {
+  const started = performance.now();
+  const params = resolveParams(spec);
+  const split = spec.evaluate ? holdoutSplit(d, { seed: spec.seed }) : undefined;
+  const train: Dataset = split ? split.train : d;
+  const blendOn = params.algorithm !== "popularity" && (spec.blend ?? "auto") === "auto";
+  const validation = blendOn ? validationSplit(train, spec.seed) : undefined;
+  const fitShare = (spec.evaluate ? 0.85 : 0.95) - (blendOn ? 0.05 : 0);
+  const fit = fitModel(validation ? validation.train : train, params, {
+    onProgress: (p) => onProgress({ ...p, fraction: p.fraction * fitShare }),
+    ...(signal ? { signal } : {}),
+    ...(executor ? { executor } : {}),
+    ...(split ? { liveTest: split.test } : {}),
+    evalK: spec.evalK,
+  });
+  let model = fit.model;
+  let blend: BlendChoice | undefined;
+  if (validation) {
+    blend = chooseBlend(new Recommender(model), validation.test, spec.evalK, signal ? { signal } : {});
+    onProgress({ fraction: fitShare + 0.05, message: `popularity blend on validation: ${blend.servedAs}`, metrics: { blendWeight: blend.weight, validationNdcg: blend.validation.chosen } });
+    model = serveOn(model, train);
+    const bias = blendBias(blend.beta, model.popularity);
+    if (bias) model.itemBias = bias;
+    model.info.blend = { weight: blend.weight, beta: blend.beta, servedAs: blend.servedAs, ...prefixed("validation_", blend.validation) };
+  }
+  const warnings: string[] = [];
   let evaluation: Evaluation | undefined;
   if (split) {
-    evaluation = evaluateRecommender(new Recommender(base), split.test, spec.evalK, {
-      signal, onProgress: (f) => onProgress({ fraction: fitShare + f * (1 - fitShare), message: "evaluating on the holdout", metrics: {} }),
+    const from = fitShare + (blendOn ? 0.05 : 0);
+    evaluation = evaluateRecommender(new Recommender(model), split.test, spec.evalK, {
+      signal, onProgress: (f) => onProgress({ fraction: from + f * (1 - from), message: "evaluating on the holdout", metrics: {} }),
     });
-    base.info.metrics = evaluation.metrics;
-    base.info.baselineMetrics = evaluation.baseline;
+    model.info.metrics = evaluation.metrics;
+    model.info.baselineMetrics = evaluation.baseline;
+    const key = `ndcg@${spec.evalK}`;
+    if (params.algorithm !== "popularity" && evaluation.metrics[key] < evaluation.baseline[key]) {
+      warnings.push(`the model ranks below popularity on its holdout (${key} ${evaluation.metrics[key].toFixed(4)} vs ${evaluation.baseline[key].toFixed(4)}): consider TuneModel or the popularity algorithm`);
+    }
   }
-  base.info.trainSeconds = (performance.now() - started) / 1000;
-  return { model: base, losses, ...(evaluation && split ? { evaluation, holdout: split } : {}) };
+  model.info.warnings = warnings;
+  model.info.trainSeconds = (performance.now() - started) / 1000;
+  return { model, losses: fit.losses, warnings, ...(evaluation && split ? { evaluation, holdout: split } : {}), ...(blend ? { blend } : {}) };
+}
+
+/** The interaction strengths item-kNN's similarities are computed on. */
+function knnWeights(train: Dataset, p: KnnParams): Dataset {
+  if (!(p.bm25K1 > 0 && p.bm25B >= 0 && p.bm25B <= 1)) throw new InvalidParamsError("kNN needs bm25_k1 > 0 and 0 ≤ bm25_b ≤ 1");
+  switch (p.weighting) {
+    case "none":
+      return train;
+    case "log":
+      return scaleWeights(train, "log", 1);
+    case "bm25":
+      return bm25Weights(train, train.userIds.length, train.itemIds.length, p.bm25K1, p.bm25B);
+    case "log-bm25":
+      return bm25Weights(scaleWeights(train, "log", 1), train.userIds.length, train.itemIds.length, p.bm25K1, p.bm25B);
+    default:
+      throw new InvalidParamsError(`unknown kNN weighting ${JSON.stringify(p.weighting)}`);
+  }
+}
+
+function prefixed(prefix: string, o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [prefix + k, v]));
 }
 
 /** Drops undefined and zero values ("0 means default" in the API). */
 function definedOnly<T extends object>(o: Partial<T> | undefined): Partial<T> {
   const out: Partial<T> = {};
-  for (const [k, v] of Object.entries(o ?? {})) if (v !== undefined && v !== 0) (out as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(o ?? {})) if (v !== undefined && v !== 0 && v !== "") (out as Record<string, unknown>)[k] = v;
   return out;
 }

@@ -7,6 +7,7 @@ export const TaskKind = {
   TASK_KIND_SIMILAR_ITEMS: 'TASK_KIND_SIMILAR_ITEMS',
   TASK_KIND_EVALUATE: 'TASK_KIND_EVALUATE',
   TASK_KIND_PROBE: 'TASK_KIND_PROBE',
+  TASK_KIND_TUNE_MODEL: 'TASK_KIND_TUNE_MODEL',
 } as const;
 
 export type TaskKind =
@@ -22,5 +23,7 @@ export type TaskKind =
   | 4
   | 'TASK_KIND_PROBE'
   | 5
+  | 'TASK_KIND_TUNE_MODEL'
+  | 6
 
 export type TaskKind__Output = typeof TaskKind[keyof typeof TaskKind]

@@ -5,6 +5,7 @@ import type { TrainModelResult as _recflow_v1_TrainModelResult, TrainModelResult
 import type { RecommendResult as _recflow_v1_RecommendResult, RecommendResult__Output as _recflow_v1_RecommendResult__Output } from '../../recflow/v1/RecommendResult.js';
 import type { SimilarItemsResult as _recflow_v1_SimilarItemsResult, SimilarItemsResult__Output as _recflow_v1_SimilarItemsResult__Output } from '../../recflow/v1/SimilarItemsResult.js';
 import type { EvaluateResult as _recflow_v1_EvaluateResult, EvaluateResult__Output as _recflow_v1_EvaluateResult__Output } from '../../recflow/v1/EvaluateResult.js';
+import type { TuneModelResult as _recflow_v1_TuneModelResult, TuneModelResult__Output as _recflow_v1_TuneModelResult__Output } from '../../recflow/v1/TuneModelResult.js';
 
 export interface TaskResult {
   'probe'?: (_recflow_v1_ProbeResult | null);
@@ -12,7 +13,8 @@ export interface TaskResult {
   'recommend'?: (_recflow_v1_RecommendResult | null);
   'similarItems'?: (_recflow_v1_SimilarItemsResult | null);
   'evaluate'?: (_recflow_v1_EvaluateResult | null);
-  'result'?: "probe"|"trainModel"|"recommend"|"similarItems"|"evaluate";
+  'tuneModel'?: (_recflow_v1_TuneModelResult | null);
+  'result'?: "probe"|"trainModel"|"recommend"|"similarItems"|"evaluate"|"tuneModel";
 }
 
 export interface TaskResult__Output {
@@ -21,5 +23,6 @@ export interface TaskResult__Output {
   'recommend'?: (_recflow_v1_RecommendResult__Output | null);
   'similarItems'?: (_recflow_v1_SimilarItemsResult__Output | null);
   'evaluate'?: (_recflow_v1_EvaluateResult__Output | null);
-  'result'?: "probe"|"trainModel"|"recommend"|"similarItems"|"evaluate";
+  'tuneModel'?: (_recflow_v1_TuneModelResult__Output | null);
+  'result'?: "probe"|"trainModel"|"recommend"|"similarItems"|"evaluate"|"tuneModel";
 }

@@ -5,6 +5,7 @@ import type { Recommend as _recflow_v1_Recommend, Recommend__Output as _recflow_
 import type { SimilarItems as _recflow_v1_SimilarItems, SimilarItems__Output as _recflow_v1_SimilarItems__Output } from '../../recflow/v1/SimilarItems.js';
 import type { Evaluate as _recflow_v1_Evaluate, Evaluate__Output as _recflow_v1_Evaluate__Output } from '../../recflow/v1/Evaluate.js';
 import type { Probe as _recflow_v1_Probe, Probe__Output as _recflow_v1_Probe__Output } from '../../recflow/v1/Probe.js';
+import type { TuneModel as _recflow_v1_TuneModel, TuneModel__Output as _recflow_v1_TuneModel__Output } from '../../recflow/v1/TuneModel.js';
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp.js';
 
 export interface TaskSpec {
@@ -13,11 +14,12 @@ export interface TaskSpec {
   'similarItems'?: (_recflow_v1_SimilarItems | null);
   'evaluate'?: (_recflow_v1_Evaluate | null);
   'probe'?: (_recflow_v1_Probe | null);
+  'tuneModel'?: (_recflow_v1_TuneModel | null);
   'maxRetries'?: (number);
   'deadline'?: (_google_protobuf_Timestamp | null);
   'priority'?: (number);
   'labels'?: ({[key: string]: string});
-  'kind'?: "trainModel"|"recommend"|"similarItems"|"evaluate"|"probe";
+  'kind'?: "trainModel"|"recommend"|"similarItems"|"evaluate"|"probe"|"tuneModel";
   '_maxRetries'?: "maxRetries";
 }
 
@@ -27,10 +29,11 @@ export interface TaskSpec__Output {
   'similarItems'?: (_recflow_v1_SimilarItems__Output | null);
   'evaluate'?: (_recflow_v1_Evaluate__Output | null);
   'probe'?: (_recflow_v1_Probe__Output | null);
+  'tuneModel'?: (_recflow_v1_TuneModel__Output | null);
   'maxRetries'?: (number);
   'deadline': (_google_protobuf_Timestamp__Output | null);
   'priority': (number);
   'labels': ({[key: string]: string});
-  'kind'?: "trainModel"|"recommend"|"similarItems"|"evaluate"|"probe";
+  'kind'?: "trainModel"|"recommend"|"similarItems"|"evaluate"|"probe"|"tuneModel";
   '_maxRetries'?: "maxRetries";
 }

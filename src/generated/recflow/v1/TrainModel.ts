@@ -14,6 +14,7 @@ export interface TrainModel {
   'evalK'?: (number);
   'seed'?: (number | string | Long);
   'promoteTo'?: (string);
+  'noPopularityBlend'?: (boolean);
 }
 
 export interface TrainModel__Output {
@@ -25,4 +26,5 @@ export interface TrainModel__Output {
   'evalK': (number);
   'seed': (number);
   'promoteTo': (string);
+  'noPopularityBlend': (boolean);
 }

@@ -2,6 +2,7 @@
 
 import type { Algorithm as _recflow_v1_Algorithm, Algorithm__Output as _recflow_v1_Algorithm__Output } from '../../recflow/v1/Algorithm.js';
 import type { Promotion as _recflow_v1_Promotion, Promotion__Output as _recflow_v1_Promotion__Output } from '../../recflow/v1/Promotion.js';
+import type { PopularityBlend as _recflow_v1_PopularityBlend, PopularityBlend__Output as _recflow_v1_PopularityBlend__Output } from '../../recflow/v1/PopularityBlend.js';
 
 export interface TrainModelResult {
   'modelId'?: (string);
@@ -14,6 +15,8 @@ export interface TrainModelResult {
   'baselineMetrics'?: ({[key: string]: number | string});
   'trainSeconds'?: (number | string);
   'promotion'?: (_recflow_v1_Promotion | null);
+  'blend'?: (_recflow_v1_PopularityBlend | null);
+  'warnings'?: (string)[];
 }
 
 export interface TrainModelResult__Output {
@@ -27,4 +30,6 @@ export interface TrainModelResult__Output {
   'baselineMetrics': ({[key: string]: number});
   'trainSeconds': (number);
   'promotion': (_recflow_v1_Promotion__Output | null);
+  'blend': (_recflow_v1_PopularityBlend__Output | null);
+  'warnings': (string)[];
 }

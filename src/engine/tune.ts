@@ -1,0 +1,232 @@
+// TuneModel's search: random search over ALS and item-kNN parameters (plus popularity), every
+// trial fitted on the training part minus a validation split and scored on that validation split
+// with its own popularity blend. The holdout the result reports on is never looked at while
+// searching. The trial sequence depends only on the seed, so a search bounded by a trial count
+// gives the same leaderboard and the same model every time it runs (a redelivered task too).
+import type { AlsExecutor } from "./als.js";
+import type { ConfidenceScaling } from "./confidence.js";
+import type { Dataset } from "./dataset.js";
+import { evaluateRecommender, type Evaluation } from "./evaluate.js";
+import { AbortedError, InvalidParamsError, type AbortFlag } from "./errors.js";
+import type { KnnWeighting } from "./knn.js";
+import { Recommender, type Algorithm, type Model } from "./model.js";
+import { blendBias, chooseBlend, validationSplit, type BlendChoice } from "./popularity-blend.js";
+import { mulberry32, type Rng } from "./random.js";
+import { holdoutSplit } from "./split.js";
+import { fitModel, resolveParams, serveOn, trainModel, type FitParams, type TrainSpec } from "./train.js";
+
+/** A closed range [min, max]; positive ranges of scale parameters are searched log-uniformly. */
+export interface Range {
+  min: number;
+  max: number;
+}
+
+export interface SearchSpace {
+  algorithms: Algorithm[];
+  factors: Range;
+  regularization: Range;
+  alpha: Range;
+  iterations: Range;
+  scaling: ConfidenceScaling[];
+  neighbors: Range;
+  knnWeighting: KnnWeighting[];
+}
+
+export const DEFAULT_SPACE: SearchSpace = {
+  algorithms: ["als", "item_knn", "popularity"],
+  factors: { min: 8, max: 128 },
+  regularization: { min: 0.05, max: 30 },
+  alpha: { min: 0.5, max: 40 },
+  iterations: { min: 6, max: 20 },
+  scaling: ["log", "linear"],
+  neighbors: { min: 20, max: 400 },
+  knnWeighting: ["log-bm25", "bm25", "log", "none"],
+};
+
+export interface TuneBudget {
+  /** Trials at most (the defaults and popularity count as trials). */
+  maxTrials: number;
+  /** Stop starting new trials after this long (0: no time limit). */
+  timeBudgetMs: number;
+}
+
+export interface Trial {
+  index: number;
+  params: FitParams;
+  /** NDCG@k on the validation split, with the trial's own popularity blend. */
+  score: number;
+  blend?: BlendChoice;
+  seconds: number;
+}
+
+export interface TuneResult {
+  /** The best parameters' model, trained on all of the data. */
+  model: Model;
+  best: Trial;
+  /** Every finished trial, best first. */
+  leaderboard: Trial[];
+  /** Holdout metrics of the best parameters, of the defaults, and of popularity (same users). */
+  holdout: { best: Evaluation; defaults: Evaluation };
+  /** True when the time budget ended the search before maxTrials. */
+  stoppedByTime: boolean;
+}
+
+export interface TuneHooks {
+  onTrial?: (trial: Trial, leaderboard: Trial[], done: number) => void;
+  onProgress?: (fraction: number, message: string) => void;
+  signal?: AbortFlag;
+  executor?: AlsExecutor;
+  /** Milliseconds clock (tests pin it). */
+  now?: () => number;
+}
+
+/** Checks a space and a budget; throws InvalidParamsError naming the offending field. */
+export function checkSearch(space: SearchSpace, budget: TuneBudget): void {
+  if (space.algorithms.length === 0) throw new InvalidParamsError("space.algorithms: empty");
+  for (const [name, r, lo] of [["factors", space.factors, 1], ["regularization", space.regularization, 0], ["alpha", space.alpha, 0], ["iterations", space.iterations, 1], ["neighbors", space.neighbors, 1]] as const) {
+    if (!(Number.isFinite(r.min) && Number.isFinite(r.max) && r.min >= lo && r.max >= r.min)) throw new InvalidParamsError(`space.${name}: empty or invalid range [${r.min}, ${r.max}]`);
+  }
+  if (space.factors.max > 1024) throw new InvalidParamsError("space.factors: at most 1024");
+  if (space.iterations.max > 200) throw new InvalidParamsError("space.iterations: at most 200");
+  if (space.neighbors.max > 5000) throw new InvalidParamsError("space.neighbors: at most 5000");
+  if (space.algorithms.includes("als") && space.scaling.length === 0) throw new InvalidParamsError("space.scaling: empty");
+  if (space.algorithms.includes("item_knn") && space.knnWeighting.length === 0) throw new InvalidParamsError("space.knn_weighting: empty");
+  if (!(Number.isInteger(budget.maxTrials) && budget.maxTrials >= 1)) throw new InvalidParamsError("budget.max_trials: must be at least 1");
+  if (!(budget.timeBudgetMs >= 0)) throw new InvalidParamsError("budget.time_budget: must not be negative");
+}
+
+/**
+ * The trial sequence for a seed: the defaults of each searched algorithm first (so the search can
+ * only improve on them), popularity, then random draws from the space.
+ */
+export function* candidates(space: SearchSpace, seed: number): Generator<FitParams> {
+  const rng = mulberry32(seed ^ 0x70e5);
+  const inRange = (p: FitParams): boolean =>
+    p.algorithm === "als"
+      ? within(p.als.factors, space.factors) && within(p.als.regularization, space.regularization) && within(p.als.alpha, space.alpha) && within(p.als.iterations, space.iterations) && space.scaling.includes(p.als.scaling)
+      : p.algorithm === "item_knn" ? within(p.knn.neighbors, space.neighbors) && space.knnWeighting.includes(p.knn.weighting) : true;
+  for (const algorithm of space.algorithms) {
+    const defaults = resolveParams({ algorithm, seed });
+    if (inRange(defaults)) yield defaults;
+  }
+  const learners = space.algorithms.filter((a) => a !== "popularity");
+  if (learners.length === 0) return;
+  for (;;) {
+    const algorithm = learners[Math.floor(rng() * learners.length)];
+    if (algorithm === "als") {
+      const base = resolveParams({ algorithm, seed });
+      if (base.algorithm !== "als") continue;
+      yield {
+        algorithm,
+        als: {
+          ...base.als,
+          factors: Math.round(logUniform(rng, space.factors)),
+          regularization: logUniform(rng, space.regularization),
+          alpha: logUniform(rng, space.alpha),
+          iterations: Math.round(uniform(rng, space.iterations)),
+          scaling: pick(rng, space.scaling),
+        },
+      };
+    } else {
+      const base = resolveParams({ algorithm, seed });
+      if (base.algorithm !== "item_knn") continue;
+      yield { algorithm, knn: { ...base.knn, neighbors: Math.round(logUniform(rng, space.neighbors)), weighting: pick(rng, space.knnWeighting), bm25B: 0.1 + 0.8 * rng() } };
+    }
+  }
+}
+
+/** Runs the search on `d` and trains the winner on all of it. */
+export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; evalK: number; seed: number }, hooks: TuneHooks = {}): TuneResult {
+  checkSearch(o.space, o.budget);
+  const now = hooks.now ?? ((): number => performance.now());
+  const started = now();
+  const k = o.evalK;
+  const split = holdoutSplit(d, { seed: o.seed });
+  const validation = validationSplit(split.train, o.seed);
+  const fitted: { trial: Trial; model: Model }[] = [];
+  const leaderboard: Trial[] = [];
+  let stoppedByTime = false;
+  const fitOpts = { ...(hooks.signal ? { signal: hooks.signal } : {}), ...(hooks.executor ? { executor: hooks.executor } : {}), evalK: k };
+  for (const params of candidates(o.space, o.seed)) {
+    if (fitted.length >= o.budget.maxTrials) break;
+    if (o.budget.timeBudgetMs > 0 && fitted.length > 0 && now() - started >= o.budget.timeBudgetMs) {
+      stoppedByTime = true;
+      break;
+    }
+    if (hooks.signal?.aborted) throw new AbortedError("aborted");
+    const t0 = now();
+    const { model } = fitModel(validation.train, params, fitOpts);
+    let score: number;
+    let blend: BlendChoice | undefined;
+    if (params.algorithm === "popularity") {
+      score = evaluateRecommender(new Recommender(model), validation.test, k, fitOpts).metrics[`ndcg@${k}`];
+    } else {
+      blend = chooseBlend(new Recommender(model), validation.test, k, fitOpts);
+      score = blend.validation.chosen;
+    }
+    const trial: Trial = { index: fitted.length, params, score, ...(blend ? { blend } : {}), seconds: (now() - t0) / 1000 };
+    fitted.push({ trial, model });
+    leaderboard.push(trial);
+    leaderboard.sort((a, b) => b.score - a.score || a.index - b.index);
+    hooks.onTrial?.(trial, leaderboard, fitted.length);
+    hooks.onProgress?.(0.8 * Math.max(fitted.length / o.budget.maxTrials, o.budget.timeBudgetMs ? (now() - started) / o.budget.timeBudgetMs : 0), `trial ${fitted.length}: ${describe(params)} → ndcg@${k} ${score.toFixed(4)}`);
+  }
+  const best = leaderboard[0];
+  // The holdout report: the best and the defaults as a training would serve them on split.train.
+  const onHoldout = (entry: { trial: Trial; model: Model }): Evaluation => {
+    const served = serveOn(entry.model, split.train);
+    const bias = entry.trial.blend ? blendBias(entry.trial.blend.beta, served.popularity) : undefined;
+    if (bias) served.itemBias = bias;
+    return evaluateRecommender(new Recommender(served), split.test, k, fitOpts);
+  };
+  hooks.onProgress?.(0.82, "scoring the best and the defaults on the holdout");
+  const bestEntry = fitted[best.index];
+  const defaultsEntry = fitted.find((e) => e.trial.params.algorithm === "als" && e.trial.index < o.space.algorithms.length) ?? fitted[0];
+  const holdout = { best: onHoldout(bestEntry), defaults: onHoldout(defaultsEntry) };
+  hooks.onProgress?.(0.85, `training ${describe(best.params)} on all the data`);
+  const final = trainModel(d, { ...specOf(best.params, o.seed), evaluate: false, evalK: k, blend: best.params.algorithm === "popularity" ? "off" : "auto" },
+    (p) => hooks.onProgress?.(0.85 + 0.15 * p.fraction, p.message), hooks.signal, hooks.executor);
+  const model = final.model;
+  model.info.metrics = holdout.best.metrics;
+  model.info.baselineMetrics = holdout.best.baseline;
+  model.info.tune = { trials: fitted.length, bestTrial: best.index, validationScore: best.score, ...prefixed("defaults_", holdout.defaults.metrics) };
+  return { model, best, leaderboard, holdout, stoppedByTime };
+}
+
+/** A TrainSpec's parameters for fitted parameters (the inverse of resolveParams). */
+function specOf(p: FitParams, seed: number): Pick<TrainSpec, "algorithm" | "seed" | "als" | "knn"> {
+  if (p.algorithm === "als") return { algorithm: "als", seed, als: p.als };
+  if (p.algorithm === "item_knn") return { algorithm: "item_knn", seed, knn: p.knn };
+  return { algorithm: "popularity", seed };
+}
+
+/** A short human description of a trial's parameters. */
+export function describe(p: FitParams): string {
+  if (p.algorithm === "als") return `als f=${p.als.factors} reg=${round(p.als.regularization)} alpha=${round(p.als.alpha)} it=${p.als.iterations} ${p.als.scaling}`;
+  if (p.algorithm === "item_knn") return `item_knn k=${p.knn.neighbors} ${p.knn.weighting}${p.knn.weighting.includes("bm25") ? ` b=${round(p.knn.bm25B)}` : ""}`;
+  return "popularity";
+}
+
+const round = (x: number): string => (x >= 10 ? x.toFixed(1) : x.toPrecision(2));
+
+function prefixed(prefix: string, o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).map(([key, v]) => [prefix + key, v]));
+}
+
+function within(x: number, r: Range): boolean {
+  return x >= r.min && x <= r.max;
+}
+
+function uniform(rng: Rng, r: Range): number {
+  return r.min + (r.max - r.min) * rng();
+}
+
+/** Log-uniform for positive ranges (scale parameters), uniform when the range touches 0. */
+function logUniform(rng: Rng, r: Range): number {
+  if (r.min <= 0) return uniform(rng, r);
+  return Math.exp(Math.log(r.min) + (Math.log(r.max) - Math.log(r.min)) * rng());
+}
+
+function pick<T>(rng: Rng, list: readonly T[]): T {
+  return list[Math.floor(rng() * list.length)];
+}

@@ -1,0 +1,28 @@
+// Original file: proto/recflow/v1/kinds.proto
+
+import type { Algorithm as _recflow_v1_Algorithm, Algorithm__Output as _recflow_v1_Algorithm__Output } from '../../recflow/v1/Algorithm.js';
+import type { AlsParams as _recflow_v1_AlsParams, AlsParams__Output as _recflow_v1_AlsParams__Output } from '../../recflow/v1/AlsParams.js';
+import type { KnnParams as _recflow_v1_KnnParams, KnnParams__Output as _recflow_v1_KnnParams__Output } from '../../recflow/v1/KnnParams.js';
+import type { PopularityBlend as _recflow_v1_PopularityBlend, PopularityBlend__Output as _recflow_v1_PopularityBlend__Output } from '../../recflow/v1/PopularityBlend.js';
+
+export interface TuneTrial {
+  'index'?: (number);
+  'algorithm'?: (_recflow_v1_Algorithm);
+  'als'?: (_recflow_v1_AlsParams | null);
+  'knn'?: (_recflow_v1_KnnParams | null);
+  'validationScore'?: (number | string);
+  'blend'?: (_recflow_v1_PopularityBlend | null);
+  'seconds'?: (number | string);
+  'description'?: (string);
+}
+
+export interface TuneTrial__Output {
+  'index': (number);
+  'algorithm': (_recflow_v1_Algorithm__Output);
+  'als': (_recflow_v1_AlsParams__Output | null);
+  'knn': (_recflow_v1_KnnParams__Output | null);
+  'validationScore': (number);
+  'blend': (_recflow_v1_PopularityBlend__Output | null);
+  'seconds': (number);
+  'description': (string);
+}
