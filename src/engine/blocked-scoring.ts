@@ -81,6 +81,8 @@ export class BlockedScorer {
   readonly #biasB: number;
   readonly #queryB: number;
   readonly #outB: number;
+  readonly #thrB: number;
+  readonly #flagsB: number;
   readonly #heaps = new Map<number, BoundedTopK>();
 
   constructor(space: ScoringSpace, opts: BlockedScorerOptions = {}) {
@@ -100,8 +102,10 @@ export class BlockedScorer {
     this.#queryB = align(this.#biasB + this.#panels * 32);
     this.#outB = align(this.#queryB + this.#block * f * 4);
     const chunkItems = this.#panelsPerChunk * 8;
+    this.#thrB = align(this.#outB + this.#block * chunkItems * 4);
+    this.#flagsB = align(this.#thrB + this.#block * 4);
     this.#kernel = newScoreTileKernel(opts.simd ?? true);
-    this.#kernel.reserve(this.#outB + this.#block * chunkItems * 4);
+    this.#kernel.reserve(this.#flagsB + this.#block * this.#panelsPerChunk);
     // Pack the items into panels (padding items score 0 + 0 and are never offered) and the bias.
     const mem = new Float32Array(this.#kernel.memory());
     for (let i = 0; i < nItems; i++) {
@@ -179,13 +183,21 @@ export class BlockedScorer {
       }
     }
     const outF = this.#outB >> 2;
+    const thr = this.#thrB >> 2;
+    const flags = new Uint8Array(kernel.memory());
     for (let p0 = 0; p0 < this.#panels; p0 += this.#panelsPerChunk) {
       const p1 = Math.min(this.#panels, p0 + this.#panelsPerChunk);
       const width = (p1 - p0) * 8;
       const n = Math.min(this.nItems, p1 * 8) - p0 * 8;
-      if (nb === 1) kernel.row(this.#queryB, f, 0, p0, p1, this.#biasB, this.#outB);
-      else kernel.tile(this.#queryB, nq, f, 0, p0, p1, this.#biasB, this.#outB);
-      for (let b = 0; b < nb; b++) heaps.offer(b, mem, outF + b * width, n, p0 * 8, mask);
+      if (nb === 1) {
+        kernel.row(this.#queryB, f, 0, p0, p1, this.#biasB, this.#outB);
+        heaps.offer(0, mem, outF, n, p0 * 8, mask);
+        continue;
+      }
+      // Thresholds as of this chunk (they only rise, so a stale one lets through a few more panels).
+      for (let b = 0; b < nq * 4; b++) mem[thr + b] = b < nb ? heaps.threshold(b) : Number.POSITIVE_INFINITY;
+      kernel.tile(this.#queryB, nq, f, 0, p0, p1, this.#biasB, this.#outB, this.#thrB, this.#flagsB);
+      for (let b = 0; b < nb; b++) heaps.offerFlagged(b, mem, outF + b * width, n, p0 * 8, mask, flags, this.#flagsB + b * (p1 - p0));
     }
   }
 

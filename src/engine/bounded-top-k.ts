@@ -94,6 +94,21 @@ export class BoundedTopK {
     this.#cursor[slot] = cur;
   }
 
+  /** A score an item must reach to be kept by `slot` (−∞ until it holds k). */
+  threshold(slot: number): number {
+    return this.k > 0 && this.#size[slot] === this.k ? this.#score[slot * this.k] : Number.NEGATIVE_INFINITY;
+  }
+
+  /**
+   * offer() for the panels of 8 items whose flag is set (flags[flagOff + p] for panel p of the
+   * chunk): a panel with no score ≥ threshold(slot) cannot change the slot and is never read.
+   */
+  offerFlagged(slot: number, scores: Float32Array, off: number, n: number, itemBase: number, mask: Uint8Array | undefined, flags: Uint8Array, flagOff: number): void {
+    for (let p = 0, j = 0; j < n; p++, j += 8) {
+      if (flags[flagOff + p] !== 0) this.offer(slot, scores, off + j, Math.min(8, n - j), itemBase + j, mask);
+    }
+  }
+
   /** The slot's items, best first (score descending, then lower index). */
   result(slot: number): Scored[] {
     const base = slot * this.k;

@@ -9,7 +9,7 @@ const BYTES = Buffer.from(SCORE_TILE_WASM_BASE64, "base64");
 
 interface Exports {
   memory: WebAssembly.Memory;
-  tile(q: number, nq: number, f: number, panels: number, p0: number, p1: number, bias: number, out: number): void;
+  tile(q: number, nq: number, f: number, panels: number, p0: number, p1: number, bias: number, out: number, thr: number, flags: number): void;
   row(q: number, f: number, panels: number, p0: number, p1: number, bias: number, out: number): void;
 }
 
@@ -29,8 +29,11 @@ export interface ScoreTileKernel {
   readonly simd: boolean;
   reserve(bytes: number): void;
   memory(): ArrayBuffer;
-  /** `nq` interleaved quads × panels [p0, p1) → 4·nq rows of (p1 − p0)·8 scores at `out`. */
-  tile(q: number, nq: number, f: number, panels: number, p0: number, p1: number, bias: number, out: number): void;
+  /**
+   * `nq` interleaved quads × panels [p0, p1) → 4·nq rows of (p1 − p0)·8 scores at `out`, and per
+   * row (p1 − p0) flag bytes at `flags`: 1 where a panel has a score ≥ the row's float32 at `thr`.
+   */
+  tile(q: number, nq: number, f: number, panels: number, p0: number, p1: number, bias: number, out: number, thr: number, flags: number): void;
   /** One contiguous query × panels [p0, p1) → (p1 − p0)·8 scores at `out`. */
   row(q: number, f: number, panels: number, p0: number, p1: number, bias: number, out: number): void;
 }
@@ -48,8 +51,8 @@ class SimdTileKernel implements ScoreTileKernel {
   memory(): ArrayBuffer {
     return this.#ex.memory.buffer;
   }
-  tile(q: number, nq: number, f: number, panels: number, p0: number, p1: number, bias: number, out: number): void {
-    this.#ex.tile(q, nq, f, panels, p0, p1, bias, out);
+  tile(q: number, nq: number, f: number, panels: number, p0: number, p1: number, bias: number, out: number, thr: number, flags: number): void {
+    this.#ex.tile(q, nq, f, panels, p0, p1, bias, out, thr, flags);
   }
   row(q: number, f: number, panels: number, p0: number, p1: number, bias: number, out: number): void {
     this.#ex.row(q, f, panels, p0, p1, bias, out);
@@ -63,17 +66,19 @@ class ScalarTileKernel implements ScoreTileKernel {
   readonly simd = false;
   #buf = new ArrayBuffer(0);
   #m = new Float32Array(0);
+  #b = new Uint8Array(0);
   reserve(bytes: number): void {
     if (this.#buf.byteLength >= bytes) return;
     const next = new ArrayBuffer(Math.ceil(bytes / PAGE) * PAGE);
     new Uint8Array(next).set(new Uint8Array(this.#buf));
     this.#buf = next;
     this.#m = new Float32Array(next);
+    this.#b = new Uint8Array(next);
   }
   memory(): ArrayBuffer {
     return this.#buf;
   }
-  tile(q: number, nq: number, f: number, panels: number, p0: number, p1: number, bias: number, out: number): void {
+  tile(q: number, nq: number, f: number, panels: number, p0: number, p1: number, bias: number, out: number, thr: number, flags: number): void {
     const m = this.#m;
     const width = (p1 - p0) * 8;
     for (let qd = 0; qd < nq; qd++) {
@@ -82,11 +87,15 @@ class ScalarTileKernel implements ScoreTileKernel {
         const yp = (panels >> 2) + p * f * 8;
         for (let r = 0; r < 4; r++) {
           const o = (out >> 2) + (qd * 4 + r) * width + (p - p0) * 8;
+          const t = m[(thr >> 2) + qd * 4 + r];
+          let flag = 0;
           for (let lane = 0; lane < 8; lane++) {
             let s = 0;
             for (let k = 0; k < f; k++) s = fr(s + fr(m[xq + k * 4 + r] * m[yp + k * 8 + lane]));
             m[o + lane] = s + m[(bias >> 2) + p * 8 + lane];
+            if (m[o + lane] >= t) flag = 1;
           }
+          this.#b[flags + (qd * 4 + r) * (p1 - p0) + (p - p0)] = flag;
         }
       }
     }
