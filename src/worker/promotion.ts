@@ -3,7 +3,7 @@
 // compare-and-set on the alias is in promoteIfBetter, so of two promotions that read the alias at
 // the same revision exactly one is stored. TrainModel (promote_to) calls promoteIfBetter; TuneModel
 // calls it the same way.
-import type { Promotion } from "../generated/recflow/v1/Promotion.js";
+import type { Promotion__Output } from "../generated/recflow/v1/Promotion.js";
 import type { TaskMessage__Output } from "../generated/recflow/v1/TaskMessage.js";
 import type { TaskResult } from "../generated/recflow/v1/TaskResult.js";
 import type { ModelArtifact } from "./thread-protocol.js";
@@ -70,9 +70,9 @@ export interface PromoteOptions {
 const DEFAULT_MAX_ATTEMPTS = 1;
 
 /** Reads the alias, decides, and applies the decision with a compare-and-set. */
-export async function promoteIfBetter(o: PromoteOptions): Promise<Promotion> {
+export async function promoteIfBetter(o: PromoteOptions): Promise<Promotion__Output> {
   const maxAttempts = o.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  const outcome = (decision: PromotionDecision, currentScore: number, currentModelId: string, revision: number): Promotion => ({
+  const outcome = (decision: PromotionDecision, currentScore: number, currentModelId: string, revision: number): Promotion__Output => ({
     alias: o.alias, decision, metric: o.metric, candidateScore: o.candidateScore, currentScore, currentModelId, revision,
   });
   for (let attempt = 1; ; attempt++) {
