@@ -97,7 +97,7 @@ export interface RecflowOptions {
   threads?: number;
   /** Tasks a worker holds beyond its threads, doing their NATS round trips while the threads compute (Celery's prefetch). Raise it for many short tasks (1 keeps a thread busy between short CPU tasks); keep 0 for long ones, so queued work stays visible to other workers and the autoscaler. Env RECFLOW_PREFETCH. @default 0 */
   prefetch?: number;
-  /** Threads one ALS training uses: its pool thread plus helpers spawned for the task (SharedArrayBuffer team). Env RECFLOW_TRAIN_THREADS. @default 1 */
+  /** Threads one ALS training, or one Recommend / SimilarItems for ≥ 2,048 rows of an ALS model, uses: its pool thread plus helpers spawned for the task (SharedArrayBuffer team). Env RECFLOW_TRAIN_THREADS. @default 1 */
   trainThreads?: number;
   /** Minimum gap between two Progress events of a task. Env RECFLOW_PROGRESS_INTERVAL_MS. @default 250 */
   progressIntervalMs?: number;
