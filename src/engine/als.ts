@@ -3,7 +3,7 @@
 // few conjugate-gradient steps warm-started from the previous factors, using only the row's
 // nonzeros plus the shared Gram matrix YᵀY + λI (the `implicit` library's least_squares_cg).
 // solveRange() works on a slice of rows so a sweep can be split across threads later.
-import { AbortedError, InvalidParamsError, type AbortFlag } from "./errors.js";
+import { AbortedError, InvalidParamsError, NumericOverflowError, type AbortFlag } from "./errors.js";
 import { gaussian, mulberry32 } from "./random.js";
 import { newKernel, simdKernelFits } from "./als-kernel.js";
 
@@ -357,6 +357,22 @@ export interface TrainAlsOptions {
   executor?: AlsExecutor;
 }
 
+/**
+ * Throws NumericOverflowError when the loss or any factor is NaN or ±Infinity. Conjugate gradient
+ * on a badly conditioned row (α·w huge next to λ) can blow up, most readily in the float32 SIMD
+ * kernel, and a model with such factors scores every item NaN: it would recommend nothing. Once
+ * a factor is NaN every later sweep spreads it, so stopping at the first bad iteration is exact.
+ */
+function checkFinite(loss: number, X: Float32Array, Y: Float32Array, iteration: number, iterations: number): void {
+  const remedy = "lower alpha, the weights or cg_steps, or raise regularization";
+  if (!Number.isFinite(loss)) throw new NumericOverflowError(`ALS diverged at iteration ${iteration} of ${iterations}: the loss is ${loss}; ${remedy}`);
+  for (const [side, A] of [["user", X], ["item", Y]] as const) {
+    for (let k = 0; k < A.length; k++) {
+      if (!Number.isFinite(A[k])) throw new NumericOverflowError(`ALS diverged at iteration ${iteration} of ${iterations}: a ${side} factor is ${A[k]}; ${remedy}`);
+    }
+  }
+}
+
 /** Fits ALS on user→item `C` and its transpose `Ct`. Deterministic for a seed, whatever the executor. */
 export function trainAls(C: Csr, Ct: Csr, nUsers: number, nItems: number, params: AlsParams, opts: TrainAlsOptions = {}): AlsFactors {
   const { factors: f, iterations, regularization: reg, alpha, cgSteps } = params;
@@ -380,6 +396,7 @@ export function trainAls(C: Csr, Ct: Csr, nUsers: number, nItems: number, params
     exec.solve(problem, "items", withRidge(GX, f, reg), opts.signal);
     GY = exec.gram(problem, "items");
     const loss = lossFromGrams(exec.observedLoss(problem), GX, GY, nUsers, nItems, f, reg);
+    checkFinite(loss, X, Y, it, iterations);
     losses.push(loss);
     opts.onProgress?.({ iteration: it, iterations, loss, fraction: it / iterations });
   }

@@ -1,6 +1,7 @@
 // Incremental parser for interaction text: `user,item[,weight[,timestamp]]`, comma or tab
 // separated (detected on the first line), optional header, any string ids. Chunks may split
 // lines and UTF-8 characters anywhere; the parser holds at most the current partial line.
+import { MAX_WEIGHT } from "./dataset.js";
 import { DatasetFormatError, DatasetLimitError } from "./errors.js";
 
 export interface ParsedRow {
@@ -31,6 +32,21 @@ function parseTimestamp(raw: string, line: number): number {
   const ms = Date.parse(raw);
   if (Number.isNaN(ms)) throw new DatasetFormatError(line, `timestamp ${JSON.stringify(raw.slice(0, 40))} is neither epoch seconds/ms nor ISO-8601`);
   return ms / 1000;
+}
+
+/**
+ * The weight field (the third): a number from 0 to MAX_WEIGHT. NaN, ±Infinity and values that
+ * overflow a double ("1e400") are refused by name; so is anything above the bound, which also
+ * covers values a float32 cannot hold (from 3.4e38), since weights are stored as float32.
+ */
+function parseWeight(raw: string, line: number): number {
+  const shown = JSON.stringify(raw.slice(0, 40));
+  const w = Number(raw);
+  if (Number.isNaN(w)) throw new DatasetFormatError(line, `weight (field 3) ${shown} is not a number`);
+  if (!Number.isFinite(w)) throw new DatasetFormatError(line, `weight (field 3) ${shown} is not finite; weights must be from 0 to ${MAX_WEIGHT}`);
+  if (w < 0) throw new DatasetFormatError(line, `weight (field 3) ${shown} is negative; weights must be from 0 to ${MAX_WEIGHT}`);
+  if (w > MAX_WEIGHT) throw new DatasetFormatError(line, `weight (field 3) ${shown} is above the largest accepted weight ${MAX_WEIGHT}; divide the column by a constant (ALS's alpha can absorb the scale)`);
+  return w;
 }
 
 /** Splits one line into fields, honouring "quoted" fields with "" escapes. */
@@ -156,12 +172,7 @@ export class CsvParser {
     if (user.length > this.#maxId) throw new DatasetFormatError(line, `user id longer than ${this.#maxId} characters`);
     if (item.length > this.#maxId) throw new DatasetFormatError(line, `item id longer than ${this.#maxId} characters`);
     let weight = 1;
-    if (fields.length >= 3 && fields[2].trim() !== "") {
-      const w = fields[2].trim();
-      weight = Number(w);
-      if (!Number.isFinite(weight)) throw new DatasetFormatError(line, `weight ${JSON.stringify(w.slice(0, 40))} is not a finite number`);
-      if (weight < 0) throw new DatasetFormatError(line, `weight ${w} is negative; weights must be ≥ 0`);
-    }
+    if (fields.length >= 3 && fields[2].trim() !== "") weight = parseWeight(fields[2].trim(), line);
     let timestamp = Number.NaN;
     if (fields.length === 4 && fields[3].trim() !== "") {
       timestamp = parseTimestamp(fields[3].trim(), line);

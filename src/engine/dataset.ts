@@ -2,6 +2,20 @@
 // Built from parsed rows with two stable counting sorts (by item, then by user): O(rows), no
 // comparison sort and no per-row objects, so a million rows build in well under a second.
 import type { ParsedRow } from "./csv-parser.js";
+import { DatasetFormatError } from "./errors.js";
+
+/**
+ * The largest weight a dataset holds, for one row and for the sum of a (user, item)'s duplicate
+ * rows. Why 1e6: weights are stored as float32, and ALS's confidence is c = 1 + α·w with α at
+ * most 1e6 (the API's limit), so α·w ≤ 1e12, computed in float32 by the SIMD kernel: finite, and
+ * even b = Σ c·y over a row of 2³¹ nonzeros stays ~1e17 below float32's 3.4e38 for factors of
+ * order 1. item-kNN's Σ w² per item stays below 2³¹·1e12 ≈ 2e21, finite in float64. Measured on
+ * the float32 kernel (64 factors), conjugate gradient diverges to NaN from α·w ≈ 4e13 with 3 CG
+ * steps, and from 1e12 with 10 or more; α = 40 keeps α·w ≤ 4e7, five orders below. The few
+ * (α, cg_steps) choices that still diverge are caught by training (NumericOverflowError). Little is lost by the bound: ALS sees only α·w, so larger units can be
+ * divided down with α scaled up to match, and cosine similarities ignore a common scale.
+ */
+export const MAX_WEIGHT = 1e6;
 
 export interface Dataset {
   userIds: string[];
@@ -110,6 +124,10 @@ export class DatasetBuilder {
       if (u === prevU && i === prevI) {
         // Duplicate (user, item): sum the weights, keep the latest timestamp.
         weights[m - 1] += this.#w[r];
+        if (!(weights[m - 1] <= MAX_WEIGHT)) {
+          // The parser bounds each row, so only a sum gets here; it has no single line to name.
+          throw new DatasetFormatError(undefined, `user ${JSON.stringify(this.#userIds[u])}, item ${JSON.stringify(this.#itemIds[i])}: the weights of its duplicate rows sum to ${weights[m - 1]}, above the largest accepted weight ${MAX_WEIGHT} (duplicate rows are summed)`);
+        }
         if (timestamps && (Number.isNaN(timestamps[m - 1]) || t > timestamps[m - 1])) timestamps[m - 1] = t;
         continue;
       }

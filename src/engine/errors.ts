@@ -2,9 +2,10 @@
 // except AbortedError, which means "stopped on request".
 export class DatasetFormatError extends Error {
   override name = "DatasetFormatError";
-  readonly line: number;
-  constructor(line: number, message: string, options?: { cause?: unknown }) {
-    super(`line ${line}: ${message}`, options);
+  /** The offending line, 1-based; undefined when the problem spans rows (summed duplicates). */
+  readonly line: number | undefined;
+  constructor(line: number | undefined, message: string, options?: { cause?: unknown }) {
+    super(line === undefined ? message : `line ${line}: ${message}`, options);
     this.line = line;
   }
 }
@@ -27,6 +28,15 @@ export class AbortedError extends Error {
 
 export class InvalidParamsError extends Error {
   override name = "InvalidParamsError";
+}
+
+/**
+ * A training whose loss or factors stopped being finite numbers (NaN or ±Infinity): the model
+ * would score every item NaN and recommend nothing, so it must not be stored. Retrying gives the
+ * same numbers (training is deterministic); the caller has to change the data or the parameters.
+ */
+export class NumericOverflowError extends Error {
+  override name = "NumericOverflowError";
 }
 
 /** Cooperative cancellation: anything with an `aborted` flag (AbortSignal or a shared-memory flag). */

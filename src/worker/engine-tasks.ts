@@ -3,7 +3,7 @@
 // posted as PartialResult chunks kept under the event size limit; engine errors about data
 // (corrupt model, unknown version, bad params) are permanent.
 import {
-  CorruptDataError, InvalidParamsError, Recommender, UnsupportedVersionError, decodeDataset, decodeModel, encodeModel,
+  CorruptDataError, InvalidParamsError, NumericOverflowError, Recommender, UnsupportedVersionError, decodeDataset, decodeModel, encodeModel,
   evaluateRecommender, itemMask, sortedRuns, trainModel, MODEL_FORMAT_VERSION, type Algorithm, type Dataset, type Model, type Scored, type TrainResult,
 } from "../engine/index.js";
 import type { TaskResult } from "../generated/recflow/v1/TaskResult.js";
@@ -36,6 +36,8 @@ function permanentFrom<T>(fn: () => T): T {
       throw new PermanentTaskError(err.message, { code: FAILED_PRECONDITION, reason: err instanceof CorruptDataError ? "CORRUPT_DATA" : "UNSUPPORTED_VERSION", cause: err });
     }
     if (err instanceof InvalidParamsError) throw new PermanentTaskError(err.message, { code: INVALID_ARGUMENT, reason: "INVALID_PARAMS", cause: err });
+    // Training is deterministic, so a diverged one diverges again: fail at once, store nothing.
+    if (err instanceof NumericOverflowError) throw new PermanentTaskError(err.message, { code: INVALID_ARGUMENT, reason: "NUMERIC_OVERFLOW", cause: err });
     throw err;
   }
 }
