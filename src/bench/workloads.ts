@@ -10,6 +10,7 @@ import type { Task__Output } from "../generated/recflow/v1/Task.js";
 import type { TaskEvent__Output } from "../generated/recflow/v1/TaskEvent.js";
 import { BenchStack, cpuSecondsOf, memoryOf, summarize, type Workload, type WorkloadResult } from "./common.js";
 import { runClient } from "./client.js";
+import { quality, tuning } from "./quality.js";
 
 const ms = (v: number): string => `${v.toFixed(2)} ms`;
 const n = (count: number, scale: number): number => Math.max(1, Math.round(count * scale));
@@ -427,6 +428,6 @@ const scoring: Workload = {
   },
 };
 
-export const WORKLOADS: Workload[] = [throughput, submitLatency, cpuEfficiency, crash, eventLoop, watchers, engine, scoring];
+export const WORKLOADS: Workload[] = [throughput, submitLatency, cpuEfficiency, crash, eventLoop, watchers, engine, scoring, quality, tuning];
 
 export type { WorkloadResult };

@@ -19,6 +19,7 @@ export function encodeModel(m: Model): Uint8Array {
     seenPtr: m.seenPtr, seenIdx: m.seenIdx, popularity: m.popularity,
     ...(m.userFactors && m.itemFactors ? { userFactors: m.userFactors, itemFactors: m.itemFactors } : {}),
     ...(m.neighbours ? { knnPtr: m.neighbours.indptr, knnIdx: m.neighbours.indices, knnScores: m.neighbours.scores } : {}),
+    ...(m.itemBias ? { itemBias: m.itemBias } : {}),
   });
 }
 
@@ -44,6 +45,8 @@ export function decodeModel(bytes: Uint8Array): Model {
     factors,
     info: h.info as ModelInfo,
   };
+  // The popularity blend (β·log(1 + popularity) per item) is served exactly as trained.
+  if (c.has("itemBias")) model.itemBias = c.f32("itemBias", nItems);
   if (algorithm === "als") {
     if (factors < 1) throw new CorruptDataError("model: ALS model without factors");
     model.userFactors = c.f32("userFactors", nUsers * factors);

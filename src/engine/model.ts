@@ -14,6 +14,12 @@ export interface ModelInfo {
   baselineMetrics: Record<string, number>;
   trainSeconds: number;
   createdAt: number;
+  /** The popularity blend the training's validation chose (weight, beta, servedAs, validation_*). */
+  blend?: Record<string, number | string>;
+  /** What the training wants a user to know, e.g. that the model ranks below popularity. */
+  warnings?: string[];
+  /** TuneModel's summary: trials run, the best trial, its validation score, the defaults' holdout metrics. */
+  tune?: Record<string, number>;
 }
 
 export interface Model {
@@ -96,6 +102,7 @@ export class Recommender {
       // Popularity breaks ties among items with no neighbour evidence, scaled far below any similarity.
       const maxPop = m.popularity.reduce((a, b) => Math.max(a, b), 1);
       for (let i = 0; i < this.nItems; i++) out[i] += (1e-6 * m.popularity[i]) / maxPop;
+      if (m.itemBias) for (let i = 0; i < this.nItems; i++) out[i] += m.itemBias[i];
     } else {
       out.set(m.popularity);
     }

@@ -4,7 +4,7 @@
 // steep-popularity shape, where little room is left above popularity, the floor is popularity
 // itself (within 1 %: the blend's model breaks popularity's near-ties its own way).
 import { describe, expect, it } from "vitest";
-import { BANK_SHAPES, Recommender, bankCase, evaluateRecommender, trainModel, type BankShape } from "../../src/engine/index.js";
+import { BANK_SHAPES, Recommender, bankCase, decodeModel, encodeModel, evaluateRecommender, trainModel, type BankShape } from "../../src/engine/index.js";
 
 const TARGET: Record<"als" | "item_knn", Record<BankShape, number>> = {
   als: { "planted-taste": 1.5, "power-law-sequence": 1.5, "heavy-counts": 1.5, "short-history": 1.5, "steep-popularity": 0.99 },
@@ -71,5 +71,20 @@ describe("a model that loses to popularity", () => {
     expect(raw.evaluation!.metrics["ndcg@10"]).toBeLessThan(raw.evaluation!.baseline["ndcg@10"]);
     expect(raw.warnings.join(" ")).toMatch(/ranks below popularity on its holdout/);
     expect(raw.model.info.warnings).toEqual(raw.warnings);
+  });
+});
+
+describe("the popularity blend", () => {
+  it("is stored with the model: a decoded model recommends exactly what the trained one did", () => {
+    const c = bankCase("short-history", "small", 1);
+    for (const algorithm of ["als", "item_knn"] as const) {
+      const { model, blend } = trainModel(c.train, { algorithm, evaluate: false, evalK: 10, seed: 7 });
+      expect(blend!.servedAs).not.toBe("model"); // this shape needs some popularity: the bias must exist
+      const back = decodeModel(encodeModel(model));
+      expect(Array.from(back.itemBias!)).toEqual(Array.from(model.itemBias!));
+      const a = new Recommender(model);
+      const b = new Recommender(back);
+      for (let u = 0; u < 200; u += 7) expect(b.recommend(u, 10, { excludeSeen: true })).toEqual(a.recommend(u, 10, { excludeSeen: true }));
+    }
   });
 });

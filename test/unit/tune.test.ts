@@ -25,26 +25,26 @@ describe("tune", () => {
 
   it("starts with the defaults and popularity, then draws every parameter inside the space", () => {
     const seen: FitParams[] = [];
-    for (const p of candidates(small, 4)) {
+    for (const p of candidates(DEFAULT_SPACE, 4)) {
       seen.push(p);
       if (seen.length === 40) break;
     }
     expect(seen.slice(0, 3).map((p) => p.algorithm)).toEqual(["als", "item_knn", "popularity"]);
+    const { factors, iterations, regularization, alpha, neighbors } = DEFAULT_SPACE;
+    const inside = (x: number, r: { min: number; max: number }): boolean => x >= r.min && x <= r.max;
     for (const p of seen.slice(3)) {
       if (p.algorithm === "als") {
-        expect(p.als.factors).toBeGreaterThanOrEqual(4);
-        expect(p.als.factors).toBeLessThanOrEqual(16);
-        expect(p.als.iterations).toBeGreaterThanOrEqual(2);
-        expect(p.als.iterations).toBeLessThanOrEqual(4);
+        expect([inside(p.als.factors, factors), inside(p.als.iterations, iterations), inside(p.als.regularization, regularization), inside(p.als.alpha, alpha)]).toEqual([true, true, true, true]);
       } else if (p.algorithm === "item_knn") {
-        expect(p.knn.neighbors).toBeGreaterThanOrEqual(10);
-        expect(p.knn.neighbors).toBeLessThanOrEqual(40);
+        expect(inside(p.knn.neighbors, neighbors)).toBe(true);
       } else throw new Error("popularity is drawn once, first");
     }
+    expect(new Set(seen.map((p) => p.algorithm))).toEqual(new Set(["als", "item_knn", "popularity"]));
     // Defaults outside a narrowed space are left out rather than tried anyway.
-    const alsOnly = { ...small, algorithms: ["als" as const], factors: { min: 100, max: 120 } };
-    const first = candidates(alsOnly, 4).next().value as FitParams;
-    expect(first.algorithm === "als" && first.als.factors >= 100).toBe(true);
+    const narrowed = candidates(small, 4);
+    const first = [narrowed.next().value, narrowed.next().value] as FitParams[];
+    expect(first[0].algorithm).toBe("popularity"); // the ALS and kNN defaults (15 iterations, 200 neighbours) are outside
+    expect(first[1].algorithm === "als" ? first[1].als.factors <= 16 && first[1].als.iterations <= 4 : first[1].algorithm === "item_knn" && first[1].knn.neighbors <= 40).toBe(true);
   });
 
   it("stops with AbortedError when cancelled mid-search, after the trials already finished", () => {
