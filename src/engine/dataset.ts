@@ -6,14 +6,15 @@ import { DatasetFormatError } from "./errors.js";
 
 /**
  * The largest weight a dataset holds, for one row and for the sum of a (user, item)'s duplicate
- * rows. Why 1e6: weights are stored as float32, and ALS's confidence is c = 1 + α·w with α at
- * most 1e6 (the API's limit), so α·w ≤ 1e12, computed in float32 by the SIMD kernel: finite, and
- * even b = Σ c·y over a row of 2³¹ nonzeros stays ~1e17 below float32's 3.4e38 for factors of
- * order 1. item-kNN's Σ w² per item stays below 2³¹·1e12 ≈ 2e21, finite in float64. Measured on
- * the float32 kernel (64 factors), conjugate gradient diverges to NaN from α·w ≈ 4e13 with 3 CG
- * steps, and from 1e12 with 10 or more; α = 40 keeps α·w ≤ 4e7, five orders below. The few
- * (α, cg_steps) choices that still diverge are caught by training (NumericOverflowError). Little is lost by the bound: ALS sees only α·w, so larger units can be
- * divided down with α scaled up to match, and cosine similarities ignore a common scale.
+ * rows. Why 1e6: weights are stored as float32, and ALS's linear confidence is c = 1 + α·w (the
+ * log scaling only shrinks w) with α at most 1e6 (the API's limit), so α·w ≤ 1e12, computed in
+ * float32 by the SIMD kernel: finite, and even b = Σ c·y over a row of 2³¹ nonzeros stays ~1e17
+ * below float32's 3.4e38 for factors of order 1. item-kNN's Σ w² per item stays below
+ * 2³¹·1e12 ≈ 2e21, finite in float64. Measured on the float32 kernel (64 factors), conjugate
+ * gradient diverges to NaN from α·w ≈ 4e13 with 3 CG steps, and from 1e12 with 10 or more;
+ * α = 40 keeps α·w ≤ 4e7, five orders below. The few (α, cg_steps) choices that still diverge
+ * are caught by training (NumericOverflowError). Little is lost by the bound: ALS sees only α·w,
+ * so larger units can be divided down with α scaled up to match.
  */
 export const MAX_WEIGHT = 1e6;
 
