@@ -9,6 +9,8 @@ bash scripts/install-nats.sh
 bash scripts/install-python-grpc.sh
 # The manifest test renders deploy/k8s with kubectl kustomize.
 bash scripts/install-kubectl.sh
+# The image-tree test runs the image's ENTRYPOINT, /usr/bin/tini, on this host.
+[ -x /usr/bin/tini ] || bash scripts/apt-install.sh tini
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm dependencies" >&2

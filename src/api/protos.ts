@@ -1,8 +1,9 @@
 // Loads proto/ once per process. grpc-js gets its service definitions from here, and the NATS
 // codec encodes internal messages with the same protobufjs types and the same conversion
-// options (proto-options.json, also read by scripts/gen-types.mjs), so the objects a handler
-// receives, the objects read back from NATS and the generated TypeScript types all agree.
-import { readFileSync } from "node:fs";
+// options (src/api/proto-options.json, compiled into src/generated/proto-options.ts by
+// scripts/gen-types.mjs), so the objects a handler receives, the objects read back from NATS and
+// the generated TypeScript types all agree. Nothing here reads src/ at run time: the image has
+// only dist/ and proto/ (test/integration/image-tree.test.ts runs that tree).
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
@@ -11,6 +12,7 @@ import protobuf from "protobufjs";
 import type { ProtoGrpcType as TasksGrpc } from "../generated/tasks.js";
 import type { ProtoGrpcType as DatasetsGrpc } from "../generated/datasets.js";
 import type { ProtoGrpcType as ModelsGrpc } from "../generated/models.js";
+import { PROTO_OPTIONS } from "../generated/proto-options.js";
 
 /** All recflow services, as grpc.loadPackageDefinition returns them. */
 export type ProtoGrpcType = TasksGrpc & DatasetsGrpc & ModelsGrpc;
@@ -20,16 +22,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const PROTO_DIR = join(here, "..", "..", "proto");
 export const PROTO_FILES = ["recflow/v1/tasks.proto", "recflow/v1/kinds.proto", "recflow/v1/datasets.proto", "recflow/v1/models.proto", "recflow/v1/internal.proto"];
 
-interface ProtoOptionsFile { keepCase: boolean; longs: "Number" | "String"; enums: "String"; defaults: boolean; oneofs: boolean }
-const fileOptions = JSON.parse(readFileSync(join(here, "..", "..", "src", "api", "proto-options.json"), "utf8")) as ProtoOptionsFile;
-
 /** The loader options shared by grpc-js, the NATS codec and the type generator. */
 export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
-  keepCase: fileOptions.keepCase,
-  longs: fileOptions.longs === "Number" ? Number : String,
+  keepCase: PROTO_OPTIONS.keepCase,
+  longs: PROTO_OPTIONS.longs === "Number" ? Number : String,
   enums: String,
-  defaults: fileOptions.defaults,
-  oneofs: fileOptions.oneofs,
+  defaults: PROTO_OPTIONS.defaults,
+  oneofs: PROTO_OPTIONS.oneofs,
   includeDirs: [PROTO_DIR],
 };
 
@@ -51,7 +50,7 @@ export function loadProtos(): LoadedProtos {
     if (target.startsWith("google/protobuf/")) return target;
     return join(PROTO_DIR, target.startsWith(PROTO_DIR) ? target.slice(PROTO_DIR.length + 1) : target);
   };
-  root.loadSync(PROTO_FILES, { keepCase: fileOptions.keepCase });
+  root.loadSync(PROTO_FILES, { keepCase: PROTO_OPTIONS.keepCase });
   root.resolveAll();
   cached = { packageDefinition, grpcObject, root };
   return cached;

@@ -32,15 +32,19 @@ export async function runGateway(options: RecflowOptions): Promise<void> {
   const config = compileConfig(options);
   const log = createLogger({ name: "recflow-gateway", level: config.logLevel });
   const gateway = await Gateway.start({ config, log });
+  // Handlers first, then the ready line: a supervisor may stop us the moment it reads that line,
+  // and a SIGTERM before the handlers exist kills node outright (seen as exit 143 under tini).
+  const stopped = stopOnSignals({ close: () => gateway.close(config.shutdownGraceMs) }, log);
   // Tells a supervisor (e.g. `recflow dev`, tests) where we listen, on stdout as one JSON line.
   process.stdout.write(`${JSON.stringify({ ready: "gateway", port: gateway.port, metricsPort: gateway.metricsPort })}\n`);
-  await stopOnSignals({ close: () => gateway.close(config.shutdownGraceMs) }, log);
+  await stopped;
 }
 
 export async function runWorker(options: RecflowOptions): Promise<void> {
   const config = compileConfig(options);
   const log = createLogger({ name: "recflow-worker", level: config.logLevel });
   const worker = await Worker.start({ config, log });
+  const stopped = stopOnSignals(worker, log); // before the ready line, as in runGateway
   process.stdout.write(`${JSON.stringify({ ready: "worker", id: config.instanceId, metricsPort: worker.metricsPort })}\n`);
-  await stopOnSignals(worker, log);
+  await stopped;
 }
