@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import {
   CsvParser, DatasetBuilder, DatasetFormatError, MAX_WEIGHT, NumericOverflowError, simdKernelFits, syntheticDataset, trainAls, trainItemKnn, trainModel,
-  transpose, DEFAULT_ALS, DEFAULT_KNN, type Dataset, type ParsedRow,
+  transpose, DEFAULT_KNN, type AlsParams, type Dataset, type ParsedRow,
 } from "../../src/engine/index.js";
 
 /** The issue's upload: line 6 holds a weight no float32 can store. */
@@ -86,10 +86,14 @@ describe("the weight bound at upload", () => {
 describe("training that goes non-finite fails with NumericOverflowError", () => {
   // The issue's dataset built directly, bypassing the upload: 1e39 is Infinity in float32, 1e15
   // is finite but makes α·w ≈ 4e16 with the default α, which the float32 SIMD kernel cannot solve.
+  // The ALS settings the issue trained with (the defaults then), spelled out so later defaults
+  // cannot make the test pass vacuously.
+  const issueAls: AlsParams = { factors: 64, iterations: 15, regularization: 0.01, alpha: 40, cgSteps: 3, seed: 42 };
+
   it("trainAls on the issue's dataset (weights 1e39 and 1e15) throws at iteration 1, naming it", () => {
     for (const huge of [1e39, 1e15]) {
       const d = issueDataset(huge);
-      const run = (): unknown => trainAls(d, transpose(d), 3, 3, { ...DEFAULT_ALS, factors: 64 });
+      const run = (): unknown => trainAls(d, transpose(d), 3, 3, issueAls);
       if (huge === 1e15 && !simdKernelFits(64)) continue; // only the float32 kernel diverges on a finite 1e15
       expect(run, String(huge)).toThrow(NumericOverflowError);
       expect(run, String(huge)).toThrow(/^ALS diverged at iteration 1 of 15: the loss is NaN; lower alpha/);
@@ -105,14 +109,15 @@ describe("training that goes non-finite fails with NumericOverflowError", () => 
   });
 
   it("catches the divergence that in-bound weights can still reach with extreme parameters", () => {
-    // Measured: every weight at MAX_WEIGHT with α = 1e6 (the API's largest) and 10 CG steps turns
-    // the float32 kernel's factors to NaN in the first iteration; the default α is far from it.
+    // Measured: every weight at MAX_WEIGHT with α = 1e6 (the API's largest), λ = 0.01 and 10 CG
+    // steps turns the float32 kernel's factors to NaN in the first iteration (λ ≥ 1 or 3 steps
+    // do not); α = 40 is far from it.
     if (!simdKernelFits(64)) return;
     const d = syntheticDataset({ users: 300, items: 200, interactions: 6000, seed: 3 });
     d.weights.fill(MAX_WEIGHT);
-    const params = { ...DEFAULT_ALS, factors: 64, alpha: 1e6, cgSteps: 10, iterations: 3 };
+    const params: AlsParams = { ...issueAls, alpha: 1e6, cgSteps: 10, iterations: 3 };
     expect(() => trainAls(d, transpose(d), d.userIds.length, d.itemIds.length, params)).toThrow(NumericOverflowError);
-    const tame = trainAls(d, transpose(d), d.userIds.length, d.itemIds.length, { ...params, alpha: DEFAULT_ALS.alpha });
+    const tame = trainAls(d, transpose(d), d.userIds.length, d.itemIds.length, { ...params, alpha: 40 });
     expect(tame.losses.every(Number.isFinite)).toBe(true);
   });
 
