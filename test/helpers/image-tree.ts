@@ -31,7 +31,7 @@ export function parseDockerfile(text: string): DockerStage[] {
       const trimmed = raw.trim();
       // Docker drops comment lines even in the middle of a continued instruction.
       if (!trimmed.startsWith("#")) {
-        if (trimmed.endsWith("\\")) logical += `${trimmed.slice(0, -1)} `;
+        if (trimmed.endsWith("\\")) logical += `${trimmed.slice(0, -1).trimEnd()} `;
         else {
           logical += trimmed;
           break;
