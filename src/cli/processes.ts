@@ -26,10 +26,13 @@ export interface SpawnOptions {
   readyTimeoutMs?: number;
   /** @default CLI_ENTRY */
   entry?: string;
+  /** A command the process runs under, e.g. ["ip", "netns", "exec", "host1"]; it must exec node in place, so signals reach it. @default none */
+  wrapper?: string[];
 }
 
 export async function spawnRecflow(name: string, args: string[], opts: SpawnOptions): Promise<Proc> {
-  const child = spawn(process.execPath, [opts.entry ?? CLI_ENTRY, ...args], {
+  const [command, ...prefix] = [...(opts.wrapper ?? []), process.execPath];
+  const child = spawn(command, [...prefix, opts.entry ?? CLI_ENTRY, ...args], {
     env: opts.env,
     stdio: ["ignore", "pipe", opts.stderr === "inherit" ? "inherit" : "pipe"],
   });
