@@ -370,12 +370,18 @@ export interface TrainAlsOptions {
  * a factor is NaN every later sweep spreads it, so stopping at the first bad iteration is exact.
  */
 function checkFinite(loss: number, X: Float32Array, Y: Float32Array, iteration: number, iterations: number): void {
-  const remedy = "lower alpha, the weights or cg_steps, or raise regularization";
-  if (!Number.isFinite(loss)) throw new NumericOverflowError(`ALS diverged at iteration ${iteration} of ${iterations}: the loss is ${loss}; ${remedy}`);
-  for (const [side, A] of [["user", X], ["item", Y]] as const) {
-    for (let k = 0; k < A.length; k++) {
-      if (!Number.isFinite(A[k])) throw new NumericOverflowError(`ALS diverged at iteration ${iteration} of ${iterations}: a ${side} factor is ${A[k]}; ${remedy}`);
-    }
+  const where = `at iteration ${iteration} of ${iterations}`;
+  if (!Number.isFinite(loss)) throw new NumericOverflowError(`ALS diverged ${where}: the loss is ${loss}; ${DIVERGENCE_REMEDY}`);
+  assertFiniteFactors(X, "user", where);
+  assertFiniteFactors(Y, "item", where);
+}
+
+const DIVERGENCE_REMEDY = "lower alpha, the weights or cg_steps, or raise regularization";
+
+/** Throws NumericOverflowError, saying `where` the solve was, if a factor of `A` is NaN or ±Infinity. */
+export function assertFiniteFactors(A: Float32Array, side: "user" | "item", where: string): void {
+  for (let k = 0; k < A.length; k++) {
+    if (!Number.isFinite(A[k])) throw new NumericOverflowError(`ALS diverged ${where}: a ${side} factor is ${A[k]}; ${DIVERGENCE_REMEDY}`);
   }
 }
 

@@ -4,7 +4,7 @@
 //
 // The holdout the training reports on is never used to choose anything: β (and, in TuneModel,
 // the parameters) are chosen on the validation split, which comes out of the training part.
-import { cgScratch, gram, solveRange, trainAls, DEFAULT_ALS, type AlsExecutor, type AlsParams, type Csr } from "./als.js";
+import { assertFiniteFactors, cgScratch, gram, solveRange, trainAls, DEFAULT_ALS, type AlsExecutor, type AlsParams, type Csr } from "./als.js";
 import { bm25Weights, scaleWeights, type ConfidenceScaling } from "./confidence.js";
 import { transpose, type Dataset } from "./dataset.js";
 import { evaluateRecommender, type Evaluation } from "./evaluate.js";
@@ -141,6 +141,8 @@ export function serveOn(fitted: Model, train: Dataset): Model {
     const C = scaleWeights(train, p.scaling, p.epsilon);
     // More CG steps than a sweep: this solve is the last word on each user's factors.
     solveRange(X, fitted.itemFactors, gram(fitted.itemFactors, train.itemIds.length, f, p.regularization), C, f, p.alpha, Math.max(p.cgSteps, 6), 0, train.userIds.length, cgScratch(f));
+    // The fit never saw the validation interactions; a non-finite one makes this user NaN here.
+    assertFiniteFactors(X, "user", "re-solving the users on all their interactions");
     model.userFactors = X;
   }
   return model;

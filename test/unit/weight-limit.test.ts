@@ -108,6 +108,15 @@ describe("training that goes non-finite fails with NumericOverflowError", () => 
     expect(() => trainItemKnn(d, transpose(d), 3, DEFAULT_KNN)).toThrow(/^item-kNN: an item's weights are not finite/);
   });
 
+  it("trainModel ALS throws when a non-finite weight sits in the validation split the fit never saw", () => {
+    // The popularity blend's validation split holds interactions out of the fit; serving re-solves
+    // every user on all of them, which is where this one's Infinity turns its factors NaN (the
+    // model used to come back with that user unable to get a recommendation).
+    const d = syntheticDataset({ users: 300, items: 200, interactions: 6000, seed: 3 });
+    d.weights[17] = Number.POSITIVE_INFINITY;
+    expect(() => trainModel(d, { algorithm: "als", evaluate: false, evalK: 10, seed: 1 })).toThrow(/^ALS diverged re-solving the users on all their interactions: a user factor is NaN/);
+  });
+
   it("catches the divergence that in-bound weights can still reach with extreme parameters", () => {
     // Measured: every weight at MAX_WEIGHT with α = 1e6 (the API's largest), λ = 0.01 and 10 CG
     // steps turns the float32 kernel's factors to NaN in the first iteration (λ ≥ 1 or 3 steps
