@@ -73,9 +73,9 @@ describe("DatasetsService", () => {
 
   const BAD: { name: string; text: string; message: RegExp }[] = [
     { name: "a row with one field", text: "a,b\nc\n", message: /line 2: expected user,item/ },
-    { name: "a non-numeric weight", text: "a,b,1\nc,d,abc\n", message: /line 2: weight "abc" is not a finite number/ },
-    { name: "a negative weight", text: "a,b,-1\n", message: /line 1: weight -1 is negative/ },
-    { name: "an infinite weight", text: "a,b,1\na,c,Infinity\n", message: /line 2: weight "Infinity" is not a finite number/ },
+    { name: "a non-numeric weight", text: "a,b,1\nc,d,abc\n", message: /line 2: weight \(field 3\) "abc" is not a number/ },
+    { name: "a negative weight", text: "a,b,-1\n", message: /line 1: weight \(field 3\) "-1" is negative/ },
+    { name: "an infinite weight", text: "a,b,1\na,c,Infinity\n", message: /line 2: weight \(field 3\) "Infinity" is not finite/ },
     { name: "an empty item", text: "a,b\na,\n", message: /line 2: item id is empty/ },
     { name: "a bad timestamp", text: "a,b,1,yesterday\n", message: /line 1: timestamp "yesterday"/ },
     { name: "too many fields", text: "a,b,1,2,3\n", message: /line 1: expected at most 4 fields/ },
