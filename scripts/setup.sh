@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 bash scripts/install-nats.sh
 # The Python example client and its test (examples/python) use Debian's python3-grpcio.
 bash scripts/install-python-grpc.sh
+# The Python and Go clients (clients/) and their tests: protoc, the generators, Go and Debian's
+# grpc-go / protobuf sources, pinned to golang-github-golang-protobuf-1-5-dev.
+bash scripts/install-client-tools.sh
 # The manifest test renders deploy/k8s with kubectl kustomize.
 bash scripts/install-kubectl.sh
 # The image-tree test runs the image's ENTRYPOINT, /usr/bin/tini, on this host.

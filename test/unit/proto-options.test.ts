@@ -10,7 +10,7 @@ const PROTO = resolve(import.meta.dirname, "../../proto");
 /** The `option name = value;` lines of a .proto file, by name. */
 function fileOptions(path: string): Map<string, string> {
   const options = new Map<string, string>();
-  for (const m of readFileSync(path, "utf8").matchAll(/^option\s+(\w+)\s*=\s*(.+?);\s*$/gm)) options.set(m[1]!, m[2]!);
+  for (const m of readFileSync(path, "utf8").matchAll(/^option\s+(\w+)\s*=\s*(.+?);\s*$/gm)) options.set(m[1], m[2]);
   return options;
 }
 
@@ -30,7 +30,7 @@ describe("proto language options", () => {
     });
     // One outer class per file, so two files never generate the same Java class.
     const stem = file.replace(/\.proto$/, "");
-    expect(options.get("java_outer_classname")).toBe(`"${stem[0]!.toUpperCase()}${stem.slice(1)}Proto"`);
+    expect(options.get("java_outer_classname")).toBe(`"${stem[0].toUpperCase()}${stem.slice(1)}Proto"`);
   });
 
   it.each(["status", "error_details"])("google/rpc/%s.proto keeps upstream's go_package, so Go code links genproto, not a copy", (name) => {
