@@ -3,6 +3,7 @@
 // required RecflowConfig; a bad value stops the process with a message naming the variable.
 import { availableParallelism, hostname } from "node:os";
 import { ConfigError } from "./errors.js";
+import { MAX_TIMER_MS } from "./long-timer.js";
 
 export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
 export const DEFAULT_GRPC_ADDRESS = "127.0.0.1:50051";
@@ -216,6 +217,18 @@ function intFrom(key: keyof RecflowOptions, value: number | undefined, env: Env,
   return v;
 }
 
+/**
+ * A duration that arms a timer (setTimeout/setInterval, nats.js request timers, a nak delay):
+ * longer than Node.js can arm is refused here, at start, instead of firing after 1 ms.
+ */
+function msFrom(key: keyof RecflowOptions, value: number | undefined, env: Env, min: number): number | undefined {
+  const v = intFrom(key, value, env, min);
+  if (v !== undefined && v > MAX_TIMER_MS) {
+    throw new ConfigError(`${ENV_NAMES[key]} (--${kebab(key)}): ${v} ms is longer than the longest timer Node.js can arm (${MAX_TIMER_MS} ms, about 24.8 days)`);
+  }
+  return v;
+}
+
 function strFrom(key: keyof RecflowOptions, value: string | undefined, env: Env): string | undefined {
   const v = value ?? env[ENV_NAMES[key]];
   return v === undefined || v === "" ? undefined : v;
@@ -238,7 +251,7 @@ export function compileConfig(options: RecflowOptions = {}, env: Env = process.e
   if (!/^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$/.test(grpcAddress)) {
     throw new ConfigError(`RECFLOW_GRPC_ADDRESS (--grpc-address): "${grpcAddress}" is not host:port`);
   }
-  const ackWaitMs = intFrom("ackWaitMs", options.ackWaitMs, env, 500) ?? DEFAULT_ACK_WAIT_MS;
+  const ackWaitMs = msFrom("ackWaitMs", options.ackWaitMs, env, 500) ?? DEFAULT_ACK_WAIT_MS;
   const maxDeliver = intFrom("maxDeliver", options.maxDeliver, env, 2, 1000) ?? DEFAULT_MAX_DELIVER;
   const maxRetriesLimit = intFrom("maxRetriesLimit", options.maxRetriesLimit, env, 0, 1000) ?? Math.min(DEFAULT_MAX_RETRIES_LIMIT, maxDeliver - 1);
   if (maxRetriesLimit >= maxDeliver) {
@@ -246,9 +259,21 @@ export function compileConfig(options: RecflowOptions = {}, env: Env = process.e
   }
   const defaultMaxRetries = intFrom("defaultMaxRetries", options.defaultMaxRetries, env, 0) ?? Math.min(DEFAULT_MAX_RETRIES, maxRetriesLimit);
   if (defaultMaxRetries > maxRetriesLimit) throw new ConfigError(`RECFLOW_DEFAULT_MAX_RETRIES (${defaultMaxRetries}) exceeds RECFLOW_MAX_RETRIES_LIMIT (${maxRetriesLimit})`);
-  const retryBaseMs = intFrom("retryBaseMs", options.retryBaseMs, env, 0) ?? DEFAULT_RETRY_BASE_MS;
-  const retryMaxMs = intFrom("retryMaxMs", options.retryMaxMs, env, 0) ?? DEFAULT_RETRY_MAX_MS;
+  const retryBaseMs = msFrom("retryBaseMs", options.retryBaseMs, env, 0) ?? DEFAULT_RETRY_BASE_MS;
+  const retryMaxMs = msFrom("retryMaxMs", options.retryMaxMs, env, 0) ?? DEFAULT_RETRY_MAX_MS;
   if (retryMaxMs < retryBaseMs) throw new ConfigError(`RECFLOW_RETRY_MAX_MS (${retryMaxMs}) is below RECFLOW_RETRY_BASE_MS (${retryBaseMs})`);
+  const publishTimeoutMs = msFrom("publishTimeoutMs", options.publishTimeoutMs, env, 100) ?? DEFAULT_PUBLISH_TIMEOUT_MS;
+  const duplicateWindowMs = intFrom("duplicateWindowMs", options.duplicateWindowMs, env, 1000) ?? DEFAULT_DUPLICATE_WINDOW_MS;
+  // Timeouts that depend on each other. De-duplication by message id is what makes a retried
+  // write safe: a publish retried after its PubAck timed out (a worker retries an event append
+  // for at most the window minus one publish timeout), and the next delivery of a task (after
+  // ack_wait) re-sending its predecessor's dead letter, must still fall inside the window.
+  if (duplicateWindowMs <= publishTimeoutMs) {
+    throw new ConfigError(`RECFLOW_DUPLICATE_WINDOW_MS (${duplicateWindowMs}) must exceed RECFLOW_PUBLISH_TIMEOUT_MS (${publishTimeoutMs}): a write retried after a PubAck timeout must still be de-duplicated`);
+  }
+  if (duplicateWindowMs <= ackWaitMs) {
+    throw new ConfigError(`RECFLOW_DUPLICATE_WINDOW_MS (${duplicateWindowMs}) must exceed RECFLOW_ACK_WAIT_MS (${ackWaitMs}): a redelivered task re-sends what its previous attempt may have sent, which must still be de-duplicated`);
+  }
   const logLevel = strFrom("logLevel", options.logLevel, env) ?? "info";
   if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`RECFLOW_LOG_LEVEL (--log-level): "${logLevel}" is not one of ${[...LOG_LEVELS].join(", ")}`);
   const fault = options.allowFaultInjection ?? ["1", "true", "yes"].includes((env[ENV_NAMES.allowFaultInjection] ?? "").toLowerCase());
@@ -291,7 +316,7 @@ export function compileConfig(options: RecflowOptions = {}, env: Env = process.e
     heartbeatIntervalMs: Math.max(100, Math.floor(ackWaitMs / 3)),
     maxDeliver,
     maxAckPending: intFrom("maxAckPending", options.maxAckPending, env, 1) ?? DEFAULT_MAX_ACK_PENDING,
-    duplicateWindowMs: intFrom("duplicateWindowMs", options.duplicateWindowMs, env, 1000) ?? DEFAULT_DUPLICATE_WINDOW_MS,
+    duplicateWindowMs,
     resultRetentionMs: intFrom("resultRetentionMs", options.resultRetentionMs, env, 60_000) ?? DEFAULT_RESULT_RETENTION_MS,
     maxEventBytes: intFrom("maxEventBytes", options.maxEventBytes, env, 64 * 1024, 8 * 1024 * 1024) ?? DEFAULT_MAX_EVENT_BYTES,
     defaultMaxRetries,
@@ -301,16 +326,16 @@ export function compileConfig(options: RecflowOptions = {}, env: Env = process.e
     threads: intFrom("threads", options.threads, env, 1, 256) ?? Math.max(1, availableParallelism() - 1),
     prefetch: intFrom("prefetch", options.prefetch, env, 0, 10_000) ?? 0,
     trainThreads: intFrom("trainThreads", options.trainThreads, env, 1, 64) ?? DEFAULT_TRAIN_THREADS,
-    progressIntervalMs: intFrom("progressIntervalMs", options.progressIntervalMs, env, 0) ?? DEFAULT_PROGRESS_INTERVAL_MS,
-    shutdownGraceMs: intFrom("shutdownGraceMs", options.shutdownGraceMs, env, 0) ?? DEFAULT_SHUTDOWN_GRACE_MS,
+    progressIntervalMs: msFrom("progressIntervalMs", options.progressIntervalMs, env, 0) ?? DEFAULT_PROGRESS_INTERVAL_MS,
+    shutdownGraceMs: msFrom("shutdownGraceMs", options.shutdownGraceMs, env, 0) ?? DEFAULT_SHUTDOWN_GRACE_MS,
     maxRequestBytes: intFrom("maxRequestBytes", options.maxRequestBytes, env, 1024) ?? DEFAULT_MAX_REQUEST_BYTES,
     maxSpecBytes: intFrom("maxSpecBytes", options.maxSpecBytes, env, 1024) ?? DEFAULT_MAX_SPEC_BYTES,
     maxK: intFrom("maxK", options.maxK, env, 1, 100_000) ?? DEFAULT_MAX_K,
-    publishTimeoutMs: intFrom("publishTimeoutMs", options.publishTimeoutMs, env, 100) ?? DEFAULT_PUBLISH_TIMEOUT_MS,
+    publishTimeoutMs,
     maxDatasetBytes: intFrom("maxDatasetBytes", options.maxDatasetBytes, env, 1024) ?? DEFAULT_MAX_DATASET_BYTES,
     maxDatasetRows: intFrom("maxDatasetRows", options.maxDatasetRows, env, 1) ?? DEFAULT_MAX_DATASET_ROWS,
     maxConcurrentUploads: intFrom("maxConcurrentUploads", options.maxConcurrentUploads, env, 1, 1000) ?? DEFAULT_MAX_CONCURRENT_UPLOADS,
-    uploadIdleTimeoutMs: intFrom("uploadIdleTimeoutMs", options.uploadIdleTimeoutMs, env, 100) ?? DEFAULT_UPLOAD_IDLE_TIMEOUT_MS,
+    uploadIdleTimeoutMs: msFrom("uploadIdleTimeoutMs", options.uploadIdleTimeoutMs, env, 100) ?? DEFAULT_UPLOAD_IDLE_TIMEOUT_MS,
     watchBufferEvents: intFrom("watchBufferEvents", options.watchBufferEvents, env, 1, 1_000_000) ?? DEFAULT_WATCH_BUFFER_EVENTS,
     artifactCacheBytes: intFrom("artifactCacheBytes", options.artifactCacheBytes, env, 1024 * 1024) ?? DEFAULT_ARTIFACT_CACHE_BYTES,
     metricsAddress: (() => {

@@ -37,6 +37,7 @@ export class Broker {
   /** The hot-path publish and direct get (see jetstream-requests.ts). */
   readonly requests: JetStreamRequests;
   #connected = true;
+  readonly #reconnectListeners = new Set<() => void>();
   readonly #log: Logger;
 
   private constructor(nc: NatsConnection, jsm: JetStreamManager, opts: BrokerOptions, log: Logger) {
@@ -78,6 +79,15 @@ export class Broker {
     return this.#connected && !this.nc.isClosed();
   }
 
+  /**
+   * Calls `listener` each time the connection is back after an outage (subscriptions already
+   * restored); returns the function that removes it.
+   */
+  onReconnect(listener: () => void): () => void {
+    this.#reconnectListeners.add(listener);
+    return () => this.#reconnectListeners.delete(listener);
+  }
+
   /** Throws UnavailableError when the connection is down right now. */
   assertConnected(): void {
     if (!this.connected) throw new UnavailableError("message broker unavailable: NATS connection is down, retry later");
@@ -93,6 +103,7 @@ export class Broker {
         this.#connected = true;
         this.#log.info({ server: s.data }, "NATS reconnected");
         onChange?.(true);
+        for (const listener of this.#reconnectListeners) listener();
       } else if (s.type === Events.Error) {
         this.#log.warn({ err: s.data }, "NATS error");
       }

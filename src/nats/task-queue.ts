@@ -16,8 +16,12 @@ export interface TaskDelivery {
   /** 1-based: how many times JetStream has delivered this message, this one included. */
   readonly attempt: number;
   readonly streamSeq: number;
-  /** Resets the ack_wait timer: "still working on it". */
-  working(): void;
+  /**
+   * Resets the ack_wait timer: "still working on it". False when it could not even be sent (the
+   * connection is closed or draining): the message is no longer kept alive by this worker.
+   * While NATS is reconnecting it is queued and sent on reconnect, so that still counts.
+   */
+  working(): boolean;
   /**
    * Done for good (terminal event stored). Not confirmed: a lost ack only means one more
    * delivery, which finds the terminal event and acks again without running the task.
@@ -40,8 +44,13 @@ class JsTaskDelivery implements TaskDelivery {
     this.attempt = msg.info.redeliveryCount;
     this.streamSeq = msg.info.streamSequence;
   }
-  working(): void {
-    this.#msg.working();
+  working(): boolean {
+    try {
+      this.#msg.working();
+      return true;
+    } catch {
+      return false;
+    }
   }
   ack(): void {
     this.#msg.ack();

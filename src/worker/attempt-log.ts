@@ -1,6 +1,7 @@
 // The event log as seen by one attempt of one task: appends with optimistic concurrency and
 // de-duplication ids, remembers the last sequence and status, and turns a conflict into a
 // decision: the task was finished by someone else (cancel, DLQ) or a newer attempt owns it.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { TaskError__Output } from "../generated/recflow/v1/TaskError.js";
 import { isTerminal, makeEvent, type EventBody, type Status, type StoredEvent, type TaskKind } from "../api/task-model.js";
 import { UnavailableError } from "../errors.js";
@@ -27,17 +28,22 @@ export class AttemptLog {
   lastFailure: TaskError__Output | null = null;
   #counter = 0;
   readonly #events: EventLog;
-  readonly #keepAlive: () => void;
-  readonly #giveUpAfterMs: number;
+  readonly #held: AbortSignal;
+  readonly #retryForMs: number;
 
-  constructor(opts: { events: EventLog; tenant: string; taskId: string; attempt: number; kind: TaskKind; keepAlive: () => void; giveUpAfterMs: number }) {
+  /**
+   * `held` is aborted once the attempt no longer holds its JetStream message (a heartbeat could
+   * not be sent, the worker let go of it at shutdown); `retryForMs` bounds how long one write is
+   * retried while NATS is unreachable (see #withRetry).
+   */
+  constructor(opts: { events: EventLog; tenant: string; taskId: string; attempt: number; kind: TaskKind; held: AbortSignal; retryForMs: number }) {
     this.#events = opts.events;
     this.tenant = opts.tenant;
     this.taskId = opts.taskId;
     this.attempt = opts.attempt;
     this.kind = opts.kind;
-    this.#keepAlive = opts.keepAlive;
-    this.#giveUpAfterMs = opts.giveUpAfterMs;
+    this.#held = opts.held;
+    this.#retryForMs = opts.retryForMs;
   }
 
   /** Reads the latest event (retrying while the broker is unreachable). */
@@ -93,19 +99,27 @@ export class AttemptLog {
   }
 
   /**
-   * Retries while NATS is unreachable, keeping the JetStream message alive, for at most
-   * giveUpAfterMs; then the error propagates and the message is redelivered after ack_wait.
+   * Retries while NATS is unreachable, for as long as the attempt holds its message (the runner
+   * heartbeats it meanwhile). Giving up earlier hands a task that is still running, or already
+   * done, to a second attempt: with a 3 s ack wait, an append that waited out one 5 s PubAck
+   * during a 1 s NATS restart used to give up, and the task ran twice. The other bound is
+   * `retryForMs`: past the de-duplication window, a retry whose first try was stored (only its
+   * PubAck lost) would be stored a second time, e.g. a second Started.
+   * When retrying ends, the error propagates and the message is redelivered after ack_wait.
    */
   async #withRetry<T>(fn: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.#giveUpAfterMs;
+    const giveUpAt = Date.now() + this.#retryForMs;
     let delay = 100;
     for (;;) {
       try {
         return await fn();
       } catch (err) {
-        if (!(err instanceof UnavailableError) || Date.now() + delay > deadline) throw err;
-        this.#keepAlive();
-        await new Promise((r) => setTimeout(r, delay));
+        if (!(err instanceof UnavailableError) || this.#held.aborted || Date.now() + delay > giveUpAt) throw err;
+        try {
+          await sleep(delay, undefined, { signal: this.#held });
+        } catch {
+          throw err; // let go of the message while waiting
+        }
         delay = Math.min(delay * 2, 2_000);
       }
     }

@@ -16,6 +16,7 @@ import type { TaskInputResolver, TaskInputs } from "./task-inputs.js";
 import { kindOf, kindToken } from "../api/task-model.js";
 import { AttemptFencedError, AttemptLog, TaskFinishedElsewhereError } from "./attempt-log.js";
 import { backoffMs, type RetryPolicy } from "./retry-policy.js";
+import { timeoutAt } from "../long-timer.js";
 import type { ModelArtifact, ThreadMessage, ThreadOutcome } from "./thread-protocol.js";
 import type { WorkerPool } from "./worker-pool.js";
 import { applyTrainPromotion } from "./promotion.js";
@@ -35,7 +36,11 @@ export interface RunnerDeps {
   retry: RetryPolicy;
   heartbeatIntervalMs: number;
   progressIntervalMs: number;
-  ackWaitMs: number;
+  /**
+   * Longest one event write is retried while NATS is unreachable and the attempt still holds
+   * its message: the de-duplication window less one publish timeout (see AttemptLog).
+   */
+  maxWriteRetryMs: number;
   allowFaultInjection: boolean;
   /** Threads an ALS training may use (RECFLOW_TRAIN_THREADS). */
   trainThreads: number;
@@ -67,9 +72,26 @@ export class TaskRunner {
     const task = delivery.task;
     const log = this.#d.log.child({ taskId: task.taskId, attempt: delivery.attempt });
     const kind = kindOf(task.spec);
+    // The attempt heartbeats its message from the pull until it acks, naks or gives up, event
+    // writes included: a write retried through a NATS restart must not lose the message meanwhile.
+    // It lets go when a heartbeat cannot be sent or the worker hands the task back at shutdown.
+    const held = new AbortController();
+    const beat = (): void => {
+      if (!delivery.working()) held.abort();
+    };
+    const heartbeat = setInterval(beat, this.#d.heartbeatIntervalMs);
+    // And at once when NATS is back: a restarted nats-server (2.9) may resume a pending
+    // message's lease with less than ack_wait left (measured: redelivered 1.9 s after its
+    // delivery with a 3 s ack wait, right after a 1.1 s restart), so the next tick can be late.
+    const offReconnect = this.#d.broker.onReconnect(beat);
+    const onShutdown = (): void => {
+      if (stop.signal.reason === "shutdown") held.abort();
+    };
+    stop.signal.addEventListener("abort", onShutdown);
+    if (stop.signal.aborted) onShutdown();
     const alog = new AttemptLog({
       events: this.#d.events, tenant: task.tenant, taskId: task.taskId, attempt: delivery.attempt, kind,
-      keepAlive: () => delivery.working(), giveUpAfterMs: this.#d.ackWaitMs,
+      held: held.signal, retryForMs: this.#d.maxWriteRetryMs,
     });
     const started = performance.now();
     const report = (outcome: Parameters<NonNullable<RunnerDeps["onOutcome"]>>[1]): void =>
@@ -88,10 +110,15 @@ export class TaskRunner {
         log.warn({ reason: err.message }, "stale attempt stopped without ack");
         report("fenced");
       } else {
-        // Could not record the outcome (broker unreachable past ack_wait): leave the message
-        // unacked; JetStream redelivers it and the next attempt starts over.
+        // Could not record the outcome (broker unreachable until the attempt let go of its
+        // message, or past the de-duplication window): leave the message unacked; JetStream
+        // redelivers it and the next attempt starts over.
         log.error({ err }, "attempt abandoned; task will be redelivered");
       }
+    } finally {
+      clearInterval(heartbeat);
+      offReconnect();
+      stop.signal.removeEventListener("abort", onShutdown);
     }
   }
 
@@ -136,7 +163,7 @@ export class TaskRunner {
     })());
     let stopReason: StopReason | undefined;
     const jobAbort = new AbortController();
-    const stream = new EventStream(alog, this.#d.progressIntervalMs, () => delivery.working(), () => jobAbort.abort(), log);
+    const stream = new EventStream(alog, this.#d.progressIntervalMs, () => void delivery.working(), () => jobAbort.abort(), log);
     if (delivery.attempt > 1) await ensureStarted();
 
     let inputs: TaskInputs;
@@ -156,11 +183,11 @@ export class TaskRunner {
     };
     stop.signal.addEventListener("abort", onStop, { once: true });
     if (stop.signal.aborted) onStop();
-    const deadlineTimer = deadline === undefined ? undefined : setTimeout(() => {
+    // A deadline can be years away, beyond what one setTimeout can wait (see long-timer.ts).
+    const deadlineTimer = deadline === undefined ? undefined : timeoutAt(deadline, () => {
       stopReason ??= "deadline";
       jobAbort.abort();
-    }, Math.max(0, deadline - Date.now()));
-    const heartbeat = setInterval(() => delivery.working(), this.#d.heartbeatIntervalMs);
+    });
 
     let outcome: ThreadOutcome;
     try {
@@ -186,17 +213,13 @@ export class TaskRunner {
     } finally {
       // The thread is free: the next task can have it while the events below are written.
       releaseSlot();
-      clearTimeout(deadlineTimer);
+      deadlineTimer?.clear();
       stop.signal.removeEventListener("abort", onStop);
     }
     // A job that never began (aborted in the queue, a thread that died at once) still writes
     // Started before its outcome.
     if (!started) stream.begin(ensureStarted());
-    try {
-      await stream.flush();
-    } finally {
-      clearInterval(heartbeat);
-    }
+    await stream.flush();
     // A conflict while streaming events means the task was cancelled or taken over.
     if (stream.failure) throw stream.failure;
 

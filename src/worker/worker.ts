@@ -63,7 +63,7 @@ export class Worker {
       maxChunkBytes: Math.max(16 * 1024, opts.config.maxEventBytes - 16 * 1024), log: opts.log, workerId: opts.config.instanceId,
       retry: { baseMs: opts.config.retryBaseMs, maxMs: opts.config.retryMaxMs },
       heartbeatIntervalMs: opts.config.heartbeatIntervalMs, progressIntervalMs: opts.config.progressIntervalMs,
-      ackWaitMs: opts.config.ackWaitMs, allowFaultInjection: opts.config.allowFaultInjection, trainThreads: opts.config.trainThreads,
+      maxWriteRetryMs: opts.config.duplicateWindowMs - opts.config.publishTimeoutMs, allowFaultInjection: opts.config.allowFaultInjection, trainThreads: opts.config.trainThreads,
       onStarted: (kind) => metrics.tasksStarted.inc({ kind }),
       onOutcome: (kind, outcome, seconds) => {
         metrics.taskOutcomes.inc({ kind, outcome });

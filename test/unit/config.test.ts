@@ -34,6 +34,34 @@ describe("compileConfig", () => {
     expect(() => compileConfig({}, env)).toThrow(ConfigError);
     expect(() => compileConfig({}, env)).toThrow(message);
   });
+
+  // 2^31 ms is one more than setTimeout can wait: Node would fire such a timer after 1 ms.
+  it.each([
+    "RECFLOW_ACK_WAIT_MS", "RECFLOW_RETRY_BASE_MS", "RECFLOW_RETRY_MAX_MS", "RECFLOW_PROGRESS_INTERVAL_MS",
+    "RECFLOW_SHUTDOWN_GRACE_MS", "RECFLOW_PUBLISH_TIMEOUT_MS", "RECFLOW_UPLOAD_IDLE_TIMEOUT_MS",
+  ])("refuses %s longer than the longest timer Node.js can arm", (name) => {
+    const env = { [name]: String(2 ** 31), RECFLOW_DUPLICATE_WINDOW_MS: String(2 ** 33) };
+    expect(() => compileConfig({}, env)).toThrow(ConfigError);
+    expect(() => compileConfig({}, env)).toThrow(new RegExp(`^${name} .*2147483648 ms is longer than the longest timer Node\\.js can arm \\(2147483647 ms`));
+    // One less is a valid timer.
+    expect(() => compileConfig({}, { ...env, [name]: String(2 ** 31 - 1), RECFLOW_RETRY_MAX_MS: String(2 ** 31 - 1) })).not.toThrow();
+  });
+
+  it.each([
+    [{ RECFLOW_DUPLICATE_WINDOW_MS: "5000" }, "RECFLOW_DUPLICATE_WINDOW_MS (5000) must exceed RECFLOW_PUBLISH_TIMEOUT_MS (5000)"],
+    [{ RECFLOW_DUPLICATE_WINDOW_MS: "4000", RECFLOW_PUBLISH_TIMEOUT_MS: "4500", RECFLOW_ACK_WAIT_MS: "3000" }, "RECFLOW_DUPLICATE_WINDOW_MS (4000) must exceed RECFLOW_PUBLISH_TIMEOUT_MS (4500)"],
+    [{ RECFLOW_DUPLICATE_WINDOW_MS: "30000" }, "RECFLOW_DUPLICATE_WINDOW_MS (30000) must exceed RECFLOW_ACK_WAIT_MS (30000)"],
+    [{ RECFLOW_DUPLICATE_WINDOW_MS: "60000", RECFLOW_ACK_WAIT_MS: "90000" }, "RECFLOW_DUPLICATE_WINDOW_MS (60000) must exceed RECFLOW_ACK_WAIT_MS (90000)"],
+  ])("refuses timeouts that contradict each other, naming both: %j", (env, message) => {
+    expect(() => compileConfig({}, env)).toThrow(ConfigError);
+    expect(() => compileConfig({}, env)).toThrow(message);
+  });
+
+  it("accepts an ack wait shorter than the publish timeout (an attempt heartbeats while a write waits)", () => {
+    const c = compileConfig({}, { RECFLOW_ACK_WAIT_MS: "3000", RECFLOW_PUBLISH_TIMEOUT_MS: "5000" });
+    expect(c.heartbeatIntervalMs).toBe(1000);
+    expect(c.heartbeatIntervalMs).toBeLessThan(c.ackWaitMs);
+  });
 });
 
 describe("configuration docs", () => {
