@@ -10,6 +10,7 @@ import { buildSpec, cancel, get, list, submit, watch, type CommonSubmitFlags } f
 import type { TaskSpec } from "../generated/recflow/v1/TaskSpec.js";
 import { datasetCommand, modelCommand, printDataset, uploadFile } from "./resource-commands.js";
 import { aliasCommand } from "./alias-commands.js";
+import { MAX_COUNT, watchSelector } from "./batch-commands.js";
 
 /** --model <id> or --alias <name>: exactly one names the model a task reads. */
 function modelRef(o: { model?: string; alias?: string }): { modelId: string; alias: string } {
@@ -96,7 +97,8 @@ function submitOptions(cmd: Command): Command {
     .option("--label <key=value>", "label (repeatable)", collect)
     .option("--request-id <id>", "idempotency key: the same id returns the same task")
     .option("-w, --watch", "stream progress until the task ends")
-    .option("--json", "print events as JSON lines");
+    .option("--json", "print events as JSON lines")
+    .option("--count <n>", `submit n copies with BatchSubmitTasks (request ids <request-id>-<i>); --watch follows them on one stream`, int(1, MAX_COUNT));
 }
 
 const submitCmd = program.command("submit").description("submit a task (prints its id, or streams it with --watch)");
@@ -252,13 +254,17 @@ aliasCmd.command("list").addOption(addressOption()).action(async (o: { address: 
   process.exitCode = await aliasCommand(o.address, { action: "list" });
 });
 
-program.command("watch").description("stream a task's events until it ends")
-  .argument("<task-id>")
+program.command("watch").description("stream a task's events until it ends, or (--selector) every matching task's until Ctrl-C")
+  .argument("[task-id]")
   .addOption(addressOption())
+  .option("--selector <k=v,...>", "watch all tasks whose labels match (k=v, k!=v, k, !k), including ones submitted later")
   .option("--after <sequence>", "resume after this event sequence", int(0), 0)
   .option("--json", "print events as JSON lines")
-  .action(async (id: string, o: { address: string; after: number; json?: boolean }) => {
-    process.exitCode = await watch(o.address, id, o.after, Boolean(o.json));
+  .action(async (id: string | undefined, o: { address: string; after: number; json?: boolean; selector?: string }) => {
+    if ((id === undefined) === (o.selector === undefined)) throw new UsageError("give a task id or --selector, not both");
+    process.exitCode = o.selector !== undefined
+      ? await watchSelector(o.address, o.selector, o.after, Boolean(o.json))
+      : await watch(o.address, id ?? "", o.after, Boolean(o.json));
   });
 
 program.command("get").description("show a task").argument("<task-id>").addOption(addressOption())

@@ -7,6 +7,7 @@ import type { Task__Output } from "../generated/recflow/v1/Task.js";
 import type { TaskEvent__Output } from "../generated/recflow/v1/TaskEvent.js";
 import type { ListTasksResponse__Output } from "../generated/recflow/v1/ListTasksResponse.js";
 import { EventPrinter, UsageError, printTask, stateName } from "./output.js";
+import { submitMany } from "./batch-commands.js";
 
 export interface CommonSubmitFlags {
   address: string;
@@ -17,6 +18,8 @@ export interface CommonSubmitFlags {
   requestId?: string;
   watch?: boolean;
   json?: boolean;
+  /** Submit this many copies in batches (BatchSubmitTasks); 1 or absent: one SubmitTask. */
+  count?: number;
 }
 
 export function parseLabels(pairs: string[] = []): Record<string, string> {
@@ -41,6 +44,7 @@ export function buildSpec(kindPart: TaskSpec, flags: CommonSubmitFlags): TaskSpe
 }
 
 export async function submit(spec: TaskSpec, flags: CommonSubmitFlags): Promise<number> {
+  if ((flags.count ?? 1) > 1) return submitMany(spec, flags.count ?? 1, flags);
   const client = createTasksClient(flags.address, {}, clientSecurityFromEnv());
   try {
     const task = await call<object, Task__Output>(client.SubmitTask.bind(client), { requestId: flags.requestId ?? "", task: spec }, { deadlineMs: 15_000 });

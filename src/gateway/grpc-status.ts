@@ -51,29 +51,43 @@ export function undecodableRequestStatus(method: string, reason: string): Status
   return withDetails(Code.INVALID_ARGUMENT, message, [any(rpcTypes().badRequest, { fieldViolations: [{ field: "", description: `request body could not be decoded: ${reason}` }] })]);
 }
 
-/** Turns anything thrown in a handler into the status sent to the client. */
-export function toGrpcStatus(err: unknown, log: Logger): StatusObject {
+/** A google.rpc.Status as a plain object (the shape of a BatchSubmitTaskResult's error). */
+export interface RpcStatus {
+  code: Code;
+  message: string;
+  details: { type_url: string; value: Uint8Array }[];
+}
+
+/** Turns anything thrown into a google.rpc.Status; unexpected errors are logged and hidden. */
+export function toRpcStatus(err: unknown, log: Logger): RpcStatus {
   const t = rpcTypes();
+  const status = (code: Code, message: string, details: RpcStatus["details"] = []): RpcStatus => ({ code, message, details });
   if (err instanceof ValidationError) {
-    return withDetails(Code.INVALID_ARGUMENT, err.message, [any(t.badRequest, { fieldViolations: err.violations })]);
+    return status(Code.INVALID_ARGUMENT, err.message, [any(t.badRequest, { fieldViolations: err.violations })]);
   }
-  if (err instanceof CancelledError) return withDetails(Code.CANCELLED, err.message, []);
-  if (err instanceof UnauthenticatedError) return withDetails(Code.UNAUTHENTICATED, err.message, []);
-  if (err instanceof NotFoundError) return withDetails(Code.NOT_FOUND, err.message, []);
-  if (err instanceof FailedPreconditionError) return withDetails(Code.FAILED_PRECONDITION, err.message, []);
-  if (err instanceof ConflictError) return withDetails(Code.ABORTED, err.message, []);
-  if (err instanceof DeadlineExceededError) return withDetails(Code.DEADLINE_EXCEEDED, err.message, []);
+  if (err instanceof CancelledError) return status(Code.CANCELLED, err.message);
+  if (err instanceof UnauthenticatedError) return status(Code.UNAUTHENTICATED, err.message);
+  if (err instanceof NotFoundError) return status(Code.NOT_FOUND, err.message);
+  if (err instanceof FailedPreconditionError) return status(Code.FAILED_PRECONDITION, err.message);
+  if (err instanceof ConflictError) return status(Code.ABORTED, err.message);
+  if (err instanceof DeadlineExceededError) return status(Code.DEADLINE_EXCEEDED, err.message);
   if (err instanceof ResourceExhaustedError) {
     const details = err.retryAfterMs === undefined ? [] : [any(t.retryInfo, { retryDelay: { seconds: Math.floor(err.retryAfterMs / 1000), nanos: (err.retryAfterMs % 1000) * 1e6 } })];
-    return withDetails(Code.RESOURCE_EXHAUSTED, err.message, details);
+    return status(Code.RESOURCE_EXHAUSTED, err.message, details);
   }
   if (err instanceof UnavailableError) {
     log.warn({ err: err.cause ?? err }, "request failed: broker unavailable");
-    return withDetails(Code.UNAVAILABLE, err.message, [any(t.errorInfo, { reason: "BROKER_UNAVAILABLE", domain: ERROR_DOMAIN })]);
+    return status(Code.UNAVAILABLE, err.message, [any(t.errorInfo, { reason: "BROKER_UNAVAILABLE", domain: ERROR_DOMAIN })]);
   }
   if (err instanceof AppendConflictError) {
-    return withDetails(Code.ABORTED, "the task changed concurrently; retry the call", []);
+    return status(Code.ABORTED, "the task changed concurrently; retry the call");
   }
   log.error({ err }, "request failed with an unexpected error");
-  return withDetails(Code.INTERNAL, "internal error", []);
+  return status(Code.INTERNAL, "internal error");
+}
+
+/** Turns anything thrown in a handler into the status sent to the client. */
+export function toGrpcStatus(err: unknown, log: Logger): StatusObject {
+  const { code, message, details } = toRpcStatus(err, log);
+  return withDetails(code, message, details);
 }

@@ -45,8 +45,35 @@ export class TenantQuotas {
     b.tokens -= 1;
   }
 
+  /**
+   * Takes up to `wanted` submit tokens at once (a batch: each task is one submit); returns how
+   * many were taken. With `partial` false it takes all or none, and throws when it cannot.
+   */
+  takeSubmits(tenant: string, wanted: number, partial: boolean, now = Date.now()): number {
+    const { submitRatePerSec: rate, submitBurst: burst } = this.#auth.limitsOf(tenant);
+    const b = this.#buckets.get(tenant) ?? { tokens: burst, at: now };
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) * rate) / 1000);
+    b.at = now;
+    this.#buckets.set(tenant, b);
+    const granted = Math.min(wanted, Math.floor(b.tokens));
+    if (granted < wanted && (!partial || granted === 0)) {
+      const retryAfterMs = Math.ceil(((wanted - b.tokens) * 1000) / rate);
+      throw new ResourceExhaustedError(`tenant ${tenant} is over its submit rate of ${rate}/s (burst ${burst}) for ${wanted} tasks; retry in ${retryAfterMs} ms`, { retryAfterMs });
+    }
+    b.tokens -= granted;
+    return granted;
+  }
+
   /** Admits one more queued task, or throws RESOURCE_EXHAUSTED when the tenant is at its limit. */
   async admitQueued(tenant: string): Promise<void> {
+    await this.admitQueuedMany(tenant, 1, false);
+  }
+
+  /**
+   * Admits up to `wanted` more queued tasks; returns how many. With `partial` false it admits all
+   * or none, and throws RESOURCE_EXHAUSTED when they do not all fit.
+   */
+  async admitQueuedMany(tenant: string, wanted: number, partial: boolean): Promise<number> {
     const max = this.#auth.limitsOf(tenant).maxQueuedTasks;
     let q = this.#queued.get(tenant);
     if (!q || Date.now() - q.at > QUEUED_REFRESH_MS) {
@@ -62,10 +89,16 @@ export class TenantQuotas {
       });
       await entry.refreshing;
     }
-    if (q.count + q.admittedSince >= max) {
-      throw new ResourceExhaustedError(`tenant ${tenant} has ${max} tasks queued or running, its limit; retry when some finish`, { retryAfterMs: 1000 });
+    const room = Math.max(0, max - q.count - q.admittedSince);
+    const admitted = Math.min(wanted, room);
+    if (admitted === 0 || (admitted < wanted && !partial)) {
+      const message = room === 0
+        ? `tenant ${tenant} has ${max} tasks queued or running, its limit; retry when some finish`
+        : `tenant ${tenant} has room for ${room} more queued tasks (limit ${max}), not ${wanted}; retry when some finish`;
+      throw new ResourceExhaustedError(message, { retryAfterMs: 1000 });
     }
-    q.admittedSince++;
+    q.admittedSince += admitted;
+    return admitted;
   }
 
   /** Counts an open watch; returns its release. Throws RESOURCE_EXHAUSTED at the tenant's limit. */

@@ -102,7 +102,8 @@ export class Gateway {
       // A body that is not protobuf is the client's mistake: counted, logged at debug, no stack.
       const server = new DecodeGuardedServer({
         "grpc.max_receive_message_length": config.maxRequestBytes,
-        "grpc.max_send_message_length": config.maxEventBytes + 64 * 1024,
+        // A BatchSubmitTasks answer echoes its request's specs (plus ids and status per task).
+        "grpc.max_send_message_length": Math.max(config.maxEventBytes, config.maxRequestBytes) + 1024 * 1024,
         "grpc.keepalive_time_ms": 60_000,
         "grpc.keepalive_permit_without_calls": 1,
       }, (method, reason) => {

@@ -15,6 +15,8 @@ import { unary } from "./resources-service.js";
 import { validateSubmit, validateTaskId, type ValidationLimits } from "./validation.js";
 import type { TenantQuotas } from "./quotas.js";
 import { assertTaskAliasExists } from "./model-aliases-service.js";
+import { batchSubmitTasks } from "./batch-submit.js";
+import { watchTasks } from "./watch-tasks.js";
 
 export interface TasksServiceDeps {
   broker: Broker;
@@ -88,6 +90,10 @@ export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
         throw err;
       }
     }),
+
+    BatchSubmitTasks: unary(log, batchSubmitTasks(deps)),
+
+    WatchTasks: watchTasks(deps),
 
     GetTask: unary(log, async (call) => {
       const tenant = auth.tenantOf(call.metadata);

@@ -22,7 +22,8 @@ const MAX_LABELS = 32;
 const MAX_PROBE_WORK_MS = 3_600_000;
 const RESOURCE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
-const LABEL_KEY = /^[a-z0-9]([a-z0-9_./-]{0,62})$/;
+/** Label keys (also what a WatchTasks label selector may name). */
+export const LABEL_KEY = /^[a-z0-9]([a-z0-9_./-]{0,62})$/;
 export const ALIAS_RULE = "must be 1-63 characters of a-z, 0-9 and '-'";
 
 class Checker {

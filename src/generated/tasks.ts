@@ -1,8 +1,13 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { Any as _google_protobuf_Any, Any__Output as _google_protobuf_Any__Output } from './google/protobuf/Any.js';
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from './google/protobuf/Timestamp.js';
+import type { Status as _google_rpc_Status, Status__Output as _google_rpc_Status__Output } from './google/rpc/Status.js';
 import type { AlsParams as _recflow_v1_AlsParams, AlsParams__Output as _recflow_v1_AlsParams__Output } from './recflow/v1/AlsParams.js';
+import type { BatchSubmitTaskResult as _recflow_v1_BatchSubmitTaskResult, BatchSubmitTaskResult__Output as _recflow_v1_BatchSubmitTaskResult__Output } from './recflow/v1/BatchSubmitTaskResult.js';
+import type { BatchSubmitTasksRequest as _recflow_v1_BatchSubmitTasksRequest, BatchSubmitTasksRequest__Output as _recflow_v1_BatchSubmitTasksRequest__Output } from './recflow/v1/BatchSubmitTasksRequest.js';
+import type { BatchSubmitTasksResponse as _recflow_v1_BatchSubmitTasksResponse, BatchSubmitTasksResponse__Output as _recflow_v1_BatchSubmitTasksResponse__Output } from './recflow/v1/BatchSubmitTasksResponse.js';
 import type { CancelTaskRequest as _recflow_v1_CancelTaskRequest, CancelTaskRequest__Output as _recflow_v1_CancelTaskRequest__Output } from './recflow/v1/CancelTaskRequest.js';
 import type { Cancelled as _recflow_v1_Cancelled, Cancelled__Output as _recflow_v1_Cancelled__Output } from './recflow/v1/Cancelled.js';
 import type { Evaluate as _recflow_v1_Evaluate, Evaluate__Output as _recflow_v1_Evaluate__Output } from './recflow/v1/Evaluate.js';
@@ -45,6 +50,7 @@ import type { TuneModelResult as _recflow_v1_TuneModelResult, TuneModelResult__O
 import type { TuneTrial as _recflow_v1_TuneTrial, TuneTrial__Output as _recflow_v1_TuneTrial__Output } from './recflow/v1/TuneTrial.js';
 import type { UserRecommendations as _recflow_v1_UserRecommendations, UserRecommendations__Output as _recflow_v1_UserRecommendations__Output } from './recflow/v1/UserRecommendations.js';
 import type { WatchTaskRequest as _recflow_v1_WatchTaskRequest, WatchTaskRequest__Output as _recflow_v1_WatchTaskRequest__Output } from './recflow/v1/WatchTaskRequest.js';
+import type { WatchTasksRequest as _recflow_v1_WatchTasksRequest, WatchTasksRequest__Output as _recflow_v1_WatchTasksRequest__Output } from './recflow/v1/WatchTasksRequest.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -53,13 +59,20 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   google: {
     protobuf: {
+      Any: MessageTypeDefinition<_google_protobuf_Any, _google_protobuf_Any__Output>
       Timestamp: MessageTypeDefinition<_google_protobuf_Timestamp, _google_protobuf_Timestamp__Output>
+    }
+    rpc: {
+      Status: MessageTypeDefinition<_google_rpc_Status, _google_rpc_Status__Output>
     }
   }
   recflow: {
     v1: {
       Algorithm: EnumTypeDefinition
       AlsParams: MessageTypeDefinition<_recflow_v1_AlsParams, _recflow_v1_AlsParams__Output>
+      BatchSubmitTaskResult: MessageTypeDefinition<_recflow_v1_BatchSubmitTaskResult, _recflow_v1_BatchSubmitTaskResult__Output>
+      BatchSubmitTasksRequest: MessageTypeDefinition<_recflow_v1_BatchSubmitTasksRequest, _recflow_v1_BatchSubmitTasksRequest__Output>
+      BatchSubmitTasksResponse: MessageTypeDefinition<_recflow_v1_BatchSubmitTasksResponse, _recflow_v1_BatchSubmitTasksResponse__Output>
       CancelTaskRequest: MessageTypeDefinition<_recflow_v1_CancelTaskRequest, _recflow_v1_CancelTaskRequest__Output>
       Cancelled: MessageTypeDefinition<_recflow_v1_Cancelled, _recflow_v1_Cancelled__Output>
       ConfidenceScaling: EnumTypeDefinition
@@ -106,6 +119,7 @@ export interface ProtoGrpcType {
       TuneTrial: MessageTypeDefinition<_recflow_v1_TuneTrial, _recflow_v1_TuneTrial__Output>
       UserRecommendations: MessageTypeDefinition<_recflow_v1_UserRecommendations, _recflow_v1_UserRecommendations__Output>
       WatchTaskRequest: MessageTypeDefinition<_recflow_v1_WatchTaskRequest, _recflow_v1_WatchTaskRequest__Output>
+      WatchTasksRequest: MessageTypeDefinition<_recflow_v1_WatchTasksRequest, _recflow_v1_WatchTasksRequest__Output>
     }
   }
 }

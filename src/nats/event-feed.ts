@@ -22,12 +22,12 @@ import { isTerminalEvent, type StoredEvent } from "../api/task-model.js";
 import { NotFoundError } from "../errors.js";
 import type { Broker } from "./connection.js";
 import { decodeStoredEvent, type EventLog } from "./event-log.js";
-import { EVENTS_STREAM, EVENTS_SUBJECTS, eventSubject } from "./subjects.js";
+import { EVENTS_STREAM, EVENTS_SUBJECTS, eventSubject, parseTaskSubject } from "./subjects.js";
 
-const OVERFLOW = Symbol("overflow");
-const IDLE = Symbol("idle");
+export const OVERFLOW = Symbol("overflow");
+export const IDLE = Symbol("idle");
 /** A watch with no live event for this long re-reads the stream once (one direct get). */
-const RESYNC_IDLE_MS = 15_000;
+export const RESYNC_IDLE_MS = 15_000;
 /** A feed that delivered something this recently is trusted to be current (see watch). */
 const FEED_FRESH_MS = 1_000;
 /** A stuck feed is restarted at most this often. */
@@ -40,6 +40,11 @@ const CACHE_TASK_BYTES = 4 * 1024 * 1024;
 const CACHE_TOTAL_BYTES = 64 * 1024 * 1024;
 /** Decoded events kept across all tasks (a decoded event takes several times its encoded size). */
 const CACHE_TOTAL_EVENTS = 32_768;
+/**
+ * Tasks whose labels are kept (from their Queued event), so a WatchTasks selector is matched
+ * without a NATS read per event; a task that fell out is read once (its first event) when needed.
+ */
+const LABELS_CACHED_TASKS = 65_536;
 
 export interface EventFeedOptions {
   /** Live events a watch buffers before it falls back to a replay. @default 256 */
@@ -85,7 +90,8 @@ class RecentEvents {
   }
 }
 
-class Tap {
+/** A bounded buffer of live events for one watch (see EventFeed.watch and task-set-watch.ts). */
+export class Tap {
   readonly buffer: StoredEvent[] = [];
   overflowed = false;
   #wake: (() => void) | undefined;
@@ -139,6 +145,10 @@ export class EventFeed {
   readonly #logger: Logger;
   readonly #taps = new Map<string, Set<Tap>>();
   readonly #recent = new Map<string, RecentEvents>();
+  /** Taps of WatchTasks calls, by tenant: they get every event of the tenant's tasks. */
+  readonly #tenantTaps = new Map<string, Set<Tap>>();
+  /** Labels by event subject, oldest first (insertion order) for eviction. */
+  readonly #labels = new Map<string, Record<string, string>>();
   #cachedBytes = 0;
   #cachedEvents = 0;
   readonly #maxBuffered: number;
@@ -167,6 +177,7 @@ export class EventFeed {
   get watches(): number {
     let n = 0;
     for (const set of this.#taps.values()) n += set.size;
+    for (const set of this.#tenantTaps.values()) n += set.size;
     return n;
   }
 
@@ -255,8 +266,50 @@ export class EventFeed {
       return;
     }
     this.#remember(subject, ev, data.length);
+    if (ev.event === "queued") this.rememberLabels(subject, ev.queued?.spec?.labels ?? {});
     const taps = this.#taps.get(subject);
     if (taps) for (const tap of taps) tap.push(ev);
+    if (this.#tenantTaps.size > 0) {
+      const tenantTaps = this.#tenantTaps.get(parseTaskSubject(subject)?.tenant ?? "");
+      if (tenantTaps) for (const tap of tenantTaps) tap.push(ev);
+    }
+  }
+
+  /** A tap that receives every live event of the tenant's tasks until `close()`. */
+  tapTenant(tenant: string, maxBuffered: number): { tap: Tap; close: () => void } {
+    const tap = new Tap(maxBuffered);
+    let set = this.#tenantTaps.get(tenant);
+    if (!set) this.#tenantTaps.set(tenant, (set = new Set()));
+    set.add(tap);
+    return {
+      tap,
+      close: () => {
+        set.delete(tap);
+        if (set.size === 0 && this.#tenantTaps.get(tenant) === set) this.#tenantTaps.delete(tenant);
+      },
+    };
+  }
+
+  /** Keeps a task's labels (from its Queued event) for selector matching. */
+  rememberLabels(subject: string, labels: Record<string, string>): void {
+    this.#labels.delete(subject);
+    this.#labels.set(subject, labels);
+    if (this.#labels.size > LABELS_CACHED_TASKS) this.#labels.delete(this.#labels.keys().next().value!);
+  }
+
+  /**
+   * A task's labels: from the cache, else from its first event (read once, then cached). Null when
+   * the task has no events (or its Queued event is no longer retained).
+   */
+  async labelsOf(tenant: string, taskId: string): Promise<Record<string, string> | null> {
+    const key = eventSubject(tenant, taskId);
+    const cached = this.#labels.get(key);
+    if (cached) return cached;
+    const first = await this.#log.first(tenant, taskId);
+    if (first?.event !== "queued") return null;
+    const labels = first.queued?.spec?.labels ?? {};
+    this.rememberLabels(key, labels);
+    return labels;
   }
 
   #drop(r: RecentEvents, n: number): void {

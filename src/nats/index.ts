@@ -3,6 +3,7 @@ export { Broker, type BrokerOptions } from "./connection.js";
 export { ensureTopology, streamConfigs, workersConsumerConfig, type TopologyOptions } from "./topology.js";
 export { EventLog, AppendConflictError, EventTooLargeError, type AppendOptions } from "./event-log.js";
 export { EventFeed } from "./event-feed.js";
+export { watchTaskSet, type TaskSet, type TaskSetWatchDeps } from "./task-set-watch.js";
 export { TaskQueue, type TaskDelivery } from "./task-queue.js";
 export { publishCancel, onCancelSignal, onMaxDeliveries, type MaxDeliveriesAdvisory } from "./signals.js";
 export { publishDeadLetter, listDeadLetters, removeDeadLetter, type StoredDeadLetter } from "./dead-letters.js";
