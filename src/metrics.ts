@@ -15,10 +15,13 @@ export interface Metrics {
   activeWatches: client.Gauge;
   natsReconnects: client.Counter;
   undecodableRequests: client.Counter<"method">;
+  /** From the task's create time to its first attempt's delivery: the queue lag. */
+  queueWait: client.Histogram<"kind">;
 }
 
 export function createMetrics(component: "gateway" | "worker", collectors: {
-  queueDepth?: () => Promise<{ pending: number; ackPending: number }>;
+  queueDepth?: () => Promise<{ pending: number; ackPending: number; waitingPulls?: number }>;
+  deadLetters?: () => Promise<number>;
   activeWatches?: () => number;
   inFlight?: () => number;
   watchCache?: () => { events: number; bytes: number };
@@ -37,7 +40,7 @@ export function createMetrics(component: "gateway" | "worker", collectors: {
   });
   const queueDepth = collectors.queueDepth;
   if (queueDepth) {
-    let last = { pending: 0, ackPending: 0 };
+    let last: { pending: number; ackPending: number; waitingPulls?: number } = { pending: 0, ackPending: 0, waitingPulls: 0 };
     const refresh = async (): Promise<void> => {
       last = await queueDepth().catch(() => last);
     };
@@ -47,6 +50,17 @@ export function createMetrics(component: "gateway" | "worker", collectors: {
     } });
     new client.Gauge({ name: "recflow_queue_ack_pending_tasks", help: "Tasks delivered to workers and not yet acked", registers: [registry], collect() {
       this.set(last.ackPending);
+    } });
+    new client.Gauge({ name: "recflow_queue_waiting_pulls", help: "Pull requests from workers waiting on the workers consumer (0 for long: no worker is asking for tasks)", registers: [registry], collect() {
+      this.set(last.waitingPulls ?? 0);
+    } });
+  }
+  const deadLetters = collectors.deadLetters;
+  if (deadLetters) {
+    let lastCount = 0;
+    new client.Gauge({ name: "recflow_dlq_tasks", help: "Dead letters stored in RECFLOW_DLQ (tasks that failed for good), all tenants", registers: [registry], async collect() {
+      lastCount = await deadLetters().catch(() => lastCount);
+      this.set(lastCount);
     } });
   }
   const watchCache = collectors.watchCache;
@@ -78,6 +92,10 @@ export function createMetrics(component: "gateway" | "worker", collectors: {
     natsReconnects: new client.Counter({ name: "recflow_nats_reconnects_total", help: "Times the NATS connection came back after a disconnect", registers: [registry] }),
     // Labelled by the full method path; only registered methods get this far, so the label set is bounded.
     undecodableRequests: new client.Counter({ name: "recflow_gateway_undecodable_requests_total", help: "Request messages that were not valid protobuf, answered INVALID_ARGUMENT", labelNames: ["method"], registers: [registry] }),
+    queueWait: new client.Histogram({
+      name: "recflow_task_queue_wait_seconds", help: "Time from a task's submit to its first delivery to a worker", labelNames: ["kind"], registers: [registry],
+      buckets: [0.005, 0.025, 0.1, 0.5, 1, 5, 15, 60, 300, 1800],
+    }),
     stop: () => loop.disable(),
   };
 }

@@ -82,6 +82,8 @@ export function nextStatus(prev: Status | null, body: EventBody, nowMs: number, 
     startTime: prev?.startTime ?? null,
     updateTime: now,
     endTime: prev?.endTime ?? null,
+    // Set on Queued by the gateway and carried by every later status, so a watcher sees it.
+    traceId: prev?.traceId ?? "",
   };
   if ("queued" in body) return { ...base, state: "TASK_STATE_QUEUED", message: "queued" };
   if ("started" in body) {

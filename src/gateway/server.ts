@@ -8,13 +8,14 @@ import { loadProtos } from "../api/protos.js";
 import type { RecflowConfig } from "../config.js";
 import { ConfigError } from "../errors.js";
 import type { Logger } from "../log.js";
-import { Broker, EventFeed, EventLog, ModelAliases, TaskQueue, ensureTopology, openDatasetCatalog, openModelCatalog } from "../nats/index.js";
+import { Broker, EventFeed, countDeadLetters, EventLog, ModelAliases, TaskQueue, ensureTopology, openDatasetCatalog, openModelCatalog } from "../nats/index.js";
 import { readFileSync } from "node:fs";
 import { setMaxListeners } from "node:events";
 import { createAuthenticator, type Authenticator } from "./auth.js";
 import { TenantQuotas } from "./quotas.js";
 import { tasksService } from "./tasks-service.js";
 import { createMetrics, serveMetrics } from "../metrics.js";
+import { createTracing, type Tracing } from "../tracing.js";
 import type { Server as HttpServer } from "node:http";
 import { datasetsReadService, modelsService } from "./resources-service.js";
 import { uploadDatasetHandler } from "./dataset-upload.js";
@@ -35,6 +36,7 @@ export class Gateway {
   readonly #metricsServer: HttpServer | undefined;
   readonly #stopMetrics: () => void;
   readonly #closeAuth: () => void;
+  readonly #tracing: Tracing | undefined;
   readonly #server: grpc.Server;
   readonly #broker: Broker;
   readonly #feed: EventFeed;
@@ -42,12 +44,13 @@ export class Gateway {
   readonly #log: Logger;
   #closing: Promise<void> | undefined;
 
-  private constructor(parts: { port: number; server: grpc.Server; broker: Broker; feed: EventFeed; shutdown: AbortController; log: Logger; metrics?: { server: HttpServer; port: number }; stopMetrics: () => void; closeAuth: () => void }) {
+  private constructor(parts: { port: number; server: grpc.Server; broker: Broker; feed: EventFeed; shutdown: AbortController; log: Logger; metrics?: { server: HttpServer; port: number }; stopMetrics: () => void; closeAuth: () => void; tracing: Tracing | undefined }) {
     this.port = parts.port;
     this.metricsPort = parts.metrics?.port;
     this.#metricsServer = parts.metrics?.server;
     this.#stopMetrics = parts.stopMetrics;
     this.#closeAuth = parts.closeAuth;
+    this.#tracing = parts.tracing;
     this.#server = parts.server;
     this.#broker = parts.broker;
     this.#feed = parts.feed;
@@ -88,8 +91,9 @@ export class Gateway {
       const feed = new EventFeed(broker, events, log.child({ component: "event-feed" }), { maxBufferedPerWatch: config.watchBufferEvents });
       await feed.start();
       const queue = new TaskQueue(broker, log);
-      const metrics = createMetrics("gateway", { activeWatches: () => feed.watches, queueDepth: () => queue.depth(), watchCache: () => feed.cached });
+      const metrics = createMetrics("gateway", { activeWatches: () => feed.watches, queueDepth: () => queue.depth(), watchCache: () => feed.cached, deadLetters: () => countDeadLetters(broker) });
       onReconnect = () => metrics.natsReconnects.inc();
+      const tracing = createTracing("gateway", metrics.registry, log);
       const shutdown = new AbortController();
       // Every open watch listens for shutdown: thousands of listeners are expected, not a leak.
       setMaxListeners(0, shutdown.signal);
@@ -113,7 +117,7 @@ export class Gateway {
       const quotas = new TenantQuotas(auth, (tenant) => queue.countOf(tenant));
       const aliases = await ModelAliases.open(broker, config.streamReplicas);
       server.addService(grpcObject.recflow.v1.TasksService.service, tasksService({
-        broker, events, feed, queue, metrics, auth, quotas, aliases, log: log.child({ component: "tasks" }), shutdown: shutdown.signal,
+        broker, events, feed, queue, metrics, auth, quotas, aliases, log: log.child({ component: "tasks" }), shutdown: shutdown.signal, tracing,
         limits: { maxK: config.maxK, maxRetriesLimit: config.maxRetriesLimit, defaultMaxRetries: config.defaultMaxRetries, maxSpecBytes: config.maxSpecBytes },
       }));
       const datasets = await openDatasetCatalog(broker, config.streamReplicas);
@@ -137,7 +141,7 @@ export class Gateway {
       setServing(broker.connected);
       const metricsServer = config.metricsAddress ? await serveMetrics(config.metricsAddress, metrics.registry, () => broker.connected && !draining) : undefined;
       log.info({ address: config.grpcAddress, port, metricsPort: metricsServer?.port }, "gateway listening");
-      return new Gateway({ port, server, broker, feed, shutdown, log, metrics: metricsServer, stopMetrics: () => metrics.stop(), closeAuth });
+      return new Gateway({ port, server, broker, feed, shutdown, log, metrics: metricsServer, stopMetrics: () => metrics.stop(), closeAuth, tracing });
     } catch (err) {
       closeAuth();
       await broker.close();
@@ -175,6 +179,7 @@ export class Gateway {
       this.#metricsServer?.close();
       this.#stopMetrics();
       this.#closeAuth();
+      await this.#tracing?.shutdown();
       this.#log.info("gateway stopped");
     })();
     return this.#closing;

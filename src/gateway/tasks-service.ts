@@ -15,6 +15,8 @@ import { unary } from "./resources-service.js";
 import { validateSubmit, validateTaskId, type ValidationLimits } from "./validation.js";
 import type { TenantQuotas } from "./quotas.js";
 import { assertTaskAliasExists } from "./model-aliases-service.js";
+import { traced } from "./rpc-tracing.js";
+import type { Tracing } from "../tracing.js";
 import { batchSubmitTasks } from "./batch-submit.js";
 import { watchTasks } from "./watch-tasks.js";
 
@@ -32,6 +34,8 @@ export interface TasksServiceDeps {
   log: Logger;
   /** Aborted when the gateway shuts down: open watches end with UNAVAILABLE. */
   shutdown: AbortSignal;
+  /** Undefined when tracing is off (no OTEL_EXPORTER_OTLP_*ENDPOINT). */
+  tracing?: Tracing;
 }
 
 const MAX_CANCEL_ATTEMPTS = 8;
@@ -62,11 +66,12 @@ export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
   }
 
   return {
-    SubmitTask: unary(log, async (call) => {
+    SubmitTask: unary(log, traced(deps.tracing, "recflow.v1.TasksService/SubmitTask", async (call, span) => {
       const tenant = auth.tenantOf(call.metadata);
       const { spec, requestId } = validateSubmit(call.request, limits);
       broker.assertConnected();
       const taskId = requestId ? taskIdForRequest(tenant, requestId) : newTaskId();
+      span?.span.setAttribute("recflow.task_id", taskId);
       if (requestId) {
         // A retry of an accepted submit is answered whatever the limits: it adds no work.
         const existing = await events.last(tenant, taskId);
@@ -81,7 +86,7 @@ export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
       await quotas.admitQueued(tenant);
       const now = Date.now();
       try {
-        const { event, sequence } = await enqueueTask(queue, events, { taskId, tenant, requestId, spec, createTime: toTimestamp(now) }, now);
+        const { event, sequence } = await enqueueTask(queue, events, { taskId, tenant, requestId, spec, createTime: toTimestamp(now) }, now, span);
         deps.metrics.tasksSubmitted.inc({ kind: kindToken(kindOf(spec)) });
         return { id: taskId, requestId, spec, status: event.status, result: null, error: null, lastSequence: sequence } satisfies Task;
       } catch (err) {
@@ -89,7 +94,7 @@ export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
         if (err instanceof AppendConflictError) return view(tenant, taskId);
         throw err;
       }
-    }),
+    })),
 
     BatchSubmitTasks: unary(log, batchSubmitTasks(deps)),
 

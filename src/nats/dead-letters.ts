@@ -15,6 +15,11 @@ export async function publishDeadLetter(broker: Broker, tenant: string, kind: st
   }
 }
 
+/** Dead letters stored in RECFLOW_DLQ, all tenants (the DLQ size gauge). */
+export async function countDeadLetters(broker: Broker): Promise<number> {
+  return (await broker.jsm.streams.info(DLQ_STREAM)).state.messages;
+}
+
 export interface StoredDeadLetter {
   /** Stream sequence in RECFLOW_DLQ: the handle for replay and removal. */
   seq: number;

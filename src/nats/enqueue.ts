@@ -12,16 +12,21 @@ import type { TaskSpec } from "../generated/recflow/v1/TaskSpec.js";
 import type { StoredEvent } from "../api/task-model.js";
 import type { EventLog } from "./event-log.js";
 import type { TaskQueue } from "./task-queue.js";
+import type { TraceContext } from "../tracing.js";
 
 type NewTask = TaskMessage & { taskId: string; tenant: string; spec: TaskSpec };
 
-/** Appends the task's Queued event and publishes its work message; returns the event and its sequence. Throws AppendConflictError when the task already has events. */
-export async function enqueueTask(queue: TaskQueue, events: EventLog, message: NewTask, nowMs = Date.now()): Promise<{ event: ReturnType<typeof makeEvent>; sequence: number }> {
+/**
+ * Appends the task's Queued event and publishes its work message; returns the event and its sequence. Throws AppendConflictError when the task already has events.
+ * With `trace`, Queued carries its trace id and the message its W3C headers: the worker's spans join that trace.
+ */
+export async function enqueueTask(queue: TaskQueue, events: EventLog, message: NewTask, nowMs = Date.now(), trace?: { traceId: string; outgoing: TraceContext }): Promise<{ event: ReturnType<typeof makeEvent>; sequence: number }> {
   const kind = kindOf(message.spec);
   const event = makeEvent(message.taskId, null, { queued: { spec: message.spec, requestId: message.requestId ?? "" } }, kind, nowMs);
+  if (trace) event.status = { ...event.status, traceId: trace.traceId };
   const [queued, published] = await Promise.allSettled([
     events.append(message.tenant, message.taskId, event, { expectedLastSeq: 0, msgId: `${message.taskId}:queued` }),
-    queue.publish(message.tenant, kindToken(kind), message),
+    queue.publish(message.tenant, kindToken(kind), message, trace?.outgoing),
   ]);
   if (published.status === "rejected") {
     if (queued.status === "fulfilled" && !message.requestId) {

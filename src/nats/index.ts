@@ -6,7 +6,7 @@ export { EventFeed } from "./event-feed.js";
 export { watchTaskSet, type TaskSet, type TaskSetWatchDeps } from "./task-set-watch.js";
 export { TaskQueue, type TaskDelivery } from "./task-queue.js";
 export { publishCancel, onCancelSignal, onMaxDeliveries, type MaxDeliveriesAdvisory } from "./signals.js";
-export { publishDeadLetter, listDeadLetters, removeDeadLetter, type StoredDeadLetter } from "./dead-letters.js";
+export { publishDeadLetter, listDeadLetters, removeDeadLetter, countDeadLetters, type StoredDeadLetter } from "./dead-letters.js";
 export { enqueueTask, republishTask } from "./enqueue.js";
 export { isSubjectToken, TASKS_STREAM, EVENTS_STREAM, DLQ_STREAM, WORKERS_CONSUMER } from "./subjects.js";
 export { Catalog, openDatasetCatalog, openModelCatalog, DATASETS_BUCKET, MODELS_BUCKET, type DatasetCatalog, type ModelCatalog } from "./catalog.js";

@@ -25,6 +25,8 @@ export interface PublishOptions {
   msgId?: string;
   /** Nats-Expected-Last-Subject-Sequence: refused unless the subject's last message has this sequence. */
   expectedLastSubjectSeq?: number;
+  /** More headers to send with the message (a task's W3C trace context). */
+  headers?: Readonly<Record<string, string | undefined>>;
 }
 
 export type DirectQuery = { last_by_subj: string } | { seq: number; next_by_subj: string };
@@ -73,6 +75,7 @@ export class JetStreamRequests {
     const h = natsHeaders();
     if (opts.msgId !== undefined) h.set("Nats-Msg-Id", opts.msgId);
     if (opts.expectedLastSubjectSeq !== undefined) h.set("Nats-Expected-Last-Subject-Sequence", String(opts.expectedLastSubjectSeq));
+    if (opts.headers) for (const [k, v] of Object.entries(opts.headers)) if (v !== undefined) h.set(k, v);
     const m = await this.#request(subject, data, h);
     if (m.data.length === 0) throw statusError(m);
     const body = JSON.parse(decoder.decode(m.data)) as Partial<PubAck> & { error?: { code: number; err_code?: number; description?: string } };

@@ -9,6 +9,7 @@ import { mapPublishError } from "./event-log.js";
 import { isNotFound, isTransient } from "./nats-errors.js";
 import { TASKS_STREAM, WORKERS_CONSUMER, taskSubject } from "./subjects.js";
 import { UnavailableError } from "../errors.js";
+import type { TraceContext } from "../tracing.js";
 
 /** One delivery of a task message to this worker. */
 export interface TaskDelivery {
@@ -16,6 +17,8 @@ export interface TaskDelivery {
   /** 1-based: how many times JetStream has delivered this message, this one included. */
   readonly attempt: number;
   readonly streamSeq: number;
+  /** The W3C trace context the submitter put in the message's headers, if any. */
+  readonly traceContext: TraceContext | undefined;
   /**
    * Resets the ack_wait timer: "still working on it". False when it could not even be sent (the
    * connection is closed or draining): the message is no longer kept alive by this worker.
@@ -43,6 +46,10 @@ class JsTaskDelivery implements TaskDelivery {
     this.task = task;
     this.attempt = msg.info.redeliveryCount;
     this.streamSeq = msg.info.streamSequence;
+  }
+  get traceContext(): TraceContext | undefined {
+    const traceparent = this.#msg.headers?.get("traceparent");
+    return traceparent ? { traceparent, tracestate: this.#msg.headers?.get("tracestate") || undefined } : undefined;
   }
   working(): boolean {
     try {
@@ -73,10 +80,10 @@ export class TaskQueue {
     this.#log = log;
   }
 
-  /** Publishes a task message; `msgId` (the task id) de-duplicates retried submits. */
-  async publish(tenant: string, kind: string, message: TaskMessage): Promise<number> {
+  /** Publishes a task message; `msgId` (the task id) de-duplicates retried submits; `trace` goes in its headers. */
+  async publish(tenant: string, kind: string, message: TaskMessage, trace?: TraceContext): Promise<number> {
     try {
-      const ack = await this.#broker.requests.publish(taskSubject(tenant, kind), taskMessageCodec.encode(message), { msgId: String(message.taskId) });
+      const ack = await this.#broker.requests.publish(taskSubject(tenant, kind), taskMessageCodec.encode(message), { msgId: String(message.taskId), headers: trace && { traceparent: trace.traceparent, tracestate: trace.tracestate } });
       return ack.seq;
     } catch (err) {
       return mapPublishError(err);
@@ -145,9 +152,12 @@ export class TaskQueue {
     }
   }
 
-  /** Messages waiting and unacked: the queue depth that autoscaling and the CLI report. */
-  async depth(): Promise<{ pending: number; ackPending: number }> {
+  /**
+   * Messages waiting and unacked: the queue depth that autoscaling and the CLI report; and the
+   * pull requests waiting on the consumer (zero for long means no worker is asking for work).
+   */
+  async depth(): Promise<{ pending: number; ackPending: number; waitingPulls: number }> {
     const info = await this.#broker.jsm.consumers.info(TASKS_STREAM, WORKERS_CONSUMER);
-    return { pending: info.num_pending, ackPending: info.num_ack_pending };
+    return { pending: info.num_pending, ackPending: info.num_ack_pending, waitingPulls: info.num_waiting };
   }
 }

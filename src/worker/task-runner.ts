@@ -20,6 +20,8 @@ import { timeoutAt } from "../long-timer.js";
 import type { ModelArtifact, ThreadMessage, ThreadOutcome } from "./thread-protocol.js";
 import type { WorkerPool } from "./worker-pool.js";
 import { applyTrainPromotion } from "./promotion.js";
+import { SpanStatusCode, type Tracing } from "../tracing.js";
+import type { Attributes } from "@opentelemetry/api";
 
 export interface RunnerDeps {
   broker: Broker;
@@ -46,6 +48,8 @@ export interface RunnerDeps {
   trainThreads: number;
   /** Metrics hook: an attempt began running (its Started event is stored). */
   onStarted?: (kind: string) => void;
+  /** One span per attempt when tracing is on; undefined when it is off. */
+  tracing?: Tracing;
   /** Metrics hook: how an attempt ended and how long it took. */
   onOutcome?: (kind: string, outcome: "succeeded" | "failed" | "retried" | "cancelled" | "fenced" | "handed_back", seconds: number) => void;
 }
@@ -94,8 +98,19 @@ export class TaskRunner {
       held: held.signal, retryForMs: this.#d.maxWriteRetryMs,
     });
     const started = performance.now();
-    const report = (outcome: Parameters<NonNullable<RunnerDeps["onOutcome"]>>[1]): void =>
+    // A child of the submit's span (the message headers carry it): every attempt of a task, the
+    // retries too, hangs off the one SubmitTask span of its trace.
+    const span = this.#d.tracing?.consumerSpan(`${kindToken(kind)} attempt`, delivery.traceContext, {
+      "messaging.system": "nats", "recflow.task_id": task.taskId, "recflow.task_kind": kindToken(kind), "recflow.attempt": delivery.attempt,
+    })?.span;
+    const report = (outcome: Parameters<NonNullable<RunnerDeps["onOutcome"]>>[1], detail?: Attributes): void => {
       this.#d.onOutcome?.(kindToken(kind), outcome, (performance.now() - started) / 1000);
+      if (!span) return;
+      if (outcome === "retried") span.addEvent("task.retry", detail);
+      span.addEvent("task.outcome", { "recflow.outcome": outcome });
+      span.setAttribute("recflow.outcome", outcome);
+      if (outcome === "failed" || outcome === "retried") span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+    };
     try {
       await this.#attempt(delivery, stop, alog, log, report, releaseSlot);
     } catch (err) {
@@ -114,8 +129,10 @@ export class TaskRunner {
         // message, or past the de-duplication window): leave the message unacked; JetStream
         // redelivers it and the next attempt starts over.
         log.error({ err }, "attempt abandoned; task will be redelivered");
+        span?.setStatus({ code: SpanStatusCode.ERROR, message: "attempt abandoned" });
       }
     } finally {
+      span?.end();
       clearInterval(heartbeat);
       offReconnect();
       stop.signal.removeEventListener("abort", onShutdown);
@@ -129,7 +146,7 @@ export class TaskRunner {
     alog.checkOwnership();
   }
 
-  async #attempt(delivery: TaskDelivery, stop: AbortController, alog: AttemptLog, log: Logger, report: (o: "succeeded" | "failed" | "retried" | "handed_back") => void, releaseSlot: () => void): Promise<void> {
+  async #attempt(delivery: TaskDelivery, stop: AbortController, alog: AttemptLog, log: Logger, report: (o: "succeeded" | "failed" | "retried" | "handed_back", detail?: Attributes) => void, releaseSlot: () => void): Promise<void> {
     const task = delivery.task;
     const spec = task.spec!;
     const maxRetries = spec.maxRetries ?? 0;
@@ -273,7 +290,7 @@ export class TaskRunner {
     }
     await alog.append({ retrying: { attempt: delivery.attempt, error, nextAttemptTime: toTimestamp(Date.now() + delay) } });
     delivery.nak(delay);
-    report("retried");
+    report("retried", { "recflow.attempt": delivery.attempt, "recflow.retry_delay_ms": delay, "error.type": error.reason ?? "", "exception.message": error.message ?? "" });
     log.warn({ err: error.message, delayMs: delay }, "task attempt failed; retrying");
   }
 

@@ -4,7 +4,7 @@
 // within the grace time, hand the rest back with nak, drain NATS).
 import type { RecflowConfig } from "../config.js";
 import type { Logger } from "../log.js";
-import { kindOf, makeEvent, toTimestamp } from "../api/task-model.js";
+import { fromTimestamp, kindOf, kindToken, makeEvent, toTimestamp } from "../api/task-model.js";
 import { UnavailableError } from "../errors.js";
 import {
   AppendConflictError, Broker, EventLog, ModelAliases, TaskQueue, ensureTopology, onCancelSignal, onMaxDeliveries, openDatasetCatalog, openModelCatalog,
@@ -17,6 +17,7 @@ import { WorkerPool } from "./worker-pool.js";
 import { ArtifactCache } from "./artifact-cache.js";
 import { TaskInputResolver } from "./task-inputs.js";
 import { createMetrics, serveMetrics, type Metrics } from "../metrics.js";
+import { createTracing, type Tracing } from "../tracing.js";
 import type { Server as HttpServer } from "node:http";
 
 export interface WorkerOptions {
@@ -43,6 +44,7 @@ export class Worker {
   #loop: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   readonly #metrics: Metrics & { stop(): void };
+  readonly #tracing: Tracing | undefined;
   #metricsServer: HttpServer | undefined;
   metricsPort: number | undefined;
 
@@ -56,6 +58,7 @@ export class Worker {
     this.#pool = new WorkerPool({ threads: opts.config.threads });
     this.#metrics = createMetrics("worker", { inFlight: () => this.#inflight.size, queueDepth: () => this.#queue.depth() });
     const metrics = this.#metrics;
+    this.#tracing = createTracing("worker", metrics.registry, opts.log);
     const inputs = new TaskInputResolver({ datasets, models, aliases, cache: new ArtifactCache(opts.config.artifactCacheBytes) });
     this.#runner = new TaskRunner({
       broker, events: this.#events, pool: this.#pool, inputs, models, aliases,
@@ -64,6 +67,7 @@ export class Worker {
       retry: { baseMs: opts.config.retryBaseMs, maxMs: opts.config.retryMaxMs },
       heartbeatIntervalMs: opts.config.heartbeatIntervalMs, progressIntervalMs: opts.config.progressIntervalMs,
       maxWriteRetryMs: opts.config.duplicateWindowMs - opts.config.publishTimeoutMs, allowFaultInjection: opts.config.allowFaultInjection, trainThreads: opts.config.trainThreads,
+      tracing: this.#tracing,
       onStarted: (kind) => metrics.tasksStarted.inc({ kind }),
       onOutcome: (kind, outcome, seconds) => {
         metrics.taskOutcomes.inc({ kind, outcome });
@@ -138,6 +142,8 @@ export class Worker {
 
   #dispatch(d: TaskDelivery): void {
     const key = `${d.task.tenant}.${d.task.taskId}`;
+    const created = fromTimestamp(d.task.createTime);
+    if (d.attempt === 1 && created !== undefined) this.#metrics.queueWait.observe({ kind: kindToken(kindOf(d.task.spec)) }, Math.max(0, Date.now() - created) / 1000);
     const stop = new AbortController();
     // A slot is held from the pull until the compute thread is done: the outcome's append and
     // ack then overlap with the next task instead of idling a thread for two round trips.
@@ -210,6 +216,7 @@ export class Worker {
       for (const s of this.#subs) s.unsubscribe();
       await this.#pool.close();
       await this.#broker.close();
+      await this.#tracing?.shutdown();
       this.#metricsServer?.close();
       this.#metrics.stop();
       this.#log.info("worker stopped");

@@ -14,6 +14,7 @@ export interface TaskStatus {
   'startTime'?: (_google_protobuf_Timestamp | null);
   'updateTime'?: (_google_protobuf_Timestamp | null);
   'endTime'?: (_google_protobuf_Timestamp | null);
+  'traceId'?: (string);
 }
 
 export interface TaskStatus__Output {
@@ -26,4 +27,5 @@ export interface TaskStatus__Output {
   'startTime': (_google_protobuf_Timestamp__Output | null);
   'updateTime': (_google_protobuf_Timestamp__Output | null);
   'endTime': (_google_protobuf_Timestamp__Output | null);
+  'traceId': (string);
 }

@@ -1,0 +1,233 @@
+"""A small typed wrapper over recflow's gRPC stubs: submit, watch (resuming across UNAVAILABLE by
+after_sequence), run, recommend and upload, with one-line errors that say what to fix."""
+from __future__ import annotations
+
+import csv
+import io
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Mapping, Optional, Sequence, Union
+
+import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from recflow.v1 import datasets_pb2, datasets_pb2_grpc, kinds_pb2, tasks_pb2, tasks_pb2_grpc
+
+Row = Sequence[object]
+"""One interaction: (user, item) or (user, item, weight)."""
+
+_TERMINAL = ("succeeded", "failed", "cancelled")
+_CHUNK_BYTES = 256 * 1024
+
+
+class RecflowError(Exception):
+    """A failed call. str() is one line that says what to fix; .code is the gRPC status code."""
+
+    def __init__(self, message: str, code: Optional[grpc.StatusCode] = None):
+        super().__init__(message)
+        self.code = code
+
+
+class TaskFailed(RecflowError):
+    """The task ended FAILED or CANCELLED; .event is its terminal TaskEvent."""
+
+    def __init__(self, message: str, event: tasks_pb2.TaskEvent):
+        super().__init__(message)
+        self.event = event
+
+
+@dataclass
+class Recommendations:
+    """A Recommend task's answer: its result and every user's items, collected from the stream."""
+
+    task_id: str
+    result: kinds_pb2.RecommendResult
+    users: list = field(default_factory=list)  # list[kinds_pb2.UserRecommendations], in row order
+
+
+class _Bearer(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor, grpc.StreamUnaryClientInterceptor):
+    # An interceptor, not call credentials: grpc refuses call credentials on a plaintext channel,
+    # and the dev stack and tests are plaintext.
+    def __init__(self, token: str):
+        self._md = ("authorization", f"Bearer {token}")
+
+    def _add(self, details):
+        md = list(details.metadata or []) + [self._md]
+        return details._replace(metadata=md) if hasattr(details, "_replace") else _Details(details, md)
+
+    def intercept_unary_unary(self, cont, details, request):
+        return cont(self._add(details), request)
+
+    def intercept_unary_stream(self, cont, details, request):
+        return cont(self._add(details), request)
+
+    def intercept_stream_unary(self, cont, details, request_iterator):
+        return cont(self._add(details), request_iterator)
+
+
+class _Details(grpc.ClientCallDetails):
+    def __init__(self, d, metadata):
+        self.method, self.timeout, self.credentials = d.method, d.timeout, d.credentials
+        self.wait_for_ready, self.compression, self.metadata = getattr(d, "wait_for_ready", None), getattr(d, "compression", None), metadata
+
+
+class Client:
+    """A connection to a recflow gateway. Use as a context manager, or call close()."""
+
+    def __init__(self, target: str, *, token: Optional[str] = None, ca_file: Optional[str] = None, tls: bool = False):
+        self.target = target
+        if ca_file or tls:
+            root = None
+            if ca_file:
+                with open(ca_file, "rb") as f:
+                    root = f.read()
+            channel = grpc.secure_channel(target, grpc.ssl_channel_credentials(root_certificates=root))
+        else:
+            channel = grpc.insecure_channel(target)
+        self._tls = bool(ca_file or tls)
+        self._channel = grpc.intercept_channel(channel, _Bearer(token)) if token else channel
+        self._raw = channel
+        self.tasks = tasks_pb2_grpc.TasksServiceStub(self._channel)
+        self.datasets = datasets_pb2_grpc.DatasetsServiceStub(self._channel)
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._raw.close()
+
+    # --- calls -------------------------------------------------------------------------------
+
+    def submit(self, spec: tasks_pb2.TaskSpec, *, request_id: str = "", deadline: Optional[float] = None,
+               labels: Optional[Mapping[str, str]] = None, timeout: float = 10.0) -> tasks_pb2.Task:
+        """Stores a task and returns it at once. deadline: a Unix time in seconds."""
+        spec_copy = tasks_pb2.TaskSpec()
+        spec_copy.CopyFrom(spec)
+        if deadline is not None:
+            ts = Timestamp()
+            ts.FromNanoseconds(int(deadline * 1e9))
+            spec_copy.deadline.CopyFrom(ts)
+        for k, v in (labels or {}).items():
+            spec_copy.labels[k] = v
+        return self._call(self.tasks.SubmitTask, tasks_pb2.SubmitTaskRequest(request_id=request_id, task=spec_copy), timeout)
+
+    def watch(self, task_id: str, *, after_sequence: int = 0, max_wait: float = 30.0) -> Iterator[tasks_pb2.TaskEvent]:
+        """Yields the task's events in order until the terminal one. A stream cut with UNAVAILABLE
+        (gateway restart or drain) is reopened with after_sequence = the last event yielded, so no
+        event is lost or repeated; it gives up after max_wait seconds without an event."""
+        after = after_sequence
+        backoff = 0.1
+        since: Optional[float] = None
+        while True:
+            try:
+                for ev in self.tasks.WatchTask(tasks_pb2.WatchTaskRequest(task_id=task_id, after_sequence=after)):
+                    if ev.sequence <= after:
+                        continue
+                    after, since, backoff = ev.sequence, None, 0.1
+                    yield ev
+                    if ev.WhichOneof("event") in _TERMINAL:
+                        return
+                raise RecflowError(f"recflow: the watch of {task_id} ended before the task finished")
+            except grpc.RpcError as err:
+                if err.code() != grpc.StatusCode.UNAVAILABLE:
+                    raise self._explain(err) from None
+                since = since if since is not None else time.monotonic()
+                if time.monotonic() - since > max_wait:
+                    raise self._explain(err) from None
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 2.0)
+
+    def run(self, spec: tasks_pb2.TaskSpec, **submit_args) -> tasks_pb2.TaskResult:
+        """Submits and watches to the end; returns the result or raises TaskFailed."""
+        task = self.submit(spec, **submit_args)
+        last = None
+        for last in self.watch(task.id):
+            pass
+        return self._result(task.id, last)
+
+    def recommend(self, model_id: str, user_ids: Sequence[str], k: int = 10, **submit_args) -> Recommendations:
+        """Runs a Recommend task and collects its partial results, one entry per user in order."""
+        spec = tasks_pb2.TaskSpec(recommend=kinds_pb2.Recommend(model_id=model_id, user_ids=list(user_ids), k=k))
+        task = self.submit(spec, **submit_args)
+        users: list = []
+        last = None
+        for last in self.watch(task.id):
+            if last.WhichOneof("event") == "partial_result":
+                users.extend(last.partial_result.recommendations)
+        result = self._result(task.id, last)
+        return Recommendations(task_id=task.id, result=result.recommend, users=users)
+
+    def upload(self, source: Union[str, Iterable[Row]], *, dataset_id: str = "", display_name: str = "",
+               timeout: float = 600.0) -> datasets_pb2.Dataset:
+        """Uploads a dataset from a CSV/TSV file path, or from an iterable of (user, item[, weight])
+        rows written as CSV on the fly (no pandas; nothing is held in memory whole)."""
+        def parts() -> Iterator[datasets_pb2.UploadDatasetRequest]:
+            yield datasets_pb2.UploadDatasetRequest(metadata=datasets_pb2.DatasetMetadata(dataset_id=dataset_id, display_name=display_name))
+            chunks = _file_chunks(source) if isinstance(source, str) else _row_chunks(source)
+            for chunk in chunks:
+                yield datasets_pb2.UploadDatasetRequest(chunk=chunk)
+        return self._call(self.datasets.UploadDataset, parts(), timeout)
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _call(self, method, request, timeout: float):
+        try:
+            return method(request, timeout=timeout)
+        except grpc.RpcError as err:
+            raise self._explain(err) from None
+
+    def _result(self, task_id: str, last: Optional[tasks_pb2.TaskEvent]) -> tasks_pb2.TaskResult:
+        kind = last.WhichOneof("event") if last is not None else None
+        if kind == "succeeded":
+            return last.succeeded.result
+        if kind == "failed":
+            e = last.failed.error
+            raise TaskFailed(f"recflow: task {task_id} failed: {e.reason}: {e.message}", last)
+        raise TaskFailed(f"recflow: task {task_id} was cancelled: {last.cancelled.reason if last else ''}", last)
+
+    def _explain(self, err: grpc.RpcError) -> RecflowError:
+        """One line naming the problem and the fix."""
+        code, details = err.code(), " ".join(str(err.details() or "").split())
+        if code == grpc.StatusCode.UNAVAILABLE:
+            # grpcio reports a failed TLS handshake only as UNAVAILABLE with the SSL text of the cause.
+            if self._tls and ("SSL" in details or "certificate" in details or "handshake" in details):
+                msg = f"recflow: TLS with {self.target} failed ({details}): pass the CA that signed the gateway's certificate (ca_file=), or drop TLS for a plaintext gateway"
+            else:
+                msg = f"recflow: nothing answers at {self.target} ({details}): start the gateway (recflow dev / recflow gateway) or fix the address"
+        elif code == grpc.StatusCode.UNAUTHENTICATED:
+            msg = f"recflow: the gateway at {self.target} refused the token ({details}): pass a token from its RECFLOW_TENANTS_FILE (token=)"
+        else:
+            msg = f"recflow: {code.name}: {details}"
+        return RecflowError(msg, code)
+
+
+def _file_chunks(path: str) -> Iterator[bytes]:
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK_BYTES):
+            yield chunk
+
+
+def _row_chunks(rows: Iterable[Row]) -> Iterator[bytes]:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    header_written = False
+    for row in rows:
+        if not header_written:
+            writer.writerow(["user", "item", "weight"][: len(row)])
+            header_written = True
+        writer.writerow(row)
+        if buf.tell() >= _CHUNK_BYTES:
+            yield buf.getvalue().encode("utf-8")
+            buf.seek(0)
+            buf.truncate()
+    if buf.tell():
+        yield buf.getvalue().encode("utf-8")
+
+
+def new_request_id() -> str:
+    """A fresh idempotency key."""
+    return f"py-{uuid.uuid4()}"

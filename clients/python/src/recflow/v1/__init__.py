@@ -1,0 +1,1 @@
+# Generated stubs of recflow.v1 (scripts/gen-clients.sh); nothing here is hand-written.
