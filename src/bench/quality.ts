@@ -1,6 +1,6 @@
-// W9 and W10: recommendation quality on the data bank's large versions (6,000 users × 4,000
-// items × ~1M interactions per shape), each with its own holdout protocol. W9 trains ALS and
-// item-kNN with default parameters, W10 runs TuneModel's search under a 2-minute budget per
+// W10 and W11: recommendation quality on the data bank's large versions (6,000 users × 4,000
+// items × ~1M interactions per shape), each with its own holdout protocol. W10 trains ALS and
+// item-kNN with default parameters, W11 runs TuneModel's search under a 2-minute budget per
 // shape; both report NDCG@10 and recall@10 next to popularity on exactly the same users.
 import { BANK_SHAPES, Recommender, bankCase, describeTrial, evaluateRecommender, trainModel, tune, DEFAULT_SPACE, type BankShape } from "../engine/index.js";
 import { AlsTeam } from "../worker/als-team.js";
@@ -23,7 +23,7 @@ function ratioCheck(shape: BankShape, what: string, ratio: number, target: numbe
 
 export const quality: Workload = {
   name: "quality",
-  title: "W9 quality with defaults: data bank (large), ALS and item-kNN vs popularity, NDCG@10 and recall@10",
+  title: "W10 quality with defaults: data bank (large), ALS and item-kNN vs popularity, NDCG@10 and recall@10",
   async run(scale): Promise<WorkloadResult> {
     const size = scale < 0.5 ? "small" : "large";
     const metrics: Record<string, number> = {};
@@ -56,7 +56,7 @@ export const quality: Workload = {
 
 export const tuning: Workload = {
   name: "tune",
-  title: "W10 TuneModel: 2-minute budget per data-bank shape (large), tuned vs defaults vs popularity on the holdout",
+  title: "W11 TuneModel: 2-minute budget per data-bank shape (large), tuned vs defaults vs popularity on the holdout",
   async run(scale): Promise<WorkloadResult> {
     const size = scale < 0.5 ? "small" : "large";
     const budgetMs = Math.max(10_000, TUNE_BUDGET_MS * Math.min(1, scale));

@@ -46,6 +46,24 @@ function idList(value: string): string[] {
 }
 
 const ALGORITHMS: Record<string, string> = { als: "ALGORITHM_ALS", item_knn: "ALGORITHM_ITEM_KNN", knn: "ALGORITHM_ITEM_KNN", popularity: "ALGORITHM_POPULARITY" };
+const SCALINGS: Record<string, "CONFIDENCE_SCALING_LOG" | "CONFIDENCE_SCALING_LINEAR"> = { log: "CONFIDENCE_SCALING_LOG", linear: "CONFIDENCE_SCALING_LINEAR" };
+const WEIGHTINGS: Record<string, "KNN_WEIGHTING_LOG_BM25" | "KNN_WEIGHTING_BM25" | "KNN_WEIGHTING_LOG" | "KNN_WEIGHTING_NONE"> = {
+  "log-bm25": "KNN_WEIGHTING_LOG_BM25", bm25: "KNN_WEIGHTING_BM25", log: "KNN_WEIGHTING_LOG", none: "KNN_WEIGHTING_NONE",
+};
+
+interface TrainFlags {
+  dataset: string;
+  factors?: number;
+  iterations?: number;
+  regularization?: number;
+  alpha?: number;
+  scaling?: string;
+  neighbors?: number;
+  weighting?: string;
+  evalK?: number;
+  seed: number;
+  promoteTo?: string;
+}
 
 const program = new Command();
 program.name("recflow").description("gRPC compute service for recommendations on NATS JetStream").showHelpAfterError().exitOverride();
@@ -134,22 +152,47 @@ submitOptions(submitCmd.command("spec").description("submit any task kind from a
 submitOptions(submitCmd.command("train").description("train a model on a dataset"))
   .requiredOption("--dataset <id>", "dataset id")
   .addOption(new Option("--algorithm <name>", "model type").choices(["als", "item_knn", "popularity"]).default("als"))
-  .option("--factors <n>", "ALS latent factors (default 64)", int(1, 1024))
+  .option("--factors <n>", "ALS latent factors (default 16)", int(1, 1024))
   .option("--iterations <n>", "ALS sweeps (default 15)", int(1, 1000))
-  .option("--regularization <x>", "ALS λ (default 0.01)", float(0, 1e6))
-  .option("--alpha <x>", "ALS confidence scale (default 40)", float(0, 1e6))
-  .option("--neighbors <n>", "kNN neighbours per item (default 50)", int(1, 10_000))
+  .option("--regularization <x>", "ALS λ (default 3)", float(0, 1e6))
+  .option("--alpha <x>", "ALS confidence scale (default 1)", float(0, 1e6))
+  .addOption(new Option("--scaling <kind>", "ALS confidence: log = 1 + α·log(1 + w), linear = 1 + α·w (default log)").choices(["log", "linear"]))
+  .option("--neighbors <n>", "kNN neighbours per item (default 200)", int(1, 10_000))
+  .addOption(new Option("--weighting <kind>", "kNN weighting (default log-bm25)").choices(["log-bm25", "bm25", "log", "none"]))
+  .option("--no-popularity-blend", "never blend popularity into the scores (default: the validation split decides)")
   .option("--evaluate", "hold out interactions and report ranking metrics next to popularity")
   .option("--eval-k <n>", "metric cut-off (default 10)", int(1, 1000))
   .option("--seed <n>", "random seed", int(0), 42)
   .option("--promote-to <alias>", "point this alias at the new model if it beats the alias's model on the holdout (implies --evaluate)")
-  .action(async (o: CommonSubmitFlags & { dataset: string; algorithm: string; factors?: number; iterations?: number; regularization?: number; alpha?: number; neighbors?: number; evaluate?: boolean; evalK?: number; seed: number; promoteTo?: string }) => {
+  .action(async (o: CommonSubmitFlags & TrainFlags & { algorithm: string; evaluate?: boolean; popularityBlend: boolean }) => {
     const spec: TaskSpec = {
       trainModel: {
         datasetId: o.dataset, algorithm: ALGORITHMS[o.algorithm] as "ALGORITHM_ALS", evaluate: Boolean(o.evaluate), evalK: o.evalK ?? 0, seed: o.seed, promoteTo: o.promoteTo ?? "",
-        als: { factors: o.factors ?? 0, iterations: o.iterations ?? 0, regularization: o.regularization ?? 0, alpha: o.alpha ?? 0 },
-        knn: { neighbors: o.neighbors ?? 0 },
+        als: { factors: o.factors ?? 0, iterations: o.iterations ?? 0, regularization: o.regularization ?? 0, alpha: o.alpha ?? 0, scaling: SCALINGS[o.scaling ?? ""] ?? "CONFIDENCE_SCALING_UNSPECIFIED" },
+        knn: { neighbors: o.neighbors ?? 0, weighting: WEIGHTINGS[o.weighting ?? ""] ?? "KNN_WEIGHTING_UNSPECIFIED" },
+        noPopularityBlend: !o.popularityBlend,
       },
+    };
+    process.exitCode = await submit(buildSpec(spec, o), o);
+  });
+
+submitOptions(submitCmd.command("tune").description("search ALS / item-kNN / popularity parameters on a validation split, then train the best on all the data"))
+  .requiredOption("--dataset <id>", "dataset id")
+  .option("--trials <n>", "trials at most, the defaults and popularity included", int(1, 1000))
+  .option("--budget <seconds>", "stop starting trials after this long", int(1, 6 * 3600))
+  .option("--algorithms <list>", "comma-separated: als,item_knn,popularity (default all)", idList)
+  .option("--eval-k <n>", "metric cut-off (default 10)", int(1, 1000))
+  .option("--seed <n>", "random seed (a search bounded by --trials is deterministic for a seed)", int(0), 42)
+  .option("--promote-to <alias>", "point this alias at the tuned model if it beats the alias's model on the holdout")
+  .action(async (o: CommonSubmitFlags & { dataset: string; trials?: number; budget?: number; algorithms?: string[]; evalK?: number; seed: number; promoteTo?: string }) => {
+    if (o.trials === undefined && o.budget === undefined) throw new UsageError("give a budget: --trials N, --budget SECONDS, or both");
+    const algorithms = (o.algorithms ?? []).map((a) => {
+      const proto = ALGORITHMS[a];
+      if (!proto) throw new UsageError(`--algorithms: unknown algorithm "${a}"; choose from als, item_knn, popularity`);
+      return proto as "ALGORITHM_ALS";
+    });
+    const spec: TaskSpec = {
+      tuneModel: { datasetId: o.dataset, maxTrials: o.trials ?? 0, timeBudgetSeconds: o.budget ?? 0, evalK: o.evalK ?? 0, seed: o.seed, promoteTo: o.promoteTo ?? "", space: { algorithms } },
     };
     process.exitCode = await submit(buildSpec(spec, o), o);
   });

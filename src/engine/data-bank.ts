@@ -187,3 +187,23 @@ function assemble(shape: BankShape, description: string, userIds: string[], item
   }
   return { shape, description, train: b.build(), test };
 }
+
+/**
+ * A case's training interactions as CSV text (`user,item,weight[,timestamp]` with a header), in
+ * chunks of ~64 KiB: what a user would upload.
+ */
+export function* bankCsvChunks(c: BankCase, chunkBytes = 64 * 1024): Generator<string> {
+  const d = c.train;
+  const ts = d.timestamps;
+  let buf = ts ? "user,item,weight,timestamp\n" : "user,item,weight\n";
+  for (let u = 0; u < d.userIds.length; u++) {
+    for (let k = d.indptr[u]; k < d.indptr[u + 1]; k++) {
+      buf += `${d.userIds[u]},${d.itemIds[d.indices[k]]},${d.weights[k]}${ts ? `,${ts[k]}` : ""}\n`;
+      if (buf.length >= chunkBytes) {
+        yield buf;
+        buf = "";
+      }
+    }
+  }
+  if (buf.length > 0) yield buf;
+}

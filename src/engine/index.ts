@@ -27,7 +27,7 @@ export {
   trainModel, fitModel, resolveParams, serveOn, DEFAULT_ALS_TRAIN,
   type AlsTrainParams, type BlendMode, type FitParams, type TrainSpec, type TrainProgress, type TrainResult,
 } from "./train.js";
-export { BANK_SHAPES, bankCase, type BankCase, type BankShape, type BankSize } from "./data-bank.js";
+export { BANK_SHAPES, bankCase, bankCsvChunks, type BankCase, type BankShape, type BankSize } from "./data-bank.js";
 export { bm25Weights, scaleWeights, type ConfidenceScaling } from "./confidence.js";
 export { BLEND_GRID, chooseBlend, blendBias, validationSplit, type BlendChoice } from "./popularity-blend.js";
 export { DEFAULT_SPACE, candidates, checkSearch, describe as describeTrial, tune, type Range, type SearchSpace, type Trial, type TuneBudget, type TuneHooks, type TuneResult } from "./tune.js";

@@ -42,6 +42,9 @@ export function trainItemKnn(C: Csr, Ct: Csr, nItems: number, params: KnnParams,
   }
   const acc = new Float64Array(nItems);
   const touched = new Int32Array(nItems);
+  // Marks items already in `touched`: acc[j] === 0 can't, since zero weights leave acc at 0 and
+  // would push j again (past nItems).
+  const isTouched = new Uint8Array(nItems);
   const mask = new Uint8Array(nItems).fill(1);
   const sims = new Float64Array(nItems);
   const indptr = new Int32Array(nItems + 1);
@@ -57,7 +60,10 @@ export function trainItemKnn(C: Csr, Ct: Csr, nItems: number, params: KnnParams,
       for (let m = C.indptr[u]; m < C.indptr[u + 1]; m++) {
         const j = C.indices[m];
         if (j === i) continue;
-        if (acc[j] === 0) touched[nTouched++] = j;
+        if (!isTouched[j]) {
+          isTouched[j] = 1;
+          touched[nTouched++] = j;
+        }
         acc[j] += wu * C.weights[m];
       }
     }
@@ -75,6 +81,7 @@ export function trainItemKnn(C: Csr, Ct: Csr, nItems: number, params: KnnParams,
       acc[j] = 0;
       sims[j] = 0;
       mask[j] = 1;
+      isTouched[j] = 0;
     }
     indptr[i + 1] = idx.length;
     if (onProgress && (i + 1) % step === 0) onProgress((i + 1) / nItems);

@@ -7,12 +7,12 @@ import type { AlsExecutor } from "./als.js";
 import type { ConfidenceScaling } from "./confidence.js";
 import type { Dataset } from "./dataset.js";
 import { evaluateRecommender, type Evaluation } from "./evaluate.js";
-import { AbortedError, InvalidParamsError, type AbortFlag } from "./errors.js";
+import { AbortedError, InvalidParamsError, NumericOverflowError, type AbortFlag } from "./errors.js";
 import type { KnnWeighting } from "./knn.js";
 import { Recommender, type Algorithm, type Model } from "./model.js";
 import { blendBias, chooseBlend, validationSplit, type BlendChoice } from "./popularity-blend.js";
 import { mulberry32, type Rng } from "./random.js";
-import { holdoutSplit } from "./split.js";
+import { holdoutSplit, type Split } from "./split.js";
 import { fitModel, resolveParams, serveOn, trainModel, type FitParams, type TrainSpec } from "./train.js";
 
 /** A closed range [min, max]; positive ranges of scale parameters are searched log-uniformly. */
@@ -69,6 +69,8 @@ export interface TuneResult {
   holdout: { best: Evaluation; defaults: Evaluation };
   /** True when the time budget ended the search before maxTrials. */
   stoppedByTime: boolean;
+  /** The holdout split `holdout` was computed on (a promotion scores the alias's model on it). */
+  split: Split;
 }
 
 export interface TuneHooks {
@@ -146,16 +148,28 @@ export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; ev
   const fitted: { trial: Trial; model: Model }[] = [];
   const leaderboard: Trial[] = [];
   let stoppedByTime = false;
+  let failedTrials = 0;
   const fitOpts = { ...(hooks.signal ? { signal: hooks.signal } : {}), ...(hooks.executor ? { executor: hooks.executor } : {}), evalK: k };
   for (const params of candidates(o.space, o.seed)) {
-    if (fitted.length >= o.budget.maxTrials) break;
+    if (fitted.length + failedTrials >= o.budget.maxTrials) break;
     if (o.budget.timeBudgetMs > 0 && fitted.length > 0 && now() - started >= o.budget.timeBudgetMs) {
       stoppedByTime = true;
       break;
     }
     if (hooks.signal?.aborted) throw new AbortedError("aborted");
     const t0 = now();
-    const { model } = fitModel(validation.train, params, fitOpts);
+    let model: Model;
+    try {
+      model = fitModel(validation.train, params, fitOpts).model;
+    } catch (err) {
+      // A candidate whose training diverges (extreme alpha with linear confidence on large
+      // counts) is a bad candidate, not a failed search: it is skipped and counted.
+      if (!(err instanceof NumericOverflowError)) throw err;
+      failedTrials++;
+      hooks.onProgress?.(0, `trial skipped, training diverged: ${describe(params)}`);
+      if (failedTrials >= o.budget.maxTrials) break;
+      continue;
+    }
     let score: number;
     let blend: BlendChoice | undefined;
     if (params.algorithm === "popularity") {
@@ -172,6 +186,7 @@ export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; ev
     hooks.onProgress?.(0.8 * Math.max(fitted.length / o.budget.maxTrials, o.budget.timeBudgetMs ? (now() - started) / o.budget.timeBudgetMs : 0), `trial ${fitted.length}: ${describe(params)} → ndcg@${k} ${score.toFixed(4)}`);
   }
   const best = leaderboard[0];
+  if (!best) throw new NumericOverflowError(`every trial diverged (${failedTrials}); narrow the search space`);
   // The holdout report: the best and the defaults as a training would serve them on split.train.
   const onHoldout = (entry: { trial: Trial; model: Model }): Evaluation => {
     const served = serveOn(entry.model, split.train);
@@ -190,7 +205,7 @@ export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; ev
   model.info.metrics = holdout.best.metrics;
   model.info.baselineMetrics = holdout.best.baseline;
   model.info.tune = { trials: fitted.length, bestTrial: best.index, validationScore: best.score, ...prefixed("defaults_", holdout.defaults.metrics) };
-  return { model, best, leaderboard, holdout, stoppedByTime };
+  return { model, best, leaderboard, holdout, stoppedByTime, split };
 }
 
 /** A TrainSpec's parameters for fitted parameters (the inverse of resolveParams). */

@@ -62,6 +62,19 @@ class Checker {
   }
 }
 
+/** TuneModel's bounds: trials per task and seconds of search (the final training comes on top). */
+export const MAX_TUNE_TRIALS = 1000;
+export const MAX_TUNE_SECONDS = 6 * 3600;
+
+/** Each searchable range (its proto name) and the bounds a range must lie within. */
+const TUNE_RANGES: readonly (readonly ["factors" | "regularization" | "alpha" | "iterations" | "neighbors", number, number])[] = [
+  ["factors", 1, 1024],
+  ["regularization", 0, 1e6],
+  ["alpha", 0, 1e6],
+  ["iterations", 1, 200],
+  ["neighbors", 1, 5000],
+];
+
 function checkKind(c: Checker, spec: TaskSpec__Output, limits: ValidationLimits): void {
   const f = (name: string): string => `task.${name}`;
   switch (spec.kind) {
@@ -82,10 +95,13 @@ function checkKind(c: Checker, spec: TaskSpec__Output, limits: ValidationLimits)
         c.num(f("train_model.als.regularization"), t.als.regularization, 0, 1e6);
         c.num(f("train_model.als.alpha"), t.als.alpha, 0, 1e6);
         c.int(f("train_model.als.cg_steps"), t.als.cgSteps, 0, 100);
+        c.num(f("train_model.als.epsilon"), t.als.epsilon, 0, 1e9);
       }
       if (t.knn) {
         c.int(f("train_model.knn.neighbors"), t.knn.neighbors, 0, 10_000);
         c.num(f("train_model.knn.shrinkage"), t.knn.shrinkage, 0, 1e6);
+        c.num(f("train_model.knn.bm25_k1"), t.knn.bm25K1, 0, 1e6);
+        c.num(f("train_model.knn.bm25_b"), t.knn.bm25B, 0, 1);
       }
       if (t.evalK !== 0) c.k(f("train_model.eval_k"), t.evalK, limits.maxK);
       if (t.promoteTo !== "") c.alias(f("train_model.promote_to"), t.promoteTo);
@@ -115,8 +131,32 @@ function checkKind(c: Checker, spec: TaskSpec__Output, limits: ValidationLimits)
       c.k(f("evaluate.k"), e.k, limits.maxK);
       return;
     }
+    case "tuneModel": {
+      const t = spec.tuneModel!;
+      c.resourceId(f("tune_model.dataset_id"), t.datasetId);
+      if (t.maxTrials === 0 && t.timeBudgetSeconds === 0) c.add(f("tune_model.max_trials"), "a budget is required: max_trials, time_budget_seconds or both");
+      c.int(f("tune_model.max_trials"), t.maxTrials, 0, MAX_TUNE_TRIALS);
+      c.int(f("tune_model.time_budget_seconds"), t.timeBudgetSeconds, 0, MAX_TUNE_SECONDS);
+      if (t.evalK !== 0) c.k(f("tune_model.eval_k"), t.evalK, limits.maxK);
+      if (t.promoteTo !== "") c.alias(f("tune_model.promote_to"), t.promoteTo);
+      const sp = t.space;
+      if (sp) {
+        if (sp.algorithms.includes("ALGORITHM_UNSPECIFIED")) c.add(f("tune_model.space.algorithms"), "ALGORITHM_UNSPECIFIED is not an algorithm");
+        for (const [name, lo, hi] of TUNE_RANGES) {
+          const range = sp[name];
+          if (!range || (range.min === 0 && range.max === 0)) continue; // unset: the default range
+          const field = f(`tune_model.space.${name}`);
+          if (!(Number.isFinite(range.min) && Number.isFinite(range.max))) c.add(field, "min and max must be finite numbers");
+          else if (range.min > range.max) c.add(field, `is empty: min ${range.min} > max ${range.max}`);
+          else if (range.min < lo || range.max > hi) c.add(field, `must lie within [${lo}, ${hi}]`);
+        }
+        if (sp.scaling.includes("CONFIDENCE_SCALING_UNSPECIFIED")) c.add(f("tune_model.space.scaling"), "CONFIDENCE_SCALING_UNSPECIFIED is not a scaling");
+        if (sp.knnWeighting.includes("KNN_WEIGHTING_UNSPECIFIED")) c.add(f("tune_model.space.knn_weighting"), "KNN_WEIGHTING_UNSPECIFIED is not a weighting");
+      }
+      return;
+    }
     default:
-      c.add("task", "exactly one kind is required: train_model, recommend, similar_items, evaluate or probe");
+      c.add("task", "exactly one kind is required: train_model, recommend, similar_items, evaluate, tune_model or probe");
   }
 }
 

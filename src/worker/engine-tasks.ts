@@ -1,58 +1,21 @@
 // The recommendation task kinds, run inside a compute thread: TrainModel, Recommend,
-// SimilarItems, Evaluate. Inputs arrive as shared memory (decoded in place); large results are
-// posted as PartialResult chunks kept under the event size limit; engine errors about data
-// (corrupt model, unknown version, bad params) are permanent.
-import {
-  CorruptDataError, InvalidParamsError, NumericOverflowError, Recommender, UnsupportedVersionError, decodeDataset, decodeModel, encodeModel,
-  evaluateRecommender, itemMask, sortedRuns, trainModel, MODEL_FORMAT_VERSION, type Algorithm, type Dataset, type Model, type Scored, type TrainResult,
-} from "../engine/index.js";
+// SimilarItems, Evaluate (and TuneModel, in tune-task.ts). Inputs arrive as shared memory
+// (decoded in place); large results are posted as PartialResult chunks kept under the event size
+// limit; engine errors about data (corrupt model, unknown version, bad params) are permanent.
+import { status as Code } from "@grpc/grpc-js";
+import { decodeDataset, encodeModel, evaluateRecommender, itemMask, sortedRuns, trainModel, MODEL_FORMAT_VERSION, type Scored } from "../engine/index.js";
 import type { TaskResult } from "../generated/recflow/v1/TaskResult.js";
 import type { UserRecommendations } from "../generated/recflow/v1/UserRecommendations.js";
 import type { ItemNeighbours } from "../generated/recflow/v1/ItemNeighbours.js";
 import type { TaskSpec__Output } from "../generated/recflow/v1/TaskSpec.js";
 import { PermanentTaskError } from "../errors.js";
-import type { SharedBlob } from "./artifact-cache.js";
-import type { ModelArtifact, PromotionScores, ThreadJob } from "./thread-protocol.js";
+import type { ThreadJob } from "./thread-protocol.js";
 import type { ThreadContext } from "./task-thread.js";
 import { AlsTeam } from "./als-team.js";
 import { teamTopK } from "./scoring-team.js";
-import { evaluateOnHoldout } from "../engine/index.js";
-
-const ALGORITHM_NAMES: Record<string, Algorithm> = { ALGORITHM_ALS: "als", ALGORITHM_ITEM_KNN: "item_knn", ALGORITHM_POPULARITY: "popularity" };
-const PROTO_ALGORITHM: Record<Algorithm, ModelArtifact["algorithm"]> = { als: "ALGORITHM_ALS", item_knn: "ALGORITHM_ITEM_KNN", popularity: "ALGORITHM_POPULARITY" };
-const INVALID_ARGUMENT = 3;
-const FAILED_PRECONDITION = 9;
-
-// Decoded models stay cached per thread (decoding builds id lists): keyed by name@digest.
-const models = new Map<string, { model: Model; recommender: Recommender }>();
-const MAX_CACHED_MODELS = 2;
-
-/** Maps the engine's data errors to permanent task errors; anything else propagates. */
-function permanentFrom<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof CorruptDataError || err instanceof UnsupportedVersionError) {
-      throw new PermanentTaskError(err.message, { code: FAILED_PRECONDITION, reason: err instanceof CorruptDataError ? "CORRUPT_DATA" : "UNSUPPORTED_VERSION", cause: err });
-    }
-    if (err instanceof InvalidParamsError) throw new PermanentTaskError(err.message, { code: INVALID_ARGUMENT, reason: "INVALID_PARAMS", cause: err });
-    // Training is deterministic, so a diverged one diverges again: fail at once, store nothing.
-    if (err instanceof NumericOverflowError) throw new PermanentTaskError(err.message, { code: INVALID_ARGUMENT, reason: "NUMERIC_OVERFLOW", cause: err });
-    throw err;
-  }
-}
-
-function loadModel(blob: SharedBlob | undefined): { model: Model; recommender: Recommender } {
-  if (!blob) throw new Error("model input missing");
-  let hit = models.get(blob.key);
-  if (!hit) {
-    const model = permanentFrom(() => decodeModel(new Uint8Array(blob.buffer)));
-    hit = { model, recommender: new Recommender(model) };
-    if (models.size >= MAX_CACHED_MODELS) models.delete(models.keys().next().value as string);
-    models.set(blob.key, hit);
-  }
-  return hit;
-}
+import { ALGORITHM_NAMES, PROTO_ALGORITHM, alsFromProto, blendToProto, knnFromProto } from "./engine-params.js";
+import { loadModel, permanentFrom, promotionScores } from "./engine-inputs.js";
+import { runTuneTask } from "./tune-task.js";
 
 /** Posts records in chunks whose estimated encoded size stays under maxBytes. */
 class Chunker<T> {
@@ -85,28 +48,12 @@ const useTeam = (ctx: ThreadContext, rows: number): boolean => ctx.trainThreads 
 /** Protobuf size estimate of a scored list: ids plus a float and framing per entry. */
 const scoredBytes = (ids: string[]): number => ids.reduce((n, id) => n + id.length * 3 + 12, 16);
 
-/**
- * TrainModel promote_to: the new model's and popularity's ndcg@k from the training's evaluation,
- * and the alias's model (as the task found it at start) scored on the very same holdout.
- */
-function promotionScores(alias: string, r: TrainResult, dataset: Dataset, k: number, job: ThreadJob, ctx: ThreadContext): PromotionScores {
-  const metric = `ndcg@${k}`;
-  const scores: PromotionScores = { alias, metric, candidateScore: r.evaluation!.metrics[metric], baselineScore: r.evaluation!.baseline[metric] };
-  const current = job.inputs.aliasModel;
-  if (current) {
-    ctx.post({ type: "progress", fraction: 1, message: `scoring ${current.id} (alias ${alias}) on the holdout`, metrics: {} });
-    const { recommender } = loadModel(current.blob);
-    scores.current = { modelId: current.id, score: evaluateOnHoldout(recommender, dataset, r.holdout!, k, ctx).metrics[metric] };
-  }
-  return scores;
-}
-
 export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: ThreadContext): TaskResult {
   switch (spec.kind) {
     case "trainModel": {
       const t = spec.trainModel!;
       const algorithm = ALGORITHM_NAMES[t.algorithm];
-      if (!algorithm) throw new PermanentTaskError(`unknown algorithm ${t.algorithm}`, { code: INVALID_ARGUMENT, reason: "INVALID_PARAMS" });
+      if (!algorithm) throw new PermanentTaskError(`unknown algorithm ${t.algorithm}`, { code: Code.INVALID_ARGUMENT, reason: "INVALID_PARAMS" });
       const dataset = permanentFrom(() => decodeDataset(new Uint8Array(job.inputs.dataset!.buffer)));
       const evalK = t.evalK || 10;
       // A promotion compares on this training's holdout, so it needs one.
@@ -116,8 +63,7 @@ export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: Threa
       try {
         r = permanentFrom(() => trainModel(dataset, {
           algorithm, evaluate, evalK, seed: Number(t.seed),
-          als: { factors: t.als?.factors, iterations: t.als?.iterations, regularization: t.als?.regularization, alpha: t.als?.alpha, cgSteps: t.als?.cgSteps },
-          knn: { neighbors: t.knn?.neighbors, shrinkage: t.knn?.shrinkage },
+          als: alsFromProto(t.als), knn: knnFromProto(t.knn), blend: t.noPopularityBlend ? "off" : "auto",
         }, (p) => ctx.post({ type: "progress", fraction: p.fraction, message: p.message, metrics: p.metrics }), ctx, team));
       } finally {
         // Helper threads end with the training (also on abort or error); nothing awaits them.
@@ -130,14 +76,18 @@ export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: Threa
         bytes, modelId, algorithm: PROTO_ALGORITHM[algorithm], users: r.model.userIds.length, items: r.model.itemIds.length,
         factors: r.model.factors, iterations: info.iterations, finalLoss: info.finalLoss, formatVersion: MODEL_FORMAT_VERSION,
         metrics: info.metrics, baselineMetrics: info.baselineMetrics, trainSeconds: info.trainSeconds,
-        ...(t.promoteTo ? { promotion: promotionScores(t.promoteTo, r, dataset, evalK, job, ctx) } : {}),
+        ...(t.promoteTo && r.evaluation && r.holdout ? { promotion: promotionScores(t.promoteTo, { evaluation: r.evaluation, holdout: r.holdout }, dataset, evalK, job, ctx) } : {}),
       });
       return {
         trainModel: {
           modelId, algorithm: PROTO_ALGORITHM[algorithm], users: r.model.userIds.length, items: r.model.itemIds.length,
           iterations: info.iterations, finalLoss: info.finalLoss, metrics: info.metrics, baselineMetrics: info.baselineMetrics, trainSeconds: info.trainSeconds,
+          ...(r.blend ? { blend: blendToProto(r.blend) } : {}), warnings: r.warnings,
         },
       };
+    }
+    case "tuneModel": {
+      return runTuneTask(spec.tuneModel!, job, ctx);
     }
     case "recommend": {
       const q = spec.recommend!;
@@ -176,7 +126,7 @@ export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: Threa
     case "similarItems": {
       const q = spec.similarItems!;
       const { model, recommender } = loadModel(job.inputs.model);
-      if (model.algorithm === "popularity") throw new PermanentTaskError("a popularity model has no item similarities; train ALS or item-kNN", { code: FAILED_PRECONDITION, reason: "UNSUPPORTED_FOR_MODEL" });
+      if (model.algorithm === "popularity") throw new PermanentTaskError("a popularity model has no item similarities; train ALS or item-kNN", { code: Code.FAILED_PRECONDITION, reason: "UNSUPPORTED_FOR_MODEL" });
       const chunker = new Chunker<ItemNeighbours>(ctx, job.maxChunkBytes, "neighbours");
       const rows = Int32Array.from(q.itemIds, (id) => recommender.itemIndex(id) ?? -1);
       const unknown = rows.reduce((n, i) => n + (i < 0 ? 1 : 0), 0);

@@ -94,7 +94,7 @@ export async function promoteIfBetter(o: PromoteOptions): Promise<Promotion__Out
 }
 
 /**
- * TrainModel promote_to, after the model is stored: promotes it with the scores its thread
+ * TrainModel / TuneModel promote_to, after the model is stored: promotes it with the scores its thread
  * computed and returns the task's result with the Promotion outcome in it.
  */
 export async function applyTrainPromotion(aliases: ModelAliases, task: TaskMessage__Output, artifact: ModelArtifact, result: TaskResult): Promise<TaskResult> {
@@ -106,5 +106,6 @@ export async function applyTrainPromotion(aliases: ModelAliases, task: TaskMessa
     // was moved to since then was not scored, and is not replaced blind.
     evaluateCurrent: (modelId) => Promise.resolve(p.current?.modelId === modelId ? p.current.score : undefined),
   });
+  if (result.tuneModel) return { ...result, tuneModel: { ...result.tuneModel, promotion } };
   return { ...result, trainModel: { ...result.trainModel, promotion } };
 }

@@ -10,11 +10,11 @@ import type { ArtifactCache, SharedBlob } from "./artifact-cache.js";
 export interface TaskInputs {
   dataset?: SharedBlob;
   model?: SharedBlob;
-  /** Id under which a TrainModel task stores its model (stable across attempts). */
+  /** Id under which a TrainModel / TuneModel task stores its model (stable across attempts). */
   modelId?: string;
   /** The model a Recommend / SimilarItems / Evaluate task reads (its alias resolved when it named one). */
   usedModelId?: string;
-  /** TrainModel promote_to: the alias's model when the task started, to score on the new holdout. */
+  /** TrainModel / TuneModel promote_to: the alias's model when the task started, to score on the new holdout. */
   aliasModel?: { id: string; blob: SharedBlob };
 }
 
@@ -47,8 +47,10 @@ export class TaskInputResolver {
   async resolve(task: TaskMessage__Output): Promise<TaskInputs> {
     const spec = task.spec;
     switch (spec?.kind) {
-      case "trainModel": {
-        const t = spec.trainModel!;
+      case "trainModel":
+      case "tuneModel": {
+        // Both produce a model: the dataset, the model's id, and the alias's model to beat.
+        const t = spec.kind === "trainModel" ? spec.trainModel! : spec.tuneModel!;
         const inputs: TaskInputs = { dataset: await this.#dataset(task.tenant, t.datasetId), modelId: modelIdForTask(task.taskId) };
         if (t.promoteTo) {
           // A model the alias names but that was deleted cannot be scored: the promotion then

@@ -301,7 +301,7 @@ export class TaskRunner {
   async #storeModel(task: TaskMessage__Output, a: ModelArtifact): Promise<void> {
     const size = await this.#d.models.putBlob(task.tenant, a.modelId, "model", a.bytes);
     await this.#d.models.commit(task.tenant, a.modelId, {
-      id: a.modelId, algorithm: a.algorithm, datasetId: task.spec?.trainModel?.datasetId ?? "", taskId: task.taskId,
+      id: a.modelId, algorithm: a.algorithm, datasetId: task.spec?.trainModel?.datasetId ?? task.spec?.tuneModel?.datasetId ?? "", taskId: task.taskId,
       users: a.users, items: a.items, factors: a.factors, iterations: a.iterations, finalLoss: a.finalLoss,
       metrics: a.metrics, baselineMetrics: a.baselineMetrics, sizeBytes: size, formatVersion: a.formatVersion,
       createTime: toTimestamp(Date.now()), trainSeconds: a.trainSeconds,
@@ -325,8 +325,8 @@ export async function deadLetter(broker: Broker, task: TaskMessage__Output, erro
 }
 
 /**
- * Serialises a job's thread messages into appends: partial results in order and never dropped,
- * progress throttled to one event per interval (the latest wins). Every append is also a
+ * Serialises a job's thread messages into appends: partial results and milestones in order and
+ * never dropped, other progress throttled to one event per interval (the latest wins). Every append is also a
  * heartbeat. The first append failure (conflict = cancelled or fenced) stops the job.
  */
 class EventStream {
@@ -357,6 +357,11 @@ class EventStream {
   push(msg: ThreadMessage): void {
     if (msg.type === "partial") {
       this.#enqueue({ partialResult: msg.chunk });
+    } else if (msg.type === "progress" && msg.milestone) {
+      // A milestone (e.g. a finished tuning trial) is never coalesced away: it replaces any
+      // throttled progress still waiting and is appended in order, like a partial result.
+      this.#pendingProgress = undefined;
+      this.#enqueue({ progress: { fraction: msg.fraction, message: msg.message, metrics: msg.metrics ?? {} } });
     } else if (msg.type === "progress") {
       this.#pendingProgress = { progress: { fraction: msg.fraction, message: msg.message, metrics: msg.metrics ?? {} } };
       if (this.#progressScheduled) return;

@@ -37,7 +37,7 @@ export interface TaggedThreadMessage {
 export type ThreadMessage =
   /** First message of every job: the thread has taken it (it may have waited in the pool's queue). */
   | { type: "began" }
-  | { type: "progress"; fraction: number; message: string; metrics?: Record<string, number> }
+  | { type: "progress"; fraction: number; message: string; metrics?: Record<string, number>; /** Never throttled away (e.g. a finished trial). */ milestone?: boolean }
   | { type: "partial"; chunk: PartialResult }
   | { type: "crash-process" }
   | { type: "end" };
