@@ -29,6 +29,15 @@ type TasksServiceClient interface {
 	CancelTask(ctx context.Context, in *CancelTaskRequest, opts ...grpc.CallOption) (*Task, error)
 	// ListTasks pages through the caller's tasks, ordered by task id.
 	ListTasks(ctx context.Context, in *ListTasksRequest, opts ...grpc.CallOption) (*ListTasksResponse, error)
+	// BatchSubmitTasks (AIP-233) stores up to 1000 tasks in one call, each as SubmitTask would
+	// (durably, idempotent per request_id); the answer has one result per request, in order: the
+	// task or that entry's error. With all_or_nothing, one bad entry fails the whole call.
+	BatchSubmitTasks(ctx context.Context, in *BatchSubmitTasksRequest, opts ...grpc.CallOption) (*BatchSubmitTasksResponse, error)
+	// WatchTasks streams the events of many tasks on one stream, selected by ids or by a label
+	// selector, in event-stream order: first the stored events after after_sequence, then live.
+	// With ids it ends once every listed task has finished; with a selector it runs until the client
+	// cancels, and tasks created after it began that match the selector appear.
+	WatchTasks(ctx context.Context, in *WatchTasksRequest, opts ...grpc.CallOption) (TasksService_WatchTasksClient, error)
 }
 
 type tasksServiceClient struct {
@@ -107,6 +116,47 @@ func (c *tasksServiceClient) ListTasks(ctx context.Context, in *ListTasksRequest
 	return out, nil
 }
 
+func (c *tasksServiceClient) BatchSubmitTasks(ctx context.Context, in *BatchSubmitTasksRequest, opts ...grpc.CallOption) (*BatchSubmitTasksResponse, error) {
+	out := new(BatchSubmitTasksResponse)
+	err := c.cc.Invoke(ctx, "/recflow.v1.TasksService/BatchSubmitTasks", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *tasksServiceClient) WatchTasks(ctx context.Context, in *WatchTasksRequest, opts ...grpc.CallOption) (TasksService_WatchTasksClient, error) {
+	stream, err := c.cc.NewStream(ctx, &_TasksService_serviceDesc.Streams[1], "/recflow.v1.TasksService/WatchTasks", opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &tasksServiceWatchTasksClient{stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+type TasksService_WatchTasksClient interface {
+	Recv() (*TaskEvent, error)
+	grpc.ClientStream
+}
+
+type tasksServiceWatchTasksClient struct {
+	grpc.ClientStream
+}
+
+func (x *tasksServiceWatchTasksClient) Recv() (*TaskEvent, error) {
+	m := new(TaskEvent)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 // TasksServiceServer is the server API for TasksService service.
 // All implementations must embed UnimplementedTasksServiceServer
 // for forward compatibility
@@ -123,6 +173,15 @@ type TasksServiceServer interface {
 	CancelTask(context.Context, *CancelTaskRequest) (*Task, error)
 	// ListTasks pages through the caller's tasks, ordered by task id.
 	ListTasks(context.Context, *ListTasksRequest) (*ListTasksResponse, error)
+	// BatchSubmitTasks (AIP-233) stores up to 1000 tasks in one call, each as SubmitTask would
+	// (durably, idempotent per request_id); the answer has one result per request, in order: the
+	// task or that entry's error. With all_or_nothing, one bad entry fails the whole call.
+	BatchSubmitTasks(context.Context, *BatchSubmitTasksRequest) (*BatchSubmitTasksResponse, error)
+	// WatchTasks streams the events of many tasks on one stream, selected by ids or by a label
+	// selector, in event-stream order: first the stored events after after_sequence, then live.
+	// With ids it ends once every listed task has finished; with a selector it runs until the client
+	// cancels, and tasks created after it began that match the selector appear.
+	WatchTasks(*WatchTasksRequest, TasksService_WatchTasksServer) error
 	mustEmbedUnimplementedTasksServiceServer()
 }
 
@@ -144,6 +203,12 @@ func (UnimplementedTasksServiceServer) CancelTask(context.Context, *CancelTaskRe
 }
 func (UnimplementedTasksServiceServer) ListTasks(context.Context, *ListTasksRequest) (*ListTasksResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListTasks not implemented")
+}
+func (UnimplementedTasksServiceServer) BatchSubmitTasks(context.Context, *BatchSubmitTasksRequest) (*BatchSubmitTasksResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method BatchSubmitTasks not implemented")
+}
+func (UnimplementedTasksServiceServer) WatchTasks(*WatchTasksRequest, TasksService_WatchTasksServer) error {
+	return status.Errorf(codes.Unimplemented, "method WatchTasks not implemented")
 }
 func (UnimplementedTasksServiceServer) mustEmbedUnimplementedTasksServiceServer() {}
 
@@ -251,6 +316,45 @@ func _TasksService_ListTasks_Handler(srv interface{}, ctx context.Context, dec f
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TasksService_BatchSubmitTasks_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BatchSubmitTasksRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TasksServiceServer).BatchSubmitTasks(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/recflow.v1.TasksService/BatchSubmitTasks",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TasksServiceServer).BatchSubmitTasks(ctx, req.(*BatchSubmitTasksRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TasksService_WatchTasks_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchTasksRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(TasksServiceServer).WatchTasks(m, &tasksServiceWatchTasksServer{stream})
+}
+
+type TasksService_WatchTasksServer interface {
+	Send(*TaskEvent) error
+	grpc.ServerStream
+}
+
+type tasksServiceWatchTasksServer struct {
+	grpc.ServerStream
+}
+
+func (x *tasksServiceWatchTasksServer) Send(m *TaskEvent) error {
+	return x.ServerStream.SendMsg(m)
+}
+
 var _TasksService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "recflow.v1.TasksService",
 	HandlerType: (*TasksServiceServer)(nil),
@@ -271,11 +375,20 @@ var _TasksService_serviceDesc = grpc.ServiceDesc{
 			MethodName: "ListTasks",
 			Handler:    _TasksService_ListTasks_Handler,
 		},
+		{
+			MethodName: "BatchSubmitTasks",
+			Handler:    _TasksService_BatchSubmitTasks_Handler,
+		},
 	},
 	Streams: []grpc.StreamDesc{
 		{
 			StreamName:    "WatchTask",
 			Handler:       _TasksService_WatchTask_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "WatchTasks",
+			Handler:       _TasksService_WatchTasks_Handler,
 			ServerStreams: true,
 		},
 	},

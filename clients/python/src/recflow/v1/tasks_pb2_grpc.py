@@ -40,6 +40,16 @@ class TasksServiceStub(object):
                 request_serializer=recflow_dot_v1_dot_tasks__pb2.ListTasksRequest.SerializeToString,
                 response_deserializer=recflow_dot_v1_dot_tasks__pb2.ListTasksResponse.FromString,
                 )
+        self.BatchSubmitTasks = channel.unary_unary(
+                '/recflow.v1.TasksService/BatchSubmitTasks',
+                request_serializer=recflow_dot_v1_dot_tasks__pb2.BatchSubmitTasksRequest.SerializeToString,
+                response_deserializer=recflow_dot_v1_dot_tasks__pb2.BatchSubmitTasksResponse.FromString,
+                )
+        self.WatchTasks = channel.unary_stream(
+                '/recflow.v1.TasksService/WatchTasks',
+                request_serializer=recflow_dot_v1_dot_tasks__pb2.WatchTasksRequest.SerializeToString,
+                response_deserializer=recflow_dot_v1_dot_tasks__pb2.TaskEvent.FromString,
+                )
 
 
 class TasksServiceServicer(object):
@@ -83,6 +93,25 @@ class TasksServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BatchSubmitTasks(self, request, context):
+        """BatchSubmitTasks (AIP-233) stores up to 1000 tasks in one call, each as SubmitTask would
+        (durably, idempotent per request_id); the answer has one result per request, in order: the
+        task or that entry's error. With all_or_nothing, one bad entry fails the whole call.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchTasks(self, request, context):
+        """WatchTasks streams the events of many tasks on one stream, selected by ids or by a label
+        selector, in event-stream order: first the stored events after after_sequence, then live.
+        With ids it ends once every listed task has finished; with a selector it runs until the client
+        cancels, and tasks created after it began that match the selector appear.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TasksServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -110,6 +139,16 @@ def add_TasksServiceServicer_to_server(servicer, server):
                     servicer.ListTasks,
                     request_deserializer=recflow_dot_v1_dot_tasks__pb2.ListTasksRequest.FromString,
                     response_serializer=recflow_dot_v1_dot_tasks__pb2.ListTasksResponse.SerializeToString,
+            ),
+            'BatchSubmitTasks': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchSubmitTasks,
+                    request_deserializer=recflow_dot_v1_dot_tasks__pb2.BatchSubmitTasksRequest.FromString,
+                    response_serializer=recflow_dot_v1_dot_tasks__pb2.BatchSubmitTasksResponse.SerializeToString,
+            ),
+            'WatchTasks': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchTasks,
+                    request_deserializer=recflow_dot_v1_dot_tasks__pb2.WatchTasksRequest.FromString,
+                    response_serializer=recflow_dot_v1_dot_tasks__pb2.TaskEvent.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -204,5 +243,39 @@ class TasksService(object):
         return grpc.experimental.unary_unary(request, target, '/recflow.v1.TasksService/ListTasks',
             recflow_dot_v1_dot_tasks__pb2.ListTasksRequest.SerializeToString,
             recflow_dot_v1_dot_tasks__pb2.ListTasksResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def BatchSubmitTasks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/recflow.v1.TasksService/BatchSubmitTasks',
+            recflow_dot_v1_dot_tasks__pb2.BatchSubmitTasksRequest.SerializeToString,
+            recflow_dot_v1_dot_tasks__pb2.BatchSubmitTasksResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def WatchTasks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(request, target, '/recflow.v1.TasksService/WatchTasks',
+            recflow_dot_v1_dot_tasks__pb2.WatchTasksRequest.SerializeToString,
+            recflow_dot_v1_dot_tasks__pb2.TaskEvent.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
