@@ -14,6 +14,9 @@ bash scripts/install-client-tools.sh
 bash scripts/install-kubectl.sh
 # The image-tree test runs the image's ENTRYPOINT, /usr/bin/tini, on this host.
 [ -x /usr/bin/tini ] || bash scripts/apt-install.sh tini
+# promtool checks deploy/observability's alert rules (test/unit/observability-rules.test.ts); Debian's
+# prometheus package installs in about a minute.
+command -v promtool >/dev/null 2>&1 || bash scripts/apt-install.sh prometheus
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm dependencies" >&2
