@@ -26,8 +26,8 @@ export async function runDemo(address: string): Promise<number> {
     const submit = (task: TaskSpec): Promise<Task__Output> => call<object, Task__Output>(tasks.SubmitTask.bind(tasks), { task }, { deadlineMs: 15_000 });
     const last = async (id: string): Promise<Task__Output> => call<object, Task__Output>(tasks.GetTask.bind(tasks), { taskId: id }, { deadlineMs: 10_000 });
 
-    console.error("demo: training ALS (32 factors, 10 iterations) with a holdout evaluation…");
-    const train = await submit({ trainModel: { datasetId, algorithm: "ALGORITHM_ALS", als: { factors: 32, iterations: 10 }, evaluate: true, evalK: 10, seed: 42 } });
+    console.error("demo: training ALS with default parameters and a holdout evaluation…");
+    const train = await submit({ trainModel: { datasetId, algorithm: "ALGORITHM_ALS", evaluate: true, evalK: 10, seed: 42 } });
     if ((await watchTask(tasks, train.id, 0, false, { quiet: true })) !== 0) return 1;
     const trained = (await last(train.id)).result?.trainModel;
     if (!trained) return 1;
@@ -43,7 +43,8 @@ export async function runDemo(address: string): Promise<number> {
       console.log(`  ${key.padEnd(18)} ${trained.metrics[key].toFixed(4).padStart(8)} ${trained.baselineMetrics[key].toFixed(4).padStart(10)}`);
     }
     const lift = trained.metrics["ndcg@10"] / Math.max(1e-9, trained.baselineMetrics["ndcg@10"]);
-    console.log(`ALS ranks held-out items ${lift.toFixed(2)}× better than popularity (NDCG@10).`);
+    console.log(`ALS ranks held-out items ${lift.toFixed(2)}× better than popularity (NDCG@10); popularity blend: ${trained.blend?.servedAs.replace("SERVED_AS_", "").toLowerCase() ?? "off"}.`);
+    for (const w of trained.warnings) console.log(`warning: ${w}`);
     console.log(`\ntry: recflow submit recommend --model ${trained.modelId} --users u7 --k 10 --watch -a ${address}`);
     return 0;
   } finally {
