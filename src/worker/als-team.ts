@@ -79,7 +79,9 @@ export class AlsTeam implements AlsExecutor {
 
   #bind(problem: AlsProblem): TeamShared {
     if (this.#problem === problem && this.#shared) return this.#shared;
-    if (this.#shared) throw new Error("AlsTeam is bound to another problem; close() it first");
+    // A new problem (the next trial of a TuneModel search, or the final training): the helpers
+    // of the previous one are told to exit and new ones start on the new shared arrays.
+    if (this.#shared) void this.close();
     if (!(problem.X.buffer instanceof SharedArrayBuffer) || !(problem.Y.buffer instanceof SharedArrayBuffer)) {
       throw new Error("AlsTeam needs factors from its own alloc()");
     }

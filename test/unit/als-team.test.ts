@@ -42,3 +42,21 @@ describe("AlsTeam", () => {
     expect(() => team.solve(problem, "users", new Float64Array(f * f))).toThrow(/alloc/);
   });
 });
+
+describe("AlsTeam across problems", () => {
+  it("serves one problem after another (a TuneModel search) with the same results as the serial solver", async () => {
+    const { bankCase, tune, DEFAULT_SPACE } = await import("../../src/engine/index.js");
+    const data = bankCase("power-law-sequence", "small", 3).train;
+    const space = { ...DEFAULT_SPACE, algorithms: ["als" as const], factors: { min: 4, max: 12 }, iterations: { min: 2, max: 3 } };
+    const o = { space, budget: { maxTrials: 3, timeBudgetMs: 0 }, evalK: 10, seed: 2 };
+    const team = new AlsTeam(2);
+    try {
+      const teamed = tune(data, o, { executor: team });
+      const serial = tune(data, o);
+      expect(teamed.leaderboard.map((t) => [t.index, t.score])).toEqual(serial.leaderboard.map((t) => [t.index, t.score]));
+      expect(Buffer.from(teamed.model.userFactors!.buffer).equals(Buffer.from(serial.model.userFactors!.buffer))).toBe(true);
+    } finally {
+      await team.close();
+    }
+  });
+});
