@@ -1,0 +1,54 @@
+// RecflowClient's options: `RecflowClientOptions` (all optional) → `compileOptions()` → the fully
+// required `CompiledOptions` the client uses.
+import type { ClientSecurity } from "../api/client.js";
+
+export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
+export const DEFAULT_UPLOAD_TIMEOUT_MS = 600_000;
+export const DEFAULT_RECONNECT_INITIAL_MS = 100;
+export const DEFAULT_RECONNECT_MAX_MS = 2_000;
+export const DEFAULT_RECONNECT_TIMEOUT_MS = 30_000;
+
+export interface RecflowClientOptions {
+  /** Bearer token (a tenant's, from the gateway's RECFLOW_TENANTS_FILE). @default none */
+  token?: string;
+  /** TLS to the gateway: CA to trust (system roots when absent), client cert for mTLS. @default plaintext */
+  tls?: ClientSecurity["tls"];
+  /** Deadline of each unary call. @default 30_000 */
+  callTimeoutMs?: number;
+  /** Deadline of a dataset upload. @default 600_000 */
+  uploadTimeoutMs?: number;
+  /** First pause before a watch reopens after UNAVAILABLE; doubles per failed try. @default 100 */
+  reconnectInitialMs?: number;
+  /** Longest pause between two tries to reopen a watch. @default 2_000 */
+  reconnectMaxMs?: number;
+  /**
+   * How long a watch keeps trying to reopen without receiving anything before it gives up with
+   * GatewayUnavailableError (long enough for a gateway restart or rollout). @default 30_000
+   */
+  reconnectTimeoutMs?: number;
+}
+
+export interface CompiledOptions {
+  security: ClientSecurity;
+  callTimeoutMs: number;
+  uploadTimeoutMs: number;
+  reconnect: { initialMs: number; maxMs: number; timeoutMs: number };
+}
+
+function nonNegative(name: string, v: number): number {
+  if (!Number.isFinite(v) || v < 0) throw new RangeError(`RecflowClient: ${name} must be a finite number ≥ 0, got ${v}`);
+  return v;
+}
+
+export function compileOptions(opts: RecflowClientOptions): CompiledOptions {
+  return {
+    security: { ...(opts.token !== undefined ? { token: opts.token } : {}), ...(opts.tls ? { tls: opts.tls } : {}) },
+    callTimeoutMs: nonNegative("callTimeoutMs", opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS),
+    uploadTimeoutMs: nonNegative("uploadTimeoutMs", opts.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS),
+    reconnect: {
+      initialMs: nonNegative("reconnectInitialMs", opts.reconnectInitialMs ?? DEFAULT_RECONNECT_INITIAL_MS),
+      maxMs: nonNegative("reconnectMaxMs", opts.reconnectMaxMs ?? DEFAULT_RECONNECT_MAX_MS),
+      timeoutMs: nonNegative("reconnectTimeoutMs", opts.reconnectTimeoutMs ?? DEFAULT_RECONNECT_TIMEOUT_MS),
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// A watch stream that survives the gateway going away: on UNAVAILABLE (a restart, a drain, a cut
+// connection) or a stream that ends before it is complete, it reopens the call with
+// after_sequence = the last event it yielded, so the caller sees every event once, in order.
+// Shared by WatchTask (one task) and WatchTasks (many): both order events by the RECFLOW_EVENTS
+// stream sequence, which is what makes after_sequence a gap-free resume point.
+import { setTimeout as sleep } from "node:timers/promises";
+import { status as Code, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
+import type { TaskEvent__Output } from "../generated/recflow/v1/TaskEvent.js";
+import { RecflowError, TlsHandshakeError } from "./errors.js";
+
+export interface ResumableWatchOptions {
+  afterSequence: number;
+  signal: AbortSignal | undefined;
+  target: string;
+  reconnect: { initialMs: number; maxMs: number; timeoutMs: number };
+  /** True once the events seen so far are all the stream will send (e.g. the terminal event). */
+  isComplete: (ev: TaskEvent__Output) => boolean;
+}
+
+const isStatus = (err: unknown): err is ServiceError => err instanceof Error && typeof (err as Partial<ServiceError>).code === "number";
+
+export async function* resumableWatch(
+  open: (afterSequence: number) => ClientReadableStream<TaskEvent__Output>,
+  opts: ResumableWatchOptions,
+): AsyncGenerator<TaskEvent__Output, void, undefined> {
+  const { signal, reconnect } = opts;
+  let after = opts.afterSequence;
+  let tries = 0;
+  let quietSince = Date.now();
+  for (;;) {
+    signal?.throwIfAborted();
+    const stream = open(after);
+    // The loop below reads errors through the stream's async iterator; this listener catches the
+    // CANCELLED status grpc-js emits after we cancel a stream nobody reads any more, which would
+    // otherwise be an unhandled 'error' event.
+    stream.on("error", () => undefined);
+    const onAbort = (): void => stream.cancel();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let failure: unknown;
+    try {
+      for await (const ev of stream as AsyncIterable<TaskEvent__Output>) {
+        const seq = Number(ev.sequence);
+        // Never yield an event twice, even if a resumed stream re-sent one.
+        if (seq <= after) continue;
+        after = seq;
+        tries = 0;
+        quietSince = Date.now();
+        const complete = opts.isComplete(ev);
+        yield ev;
+        if (complete) return;
+      }
+      // Ended before the last event we wait for (a gateway that ended the stream on shutdown):
+      // reopen, as for UNAVAILABLE.
+      failure = new RecflowError("recflow: the watch ended before the task finished", { code: Code.UNAVAILABLE });
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      if (!isStatus(err) || err.code !== Code.UNAVAILABLE) throw RecflowError.from(err, opts.target);
+      failure = err;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      // Also runs when the consumer leaves the loop early (break/return): end the call.
+      stream.cancel();
+    }
+    const typed = RecflowError.from(failure, opts.target);
+    // A bad CA does not get better by retrying; a gateway that stays away is reported after a while.
+    if (typed instanceof TlsHandshakeError || Date.now() - quietSince > reconnect.timeoutMs) throw typed;
+    const delayMs = Math.min(reconnect.maxMs, reconnect.initialMs * 2 ** tries);
+    tries++;
+    await sleep(delayMs, undefined, { signal }).catch(() => {
+      throw signal?.reason;
+    });
+  }
+}
