@@ -1,6 +1,7 @@
 // The recommendation engine: pure computation on typed arrays, no I/O.
 export { CsvParser, type CsvParserOptions, type ParsedRow } from "./csv-parser.js";
 export { DatasetBuilder, datasetStats, transpose, MAX_WEIGHT, type Dataset, type DatasetStats } from "./dataset.js";
+export { DistinctCounter } from "./distinct-counter.js";
 export { encodeDataset, decodeDataset, DATASET_FORMAT_VERSION } from "./dataset-codec.js";
 export {
   AbortedError, CorruptDataError, DatasetFormatError, DatasetLimitError, InvalidParamsError, NumericOverflowError, UnsupportedVersionError,

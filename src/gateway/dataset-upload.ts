@@ -1,9 +1,11 @@
 // UploadDataset: a client stream of CSV/TSV chunks. The gateway's event loop only moves bytes:
 // each chunk goes (a) to the Object Store as raw text, through a back-pressured stream, and
-// (b) to a dedicated compile thread that parses rows as they arrive and, at the end, builds the
-// compact CSR form. The gRPC stream is paused while a chunk is in flight, so neither side can
-// buffer the file. Any failure (bad row, limit, client gone) deletes what was written: the
-// catalog's meta object is written last, so a failed upload is never visible.
+// (b) to a validation thread that checks every row as it arrives and counts the dataset's shape
+// in bounded memory. The gRPC stream is paused while a chunk is in flight, so neither side can
+// buffer the file, and nothing grows with the rows: the CSR form is compiled later by a worker,
+// at the dataset's first use (src/worker/dataset-compiler.ts). Any failure (bad row, limit,
+// client gone) deletes what was written: the catalog's meta object is written last, so a failed
+// upload is never visible.
 import { Worker } from "node:worker_threads";
 import type * as grpc from "@grpc/grpc-js";
 import type { UploadDatasetRequest__Output } from "../generated/recflow/v1/UploadDatasetRequest.js";
@@ -17,7 +19,7 @@ import { PushableByteStream } from "./byte-stream.js";
 import { toGrpcStatus } from "./grpc-status.js";
 import { validateResourceId } from "./validation.js";
 import { DATASET_PARTS } from "./resources-service.js";
-import type { CompilerReply, CompilerRequest } from "./dataset-compiler-thread.js";
+import type { ValidatorReply, ValidatorRequest } from "./dataset-validation-thread.js";
 
 export interface UploadLimits {
   maxDatasetBytes: number;
@@ -27,17 +29,24 @@ export interface UploadLimits {
   uploadIdleTimeoutMs: number;
 }
 
-/** Main-thread side of one compile thread. */
-class CompileSession {
+/**
+ * The validation thread's heap cap. It holds one chunk, the current line and three distinct
+ * counters (≤ 1 MiB each), so this is only a backstop that turns a leak into a failed upload
+ * instead of a gateway killed for memory.
+ */
+const VALIDATION_THREAD_HEAP_MB = 64;
+
+/** Main-thread side of one validation thread. */
+class ValidationSession {
   readonly #worker: Worker;
-  #pending: { resolve: (r: CompilerReply) => void; reject: (e: Error) => void } | undefined;
+  #pending: { resolve: (r: ValidatorReply) => void; reject: (e: Error) => void } | undefined;
 
   constructor(maxRows: number) {
-    this.#worker = new Worker(new URL("./dataset-compiler-thread.js", import.meta.url), {
+    this.#worker = new Worker(new URL("./dataset-validation-thread.js", import.meta.url), {
       workerData: { maxRows },
-      resourceLimits: { maxOldGenerationSizeMb: 2048 },
+      resourceLimits: { maxOldGenerationSizeMb: VALIDATION_THREAD_HEAP_MB },
     });
-    this.#worker.on("message", (r: CompilerReply) => {
+    this.#worker.on("message", (r: ValidatorReply) => {
       const p = this.#pending;
       this.#pending = undefined;
       p?.resolve(r);
@@ -50,11 +59,11 @@ class CompileSession {
     this.#worker.on("exit", (code) => {
       const p = this.#pending;
       this.#pending = undefined;
-      p?.reject(new Error(`dataset compile thread exited with code ${code}`));
+      p?.reject(new Error(`dataset validation thread exited with code ${code}`));
     });
   }
 
-  request(msg: CompilerRequest, transfer: ArrayBuffer[] = []): Promise<CompilerReply> {
+  request(msg: ValidatorRequest, transfer: ArrayBuffer[] = []): Promise<ValidatorReply> {
     return new Promise((resolve, reject) => {
       this.#pending = { resolve, reject };
       this.#worker.postMessage(msg, transfer);
@@ -86,7 +95,7 @@ export function uploadDatasetHandler(deps: { datasets: DatasetCatalog; auth: Aut
         throw new ResourceExhaustedError(`this gateway already runs ${active} uploads; retry shortly`, { retryAfterMs: 1000 });
       }
       active++;
-      const session = new CompileSession(limits.maxDatasetRows);
+      const session = new ValidationSession(limits.maxDatasetRows);
       const raw = new PushableByteStream();
       let datasetId = "";
       let displayName = "";
@@ -121,17 +130,18 @@ export function uploadDatasetHandler(deps: { datasets: DatasetCatalog; auth: Aut
         if (!rawPut) throw ValidationError.field("metadata", "the stream was empty; send metadata, then chunks");
         const reply = await session.request({ type: "end" });
         throwIfFailed(reply);
-        if (reply.type !== "done") throw new Error("compile thread gave no result");
+        if (reply.type !== "done") throw new Error("validation thread gave no result");
         raw.close();
         const rawBytes = await rawPut;
         // A client that went away before the end gets nothing stored, even if every chunk arrived:
         // a cancelled call's stream can look complete ('end' after RST_STREAM).
         if (call.cancelled) throw new CancelledError("upload cancelled by the client");
-        const compiledBytes = await datasets.putBlob(tenant, datasetId, "compiled", reply.compiled);
+        // compiled_bytes stays 0 until a worker compiles the dataset (its first use).
         const dataset: Dataset = {
           id: datasetId, displayName, labels, users: reply.stats.users, items: reply.stats.items,
           interactions: reply.stats.interactions, rows: reply.stats.rows, density: reply.stats.density,
-          hasTimestamps: reply.stats.hasTimestamps, rawBytes, compiledBytes, createTime: toTimestamp(Date.now()),
+          hasTimestamps: reply.stats.hasTimestamps, rawBytes, compiledBytes: 0, countsEstimated: !reply.stats.exact,
+          createTime: toTimestamp(Date.now()),
         };
         if (call.cancelled) throw new CancelledError("upload cancelled by the client");
         await datasets.commit(tenant, datasetId, dataset);
@@ -155,7 +165,7 @@ export function uploadDatasetHandler(deps: { datasets: DatasetCatalog; auth: Aut
   };
 }
 
-function throwIfFailed(reply: CompilerReply): void {
+function throwIfFailed(reply: ValidatorReply): void {
   if (reply.type === "format-error") throw ValidationError.field("chunk", reply.message);
   if (reply.type === "limit-error") throw new ResourceExhaustedError(reply.message);
 }

@@ -5,7 +5,7 @@ import type { DatasetsServiceHandlers } from "../generated/recflow/v1/DatasetsSe
 import type { GetDatasetRequest__Output } from "../generated/recflow/v1/GetDatasetRequest.js";
 import type { ListDatasetsRequest__Output } from "../generated/recflow/v1/ListDatasetsRequest.js";
 import type { DeleteDatasetRequest__Output } from "../generated/recflow/v1/DeleteDatasetRequest.js";
-import type { Dataset } from "../generated/recflow/v1/Dataset.js";
+import type { Dataset, Dataset__Output } from "../generated/recflow/v1/Dataset.js";
 import type { ListDatasetsResponse } from "../generated/recflow/v1/ListDatasetsResponse.js";
 import type { DeleteDatasetResponse } from "../generated/recflow/v1/DeleteDatasetResponse.js";
 import type { ModelsServiceHandlers } from "../generated/recflow/v1/ModelsService.js";
@@ -15,6 +15,7 @@ import type { Logger } from "../log.js";
 import type { Authenticator } from "./auth.js";
 import { toGrpcStatus } from "./grpc-status.js";
 import { validateResourceId } from "./validation.js";
+import { readCompiledDatasetInfo } from "../nats/catalog.js";
 
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 1000;
@@ -42,6 +43,20 @@ export function page(ids: string[], pageSize: number, pageToken: string): { ids:
 }
 
 export const DATASET_PARTS = ["raw", "compiled"];
+
+/**
+ * A dataset's meta as the upload wrote it, with the exact counts of its compiled form once a
+ * worker compiled it (its first use) from the same raw text. The meta itself is never rewritten
+ * after the upload: a worker writing it could resurrect a dataset deleted meanwhile.
+ */
+export async function withCompiledCounts(datasets: DatasetCatalog, tenant: string, meta: Dataset__Output): Promise<Dataset__Output> {
+  if (Number(meta.compiledBytes) > 0) return meta;
+  const [raw, compiled] = await Promise.all([datasets.payloadInfo(tenant, meta.id, "raw"), datasets.payloadInfo(tenant, meta.id, "compiled")]);
+  const c = compiled ? readCompiledDatasetInfo(compiled.metadata) : undefined;
+  if (!raw || !compiled || !c || c.source !== raw.digest) return meta;
+  const { users, items, interactions } = c;
+  return { ...meta, users, items, interactions, density: users && items ? interactions / (users * items) : 0, compiledBytes: compiled.size, countsEstimated: false };
+}
 export const MODEL_PARTS = ["model"];
 
 export function datasetsReadService(deps: { datasets: DatasetCatalog; auth: Authenticator; log: Logger }): Omit<DatasetsServiceHandlers, "UploadDataset"> {
@@ -52,13 +67,14 @@ export function datasetsReadService(deps: { datasets: DatasetCatalog; auth: Auth
       const id = validateResourceId("dataset_id", call.request.datasetId);
       const meta = await datasets.meta(tenant, id);
       if (!meta) throw new NotFoundError(`dataset ${id} not found`);
-      return meta;
+      return withCompiledCounts(datasets, tenant, meta);
     }),
     ListDatasets: unary<ListDatasetsRequest__Output, ListDatasetsResponse>(log, async (call) => {
       const tenant = auth.tenantOf(call.metadata);
       const p = page(await datasets.ids(tenant), call.request.pageSize, call.request.pageToken);
       const metas = await Promise.all(p.ids.map((id) => datasets.meta(tenant, id)));
-      return { datasets: metas.filter((m) => m !== null), nextPageToken: p.nextPageToken };
+      const found = metas.filter((m) => m !== null);
+      return { datasets: await Promise.all(found.map((m) => withCompiledCounts(datasets, tenant, m))), nextPageToken: p.nextPageToken };
     }),
     DeleteDataset: unary<DeleteDatasetRequest__Output, DeleteDatasetResponse>(log, async (call) => {
       const tenant = auth.tenantOf(call.metadata);

@@ -60,9 +60,9 @@ export class Catalog<MetaIn, MetaOut> {
     return info.size;
   }
 
-  /** Stores a payload (not yet visible). */
-  async putBlob(tenant: string, id: string, part: string, data: Uint8Array): Promise<number> {
-    const info = await guard(() => this.#store.putBlob({ name: Catalog.key(tenant, id, part) }, data));
+  /** Stores a payload (not yet visible); `metadata` travels with the object's info. */
+  async putBlob(tenant: string, id: string, part: string, data: Uint8Array, metadata?: Record<string, string>): Promise<number> {
+    const info = await guard(() => this.#store.putBlob({ name: Catalog.key(tenant, id, part), ...(metadata ? { metadata } : {}) }, data));
     return info.size;
   }
 
@@ -75,10 +75,20 @@ export class Catalog<MetaIn, MetaOut> {
     return guard(() => this.#store.getBlob(Catalog.key(tenant, id, part)));
   }
 
-  /** Size and digest of a payload: lets caches tell a re-uploaded entry from the old one. */
-  async payloadInfo(tenant: string, id: string, part: string): Promise<{ size: number; digest: string } | null> {
+  /**
+   * A payload as a stream, for payloads too large to hold twice. `done` settles when the stream
+   * was read to the end: it rejects when the data did not match the stored digest.
+   */
+  async getStream(tenant: string, id: string, part: string): Promise<{ data: ReadableStream<Uint8Array>; done: Promise<void> } | null> {
+    const r = await guard(() => this.#store.get(Catalog.key(tenant, id, part)));
+    if (!r || r.info.deleted) return null;
+    return { data: r.data, done: r.error.then((e) => { if (e) throw e; }) };
+  }
+
+  /** Size, digest and metadata of a payload: lets caches tell a re-uploaded entry from the old one. */
+  async payloadInfo(tenant: string, id: string, part: string): Promise<{ size: number; digest: string; metadata: Record<string, string> } | null> {
     const info = await guard(() => this.#store.info(Catalog.key(tenant, id, part)));
-    return info && !info.deleted ? { size: info.size, digest: info.digest } : null;
+    return info && !info.deleted ? { size: info.size, digest: info.digest, metadata: info.metadata ?? {} } : null;
   }
 
   /** Removes an entry: meta first (so it disappears at once), then its payloads. */
@@ -105,6 +115,28 @@ export class Catalog<MetaIn, MetaOut> {
 }
 
 export type DatasetCatalog = Catalog<Dataset, Dataset__Output>;
+
+/**
+ * What a worker records on the compiled dataset it writes (object metadata): the digest of the
+ * raw text it was compiled from, and its exact shape. GetDataset shows these counts in place of
+ * the upload's estimates; the source digest tells a current compiled form from a stale one.
+ */
+export interface CompiledDatasetInfo {
+  source: string;
+  users: number;
+  items: number;
+  interactions: number;
+}
+
+export function compiledDatasetMetadata(c: CompiledDatasetInfo): Record<string, string> {
+  return { source: c.source, users: String(c.users), items: String(c.items), interactions: String(c.interactions) };
+}
+
+/** The compiled dataset's record, or undefined for one the upload itself wrote (before compile-on-first-use). */
+export function readCompiledDatasetInfo(metadata: Record<string, string>): CompiledDatasetInfo | undefined {
+  if (metadata.source === undefined) return undefined;
+  return { source: metadata.source, users: Number(metadata.users), items: Number(metadata.items), interactions: Number(metadata.interactions) };
+}
 export type ModelCatalog = Catalog<Model, Model__Output>;
 
 export function openDatasetCatalog(broker: Broker, replicas: number): Promise<DatasetCatalog> {

@@ -1,6 +1,7 @@
-// A gateway thread that compiles one dataset upload: parses chunks as they arrive (answering
-// each, which is the upload's flow control) and at the end builds and encodes the CSR form.
-// Keeps CPU work off the gateway's event loop.
+// A worker thread that compiles one dataset's raw text, read from the Object Store: parses chunks
+// as they arrive (answering each, which is the read's flow control) and at the end builds and
+// encodes the CSR form. Its memory grows with the rows, which is why it runs on a worker (sized
+// for it, see docs/operations.md) and not on the gateway. Keeps CPU off the worker's event loop.
 import { parentPort, workerData } from "node:worker_threads";
 import { CsvParser, DatasetBuilder, DatasetFormatError, DatasetLimitError, datasetStats, encodeDataset, type DatasetStats } from "../engine/index.js";
 

@@ -5,7 +5,10 @@
 import type { TaskMessage__Output } from "../generated/recflow/v1/TaskMessage.js";
 import { PermanentTaskError } from "../errors.js";
 import type { DatasetCatalog, ModelAliases, ModelCatalog } from "../nats/index.js";
+import type { Logger } from "../log.js";
 import type { ArtifactCache, SharedBlob } from "./artifact-cache.js";
+import { compiledDatasetMetadata, readCompiledDatasetInfo } from "../nats/catalog.js";
+import { compileDataset } from "./dataset-compiler.js";
 
 export interface TaskInputs {
   dataset?: SharedBlob;
@@ -36,8 +39,10 @@ export class TaskInputResolver {
   readonly #models: ModelCatalog;
   readonly #cache: ArtifactCache;
   readonly #aliases: ModelAliases;
+  readonly #log: Logger | undefined;
 
-  constructor(deps: { datasets: DatasetCatalog; models: ModelCatalog; aliases: ModelAliases; cache: ArtifactCache }) {
+  constructor(deps: { datasets: DatasetCatalog; models: ModelCatalog; aliases: ModelAliases; cache: ArtifactCache; log?: Logger }) {
+    this.#log = deps.log;
     this.#datasets = deps.datasets;
     this.#models = deps.models;
     this.#aliases = deps.aliases;
@@ -89,11 +94,49 @@ export class TaskInputResolver {
     return alias.modelId;
   }
 
+  /**
+   * The compiled dataset: from the cache, else from the Object Store, else compiled here from the
+   * raw text (its first use) and written back. Cached under the raw text's digest, so the copy a
+   * worker compiled and the one another worker later fetches are the same cache entry.
+   */
   async #dataset(tenant: string, id: string): Promise<SharedBlob> {
-    const info = (await this.#datasets.exists(tenant, id)) ? await this.#datasets.payloadInfo(tenant, id, "compiled") : null;
-    const blob = info && (await this.#cache.get(`datasets/${tenant}/${id}`, info, () => this.#datasets.getBlob(tenant, id, "compiled")));
-    if (!blob) throw new PermanentTaskError(`NOT_FOUND: dataset ${id} does not exist`, { code: NOT_FOUND, reason: "DATASET_NOT_FOUND" });
+    const notFound = (): PermanentTaskError => new PermanentTaskError(`NOT_FOUND: dataset ${id} does not exist`, { code: NOT_FOUND, reason: "DATASET_NOT_FOUND" });
+    if (!(await this.#datasets.exists(tenant, id))) throw notFound();
+    const [raw, compiled] = await Promise.all([this.#datasets.payloadInfo(tenant, id, "raw"), this.#datasets.payloadInfo(tenant, id, "compiled")]);
+    const name = `datasets/${tenant}/${id}`;
+    // Datasets uploaded before compile-on-first-use have a compiled form without a source: it was
+    // written by the upload itself, from the same raw text.
+    const record = compiled ? readCompiledDatasetInfo(compiled.metadata) : undefined;
+    if (compiled && (record === undefined || record.source === raw?.digest)) {
+      const digest = record?.source ?? compiled.digest;
+      const blob = await this.#cache.get(name, { size: compiled.size, digest }, () => this.#datasets.getBlob(tenant, id, "compiled"));
+      if (blob) return blob;
+    }
+    if (!raw) throw notFound();
+    // The raw size is what the budget can check before compiling; the compiled form is of the
+    // same order (see docs/operations.md, "Sizing workers").
+    const blob = await this.#cache.get(name, { size: raw.size, digest: raw.digest }, () => this.#compile(tenant, id, raw.digest));
+    if (!blob) throw notFound();
     return blob;
+  }
+
+  /**
+   * Compiles the raw text and stores the result. Two workers may compile the same dataset at
+   * once: both produce the same bytes (the build is deterministic), so whichever write lands last
+   * is right; the second skips its write when it sees the first's.
+   */
+  async #compile(tenant: string, id: string, rawDigest: string): Promise<Uint8Array | null> {
+    const source = await this.#datasets.getStream(tenant, id, "raw");
+    if (!source) return null;
+    const started = Date.now();
+    const { compiled, stats } = await compileDataset(source.data, id);
+    await source.done;
+    const now = await this.#datasets.payloadInfo(tenant, id, "compiled");
+    if (!now || readCompiledDatasetInfo(now.metadata)?.source !== rawDigest) {
+      await this.#datasets.putBlob(tenant, id, "compiled", compiled, compiledDatasetMetadata({ source: rawDigest, ...stats }));
+    }
+    this.#log?.info({ tenant, datasetId: id, rows: stats.rows, interactions: stats.interactions, compiledBytes: compiled.byteLength, ms: Date.now() - started }, "dataset compiled");
+    return compiled;
   }
 
   async #model(tenant: string, id: string): Promise<SharedBlob> {

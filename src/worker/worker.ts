@@ -59,7 +59,7 @@ export class Worker {
     this.#metrics = createMetrics("worker", { inFlight: () => this.#inflight.size, queueDepth: () => this.#queue.depth() });
     const metrics = this.#metrics;
     this.#tracing = createTracing("worker", metrics.registry, opts.log);
-    const inputs = new TaskInputResolver({ datasets, models, aliases, cache: new ArtifactCache(opts.config.artifactCacheBytes) });
+    const inputs = new TaskInputResolver({ datasets, models, aliases, cache: new ArtifactCache(opts.config.artifactCacheBytes), log: opts.log.child({ component: "datasets" }) });
     this.#runner = new TaskRunner({
       broker, events: this.#events, pool: this.#pool, inputs, models, aliases,
       // Headroom under max_msg_size for the event envelope, snapshot and headers.

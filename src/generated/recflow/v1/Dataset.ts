@@ -16,6 +16,7 @@ export interface Dataset {
   'compiledBytes'?: (number | string | Long);
   'createTime'?: (_google_protobuf_Timestamp | null);
   'labels'?: ({[key: string]: string});
+  'countsEstimated'?: (boolean);
 }
 
 export interface Dataset__Output {
@@ -31,4 +32,5 @@ export interface Dataset__Output {
   'compiledBytes': (number);
   'createTime': (_google_protobuf_Timestamp__Output | null);
   'labels': ({[key: string]: string});
+  'countsEstimated': (boolean);
 }

@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19recflow/v1/datasets.proto\x12\nrecflow.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"`\n\x14UploadDatasetRequest\x12/\n\x08metadata\x18\x01 \x01(\x0b\x32\x1b.recflow.v1.DatasetMetadataH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part\"\xa3\x01\n\x0f\x44\x61tasetMetadata\x12\x12\n\ndataset_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x37\n\x06labels\x18\x03 \x03(\x0b\x32\'.recflow.v1.DatasetMetadata.LabelsEntry\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xd2\x02\n\x07\x44\x61taset\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\r\n\x05users\x18\x03 \x01(\r\x12\r\n\x05items\x18\x04 \x01(\r\x12\x14\n\x0cinteractions\x18\x05 \x01(\x04\x12\x0c\n\x04rows\x18\x06 \x01(\x04\x12\x0f\n\x07\x64\x65nsity\x18\x07 \x01(\x01\x12\x16\n\x0ehas_timestamps\x18\x08 \x01(\x08\x12\x11\n\traw_bytes\x18\t \x01(\x04\x12\x16\n\x0e\x63ompiled_bytes\x18\n \x01(\x04\x12/\n\x0b\x63reate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x06labels\x18\x0c \x03(\x0b\x32\x1f.recflow.v1.Dataset.LabelsEntry\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\'\n\x11GetDatasetRequest\x12\x12\n\ndataset_id\x18\x01 \x01(\t\"<\n\x13ListDatasetsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"V\n\x14ListDatasetsResponse\x12%\n\x08\x64\x61tasets\x18\x01 \x03(\x0b\x32\x13.recflow.v1.Dataset\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"*\n\x14\x44\x65leteDatasetRequest\x12\x12\n\ndataset_id\x18\x01 \x01(\t\"\x17\n\x15\x44\x65leteDatasetResponse2\xc6\x02\n\x0f\x44\x61tasetsService\x12H\n\rUploadDataset\x12 .recflow.v1.UploadDatasetRequest\x1a\x13.recflow.v1.Dataset(\x01\x12@\n\nGetDataset\x12\x1d.recflow.v1.GetDatasetRequest\x1a\x13.recflow.v1.Dataset\x12Q\n\x0cListDatasets\x12\x1f.recflow.v1.ListDatasetsRequest\x1a .recflow.v1.ListDatasetsResponse\x12T\n\rDeleteDataset\x12 .recflow.v1.DeleteDatasetRequest\x1a!.recflow.v1.DeleteDatasetResponseB{\n\x0e\x64\x65v.recflow.v1B\rDatasetsProtoP\x01Z*recflow.dev/clients/go/recflowv1;recflowv1\xa2\x02\x03RXX\xaa\x02\nRecflow.V1\xca\x02\nRecflow\\V1\xea\x02\x0bRecflow::V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19recflow/v1/datasets.proto\x12\nrecflow.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"`\n\x14UploadDatasetRequest\x12/\n\x08metadata\x18\x01 \x01(\x0b\x32\x1b.recflow.v1.DatasetMetadataH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part\"\xa3\x01\n\x0f\x44\x61tasetMetadata\x12\x12\n\ndataset_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x37\n\x06labels\x18\x03 \x03(\x0b\x32\'.recflow.v1.DatasetMetadata.LabelsEntry\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xec\x02\n\x07\x44\x61taset\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\r\n\x05users\x18\x03 \x01(\r\x12\r\n\x05items\x18\x04 \x01(\r\x12\x14\n\x0cinteractions\x18\x05 \x01(\x04\x12\x0c\n\x04rows\x18\x06 \x01(\x04\x12\x0f\n\x07\x64\x65nsity\x18\x07 \x01(\x01\x12\x16\n\x0ehas_timestamps\x18\x08 \x01(\x08\x12\x11\n\traw_bytes\x18\t \x01(\x04\x12\x16\n\x0e\x63ompiled_bytes\x18\n \x01(\x04\x12/\n\x0b\x63reate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x06labels\x18\x0c \x03(\x0b\x32\x1f.recflow.v1.Dataset.LabelsEntry\x12\x18\n\x10\x63ounts_estimated\x18\r \x01(\x08\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\'\n\x11GetDatasetRequest\x12\x12\n\ndataset_id\x18\x01 \x01(\t\"<\n\x13ListDatasetsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"V\n\x14ListDatasetsResponse\x12%\n\x08\x64\x61tasets\x18\x01 \x03(\x0b\x32\x13.recflow.v1.Dataset\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"*\n\x14\x44\x65leteDatasetRequest\x12\x12\n\ndataset_id\x18\x01 \x01(\t\"\x17\n\x15\x44\x65leteDatasetResponse2\xc6\x02\n\x0f\x44\x61tasetsService\x12H\n\rUploadDataset\x12 .recflow.v1.UploadDatasetRequest\x1a\x13.recflow.v1.Dataset(\x01\x12@\n\nGetDataset\x12\x1d.recflow.v1.GetDatasetRequest\x1a\x13.recflow.v1.Dataset\x12Q\n\x0cListDatasets\x12\x1f.recflow.v1.ListDatasetsRequest\x1a .recflow.v1.ListDatasetsResponse\x12T\n\rDeleteDataset\x12 .recflow.v1.DeleteDatasetRequest\x1a!.recflow.v1.DeleteDatasetResponseB{\n\x0e\x64\x65v.recflow.v1B\rDatasetsProtoP\x01Z*recflow.dev/clients/go/recflowv1;recflowv1\xa2\x02\x03RXX\xaa\x02\nRecflow.V1\xca\x02\nRecflow\\V1\xea\x02\x0bRecflow::V1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'recflow.v1.datasets_pb2', globals())
@@ -33,19 +33,19 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _DATASETMETADATA_LABELSENTRY._serialized_start=291
   _DATASETMETADATA_LABELSENTRY._serialized_end=336
   _DATASET._serialized_start=339
-  _DATASET._serialized_end=677
+  _DATASET._serialized_end=703
   _DATASET_LABELSENTRY._serialized_start=291
   _DATASET_LABELSENTRY._serialized_end=336
-  _GETDATASETREQUEST._serialized_start=679
-  _GETDATASETREQUEST._serialized_end=718
-  _LISTDATASETSREQUEST._serialized_start=720
-  _LISTDATASETSREQUEST._serialized_end=780
-  _LISTDATASETSRESPONSE._serialized_start=782
-  _LISTDATASETSRESPONSE._serialized_end=868
-  _DELETEDATASETREQUEST._serialized_start=870
-  _DELETEDATASETREQUEST._serialized_end=912
-  _DELETEDATASETRESPONSE._serialized_start=914
-  _DELETEDATASETRESPONSE._serialized_end=937
-  _DATASETSSERVICE._serialized_start=940
-  _DATASETSSERVICE._serialized_end=1266
+  _GETDATASETREQUEST._serialized_start=705
+  _GETDATASETREQUEST._serialized_end=744
+  _LISTDATASETSREQUEST._serialized_start=746
+  _LISTDATASETSREQUEST._serialized_end=806
+  _LISTDATASETSRESPONSE._serialized_start=808
+  _LISTDATASETSRESPONSE._serialized_end=894
+  _DELETEDATASETREQUEST._serialized_start=896
+  _DELETEDATASETREQUEST._serialized_end=938
+  _DELETEDATASETRESPONSE._serialized_start=940
+  _DELETEDATASETRESPONSE._serialized_end=963
+  _DATASETSSERVICE._serialized_start=966
+  _DATASETSSERVICE._serialized_end=1292
 # @@protoc_insertion_point(module_scope)
