@@ -60,7 +60,7 @@ export function bankCase(shape: BankShape, size: BankSize = "small", seed = 1): 
     case "steep-popularity":
       return latentCase(shape, s, seed, {
         description: "steep popularity (power law 1.2), weak taste signal, play counts; one random item per user held out",
-        popExponent: 1.2, taste: 0.8, activitySigma: 0.9, weights: "counts", holdout: "random", timestamps: false,
+        popExponent: 1.2, taste: 1.2, activitySigma: 0.9, weights: "counts", holdout: "random", timestamps: false,
       });
   }
 }
