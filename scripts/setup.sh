@@ -14,6 +14,12 @@ bash scripts/install-client-tools.sh
 bash scripts/install-kubectl.sh
 # The image-tree test runs the image's ENTRYPOINT, /usr/bin/tini, on this host.
 [ -x /usr/bin/tini ] || bash scripts/apt-install.sh tini
+# The network tests (test/network) build hosts from network namespaces with iproute2's `ip`, and
+# the harness test pings across them. They need root; without it they skip, so only root installs.
+if [ "$(id -u)" -eq 0 ]; then
+  command -v ip >/dev/null 2>&1 || bash scripts/apt-install.sh iproute2
+  command -v ping >/dev/null 2>&1 || bash scripts/apt-install.sh iputils-ping
+fi
 # promtool checks deploy/observability's alert rules (test/unit/observability-rules.test.ts); Debian's
 # prometheus package installs in about a minute.
 command -v promtool >/dev/null 2>&1 || bash scripts/apt-install.sh prometheus

@@ -91,8 +91,14 @@ export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
         return { id: taskId, requestId, spec, status: event.status, result: null, error: null, lastSequence: sequence } satisfies Task;
       } catch (err) {
         // A worker (or a concurrent submit of the same request_id) wrote the first event.
-        if (err instanceof AppendConflictError) return view(tenant, taskId);
-        throw err;
+        if (!(err instanceof AppendConflictError)) throw err;
+        // The leader just said the task's first event exists, yet direct gets (answered by any
+        // replica, allow_direct) may come from one that is behind: the nemesis run's partitioned
+        // stream leader answered NOT_FOUND to a retried request_id. Not knowing is UNAVAILABLE.
+        return await view(tenant, taskId).catch((e: unknown) => {
+          if (e instanceof NotFoundError) throw new UnavailableError(`task ${taskId} exists but this replica has not caught up; retry`, { cause: e });
+          throw e;
+        });
       }
     })),
 

@@ -111,15 +111,36 @@ export class NetCluster implements AsyncDisposable {
   }
 
   async startGateway(host: string): Promise<Proc> {
-    const p = await this.#spawn(host, "gateway", { RECFLOW_GRPC_ADDRESS: this.gatewayAddress(host) });
+    const p = await this.#supervised(host, () => this.#spawn(host, "gateway", { RECFLOW_GRPC_ADDRESS: this.gatewayAddress(host) }));
     this.gateways.set(host, p);
     return p;
   }
 
+  /** Processes that exited during start-up and were started again (see #supervised). */
+  startFailures: string[] = [];
+
   async startWorker(host: string): Promise<Proc> {
-    const p = await this.#spawn(host, "worker", { RECFLOW_WORKER_ID: host });
+    const p = await this.#supervised(host, () => this.#spawn(host, "worker", { RECFLOW_WORKER_ID: host }));
     this.workers.set(host, p);
     return p;
+  }
+
+  /**
+   * Starts a process again when it exits during start-up, as Kubernetes restarts a pod: a worker
+   * that starts while the NATS cluster is still settling can get a JetStream error and exit.
+   */
+  async #supervised(host: string, start: () => Promise<Proc>, timeoutMs = 60_000): Promise<Proc> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await start();
+      } catch (err) {
+        const why = (err as Error).message.split("\n").slice(0, 3).join(" | ");
+        this.startFailures.push(`${host}: ${why}`);
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
   }
 
   #spawn(host: string, role: "gateway" | "worker", env: Record<string, string>): Promise<Proc> {

@@ -1,0 +1,16 @@
+// The nemesis run (test/network/nemesis.test.ts): recflow on network namespaces under five faults.
+// It needs root and minutes of a 2-core machine, so it runs alone: `npm run test:network` (CI too).
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    globals: false,
+    include: ["test/network/nemesis.test.ts"],
+    setupFiles: ["test/helpers/setup.ts"],
+    pool: "forks",
+    maxWorkers: 1,
+    testTimeout: 600_000,
+    hookTimeout: 120_000,
+    reporters: ["default"],
+  },
+});
