@@ -122,9 +122,10 @@ export function uploadDatasetHandler(deps: { datasets: DatasetCatalog; auth: Aut
           if (received > maxBytes) {
             throw new ResourceExhaustedError(`dataset exceeds the ${maxBytes}-byte limit`);
           }
-          // The raw copy goes to the store; the original buffer moves to the thread.
+          // The message's own buffer goes to the store; a copy moves to the thread (transferred, so
+          // each chunk exists twice at most: garbage the GC reclaims is what bounds the RSS).
           const forThread = new Uint8Array(req.chunk);
-          const reply = await Promise.all([raw.push(Uint8Array.from(req.chunk)), session.request({ type: "chunk", data: forThread }, [forThread.buffer])]).then(([, r]) => r);
+          const reply = await Promise.all([raw.push(req.chunk), session.request({ type: "chunk", data: forThread }, [forThread.buffer])]).then(([, r]) => r);
           throwIfFailed(reply);
         }
         if (!rawPut) throw ValidationError.field("metadata", "the stream was empty; send metadata, then chunks");
