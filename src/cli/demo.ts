@@ -1,17 +1,15 @@
 // The demo run by `npm run demo` on the dev stack: generate a synthetic dataset with planted
 // tastes, upload it, train ALS with a live progress bar (loss and a running NDCG estimate),
 // stream recommendations for a few users, and show the evaluation next to popularity.
-import { call, clientSecurityFromEnv, createDatasetsClient, createTasksClient, uploadDataset } from "../api/client.js";
-import type { Task__Output } from "../generated/recflow/v1/Task.js";
+import { clientSecurityFromEnv, createDatasetsClient, uploadDataset } from "../api/client.js";
 import type { Dataset__Output } from "../generated/recflow/v1/Dataset.js";
 import { generateInteractions, syntheticCsvChunks } from "../engine/index.js";
-import { watchTask } from "./task-commands.js";
-import type { TaskSpec } from "../generated/recflow/v1/TaskSpec.js";
+import { cliClient, watchTask } from "./task-commands.js";
 
 const DEMO = { users: 3000, items: 2000, interactions: 150_000, seed: 42 };
 
 export async function runDemo(address: string): Promise<number> {
-  const tasks = createTasksClient(address, {}, clientSecurityFromEnv());
+  const tasks = cliClient(address);
   const datasets = createDatasetsClient(address, {}, clientSecurityFromEnv());
   try {
     const datasetId = `demo-${Date.now().toString(36)}`;
@@ -23,18 +21,15 @@ export async function runDemo(address: string): Promise<number> {
     })());
     console.error(`demo: uploaded dataset ${d.id}: ${d.users} users, ${d.items} items, ${d.interactions} interactions (density ${(d.density * 100).toFixed(2)}%)`);
 
-    const submit = (task: TaskSpec): Promise<Task__Output> => call<object, Task__Output>(tasks.SubmitTask.bind(tasks), { task }, { deadlineMs: 15_000 });
-    const last = async (id: string): Promise<Task__Output> => call<object, Task__Output>(tasks.GetTask.bind(tasks), { taskId: id }, { deadlineMs: 10_000 });
-
     console.error("demo: training ALS with default parameters and a holdout evaluation…");
-    const train = await submit({ trainModel: { datasetId, algorithm: "ALGORITHM_ALS", evaluate: true, evalK: 10, seed: 42 } });
+    const train = await tasks.submit({ trainModel: { datasetId, algorithm: "ALGORITHM_ALS", evaluate: true, evalK: 10, seed: 42 } });
     if ((await watchTask(tasks, train.id, 0, false, { quiet: true })) !== 0) return 1;
-    const trained = (await last(train.id)).result?.trainModel;
+    const trained = (await tasks.getTask(train.id)).result?.trainModel;
     if (!trained) return 1;
 
     const users = ["u0", "u1", "u2", "u3", "u4", "a-new-user"];
     console.error(`demo: recommending 5 items for ${users.join(", ")} (streamed)…`);
-    const rec = await submit({ recommend: { modelId: trained.modelId, userIds: users, k: 5 } });
+    const rec = await tasks.submit({ recommend: { modelId: trained.modelId, userIds: users, k: 5 } });
     if ((await watchTask(tasks, rec.id, 0, false, { quiet: true })) !== 0) return 1;
 
     console.log(`\nmodel ${trained.modelId}: ALS trained in ${trained.trainSeconds.toFixed(1)} s, final loss ${trained.finalLoss.toFixed(4)}`);

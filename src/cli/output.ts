@@ -6,6 +6,7 @@ import { ConfigError } from "../errors.js";
 import type { TaskEvent__Output } from "../generated/recflow/v1/TaskEvent.js";
 import type { Task__Output } from "../generated/recflow/v1/Task.js";
 import { NatsServerNotFoundError } from "./nats-server.js";
+import { RecflowError } from "../client/index.js";
 
 /** A usage or input mistake the user can fix: printed without a stack, exit code 2. */
 export class UsageError extends Error {
@@ -22,6 +23,8 @@ const CODE_NAMES = Object.fromEntries(Object.entries(Code).filter(([, v]) => typ
 export function describeError(err: unknown, address?: string): { message: string; exitCode: number } {
   if (err instanceof UsageError || err instanceof ConfigError) return { message: `error: ${err.message}`, exitCode: 2 };
   if (err instanceof NatsServerNotFoundError) return { message: `error: ${err.message}`, exitCode: 2 };
+  // The client's errors already say what to fix, on one line.
+  if (err instanceof RecflowError) return { message: `error: ${err.message.replace(/^recflow: /, "")}`, exitCode: 1 };
   if (isServiceError(err)) {
     const name = CODE_NAMES[err.code] ?? String(err.code);
     let message = `error: ${name}: ${err.details}`;

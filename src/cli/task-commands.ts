@@ -1,11 +1,10 @@
 // Client commands: submit, watch, get, cancel, list. They talk to a gateway over gRPC.
-import { status as Code, type ServiceError } from "@grpc/grpc-js";
-import { call, clientSecurityFromEnv, createTasksClient, type TasksServiceClient } from "../api/client.js";
+import { clientSecurityFromEnv } from "../api/client.js";
 import { toTimestamp } from "../api/task-model.js";
 import type { TaskSpec } from "../generated/recflow/v1/TaskSpec.js";
-import type { Task__Output } from "../generated/recflow/v1/Task.js";
-import type { TaskEvent__Output } from "../generated/recflow/v1/TaskEvent.js";
-import type { ListTasksResponse__Output } from "../generated/recflow/v1/ListTasksResponse.js";
+import type { TaskState } from "../generated/recflow/v1/TaskState.js";
+import type { TaskKind } from "../generated/recflow/v1/TaskKind.js";
+import { RecflowClient } from "../client/index.js";
 import { EventPrinter, UsageError, printTask, stateName } from "./output.js";
 import { submitMany } from "./batch-commands.js";
 
@@ -43,11 +42,34 @@ export function buildSpec(kindPart: TaskSpec, flags: CommonSubmitFlags): TaskSpe
   };
 }
 
+/** The CLI's client: token and TLS from RECFLOW_TOKEN / RECFLOW_TLS_*. */
+export function cliClient(address: string): RecflowClient {
+  return new RecflowClient(address, clientSecurityFromEnv());
+}
+
+/**
+ * An AbortSignal that fires on Ctrl-C while `fn` runs (the handler is removed after), so a watch
+ * ends cleanly instead of the process dying mid-line.
+ */
+export async function untilSigint<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<{ value?: T; interrupted: boolean }> {
+  const ac = new AbortController();
+  const onSigint = (): void => ac.abort();
+  process.once("SIGINT", onSigint);
+  try {
+    return { value: await fn(ac.signal), interrupted: false };
+  } catch (err) {
+    if (ac.signal.aborted) return { interrupted: true };
+    throw err;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
 export async function submit(spec: TaskSpec, flags: CommonSubmitFlags): Promise<number> {
   if ((flags.count ?? 1) > 1) return submitMany(spec, flags.count ?? 1, flags);
-  const client = createTasksClient(flags.address, {}, clientSecurityFromEnv());
+  const client = cliClient(flags.address);
   try {
-    const task = await call<object, Task__Output>(client.SubmitTask.bind(client), { requestId: flags.requestId ?? "", task: spec }, { deadlineMs: 15_000 });
+    const task = await client.submit(spec, { requestId: flags.requestId ?? "", timeoutMs: 15_000 });
     if (!flags.watch) {
       console.log(task.id);
       return 0;
@@ -60,47 +82,19 @@ export async function submit(spec: TaskSpec, flags: CommonSubmitFlags): Promise<
 }
 
 /**
- * Streams a task's events until its terminal event, reconnecting (with after_sequence) when the
- * gateway goes away. Exit code: 0 succeeded, 1 failed or cancelled, 130 interrupted.
+ * Streams a task's events until its terminal event; the client's watch reconnects (with
+ * after_sequence) when the gateway goes away. Exit code: 0 succeeded, 1 failed or cancelled, 130
+ * interrupted.
  */
-export async function watchTask(client: TasksServiceClient, taskId: string, afterSequence: number, json: boolean, opts: { quiet?: boolean } = {}): Promise<number> {
+export async function watchTask(client: RecflowClient, taskId: string, afterSequence: number, json: boolean, opts: { quiet?: boolean } = {}): Promise<number> {
   const printer = new EventPrinter({ tty: Boolean(process.stderr.isTTY), json });
-  let after = afterSequence;
-  let retries = 0;
-  for (;;) {
-    const ended = await new Promise<{ error?: ServiceError; interrupted?: boolean }>((resolve) => {
-      const stream = client.WatchTask({ taskId, afterSequence: after });
-      const onSigint = (): void => {
-        stream.cancel();
-        resolve({ interrupted: true });
-      };
-      process.once("SIGINT", onSigint);
-      stream.on("data", (ev: TaskEvent__Output) => {
-        after = Number(ev.sequence);
-        retries = 0;
-        printer.onEvent(ev);
-      });
-      stream.on("end", () => {
-        process.off("SIGINT", onSigint);
-        resolve({});
-      });
-      stream.on("error", (error: ServiceError) => {
-        process.off("SIGINT", onSigint);
-        resolve({ error });
-      });
+  try {
+    const { interrupted } = await untilSigint(async (signal) => {
+      for await (const ev of client.watch(taskId, { afterSequence, signal })) printer.onEvent(ev);
     });
-    if (ended.interrupted) {
-      printer.stop();
-      return 130;
-    }
-    if (ended.error && ended.error.code === Code.UNAVAILABLE && retries < 20) {
-      retries++;
-      await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** retries)));
-      continue;
-    }
+    if (interrupted) return 130;
+  } finally {
     printer.stop();
-    if (ended.error) throw ended.error;
-    break;
   }
   const t = printer.terminal;
   if (!t) return 1;
@@ -114,7 +108,7 @@ export async function watchTask(client: TasksServiceClient, taskId: string, afte
 }
 
 export async function watch(address: string, taskId: string, after: number, json: boolean): Promise<number> {
-  const client = createTasksClient(address, {}, clientSecurityFromEnv());
+  const client = cliClient(address);
   try {
     return await watchTask(client, taskId, after, json);
   } finally {
@@ -123,9 +117,9 @@ export async function watch(address: string, taskId: string, after: number, json
 }
 
 export async function get(address: string, taskId: string): Promise<number> {
-  const client = createTasksClient(address, {}, clientSecurityFromEnv());
+  const client = cliClient(address);
   try {
-    printTask(await call<object, Task__Output>(client.GetTask.bind(client), { taskId }, { deadlineMs: 10_000 }));
+    printTask(await client.getTask(taskId, { timeoutMs: 10_000 }));
     return 0;
   } finally {
     client.close();
@@ -133,9 +127,9 @@ export async function get(address: string, taskId: string): Promise<number> {
 }
 
 export async function cancel(address: string, taskId: string, reason: string): Promise<number> {
-  const client = createTasksClient(address, {}, clientSecurityFromEnv());
+  const client = cliClient(address);
   try {
-    printTask(await call<object, Task__Output>(client.CancelTask.bind(client), { taskId, reason }, { deadlineMs: 10_000 }));
+    printTask(await client.cancel(taskId, reason, { timeoutMs: 10_000 }));
     return 0;
   } finally {
     client.close();
@@ -143,14 +137,15 @@ export async function cancel(address: string, taskId: string, reason: string): P
 }
 
 export async function list(address: string, opts: { state?: string; kind?: string; pageSize?: number; pageToken?: string }): Promise<number> {
-  const client = createTasksClient(address, {}, clientSecurityFromEnv());
+  const client = cliClient(address);
   try {
-    const res = await call<object, ListTasksResponse__Output>(client.ListTasks.bind(client), {
-      state: opts.state ? `TASK_STATE_${opts.state.toUpperCase()}` : "TASK_STATE_UNSPECIFIED",
-      kind: opts.kind ? `TASK_KIND_${opts.kind.toUpperCase()}` : "TASK_KIND_UNSPECIFIED",
+    // The gateway answers INVALID_ARGUMENT naming the field for a state or kind that does not exist.
+    const res = await client.listTasks({
+      state: (opts.state ? `TASK_STATE_${opts.state.toUpperCase()}` : "TASK_STATE_UNSPECIFIED") as TaskState,
+      kind: (opts.kind ? `TASK_KIND_${opts.kind.toUpperCase()}` : "TASK_KIND_UNSPECIFIED") as TaskKind,
       pageSize: opts.pageSize ?? 0,
       pageToken: opts.pageToken ?? "",
-    }, { deadlineMs: 30_000 });
+    }, { timeoutMs: 30_000 });
     for (const t of res.tasks) {
       console.log(`${t.id}  ${stateName(t.status?.state).padEnd(10)} ${String(t.status?.kind).replace("TASK_KIND_", "").padEnd(14)} attempt=${t.status?.attempt ?? 0}`);
     }

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { status as Code } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -12,9 +13,11 @@ import {
   type TaskEvent,
 } from "../../src/client/index.js";
 import { newToken } from "../../src/gateway/auth.js";
-import { freePort } from "../helpers/client-process.js";
+import { freePort, runProgram } from "../helpers/client-process.js";
 import { makeTestCerts, type TestCerts } from "../helpers/certs.js";
 import { Stack, spawnRecflow, stopProc, waitFor, type Proc } from "../helpers/stack.js";
+
+const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
 describe("RecflowClient", () => {
   let dir: string;
@@ -158,6 +161,25 @@ describe("RecflowClient", () => {
     });
     expect(out[20]).toMatchObject({ status: "rejected", reason: expect.any(TaskFailedError) as unknown });
     expect(out[21]).toMatchObject({ status: "rejected", reason: { code: Code.INVALID_ARGUMENT } });
+  }, 60_000);
+
+  it("drives the CLI: submit --watch and watch stream through the client; a wrong token is one line", async () => {
+    const env = { ...process.env, RECFLOW_TOKEN: token };
+    const run = await runProgram(process.execPath, [CLI, "submit", "probe", "--work-ms", "50", "--watch", "-a", address], { env, timeoutMs: 30_000 });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/"workMs": 50/);
+    const taskId = /^task (\S+)$/m.exec(run.stderr)?.[1] ?? "";
+    const again = await runProgram(process.execPath, [CLI, "watch", taskId, "-a", address], { env, timeoutMs: 30_000 });
+    expect(again.code, again.stderr).toBe(0);
+    const printed = again.stderr.split("\n").filter((l) => l.startsWith("#")).map((l) => Number(/^#(\d+)/.exec(l)?.[1]));
+    const replay: number[] = [];
+    for await (const ev of rf.watch(taskId)) replay.push(Number(ev.sequence));
+    expect(printed).toEqual(replay);
+
+    const wrong = await runProgram(process.execPath, [CLI, "get", taskId, "-a", address], { env: { ...process.env, RECFLOW_TOKEN: "rf_wrong" }, timeoutMs: 30_000 });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr.trim()).toMatch(/^error: the gateway at 127\.0\.0\.1:\d+ refused the token \(.*\): pass a token from its RECFLOW_TENANTS_FILE/);
+    expect(wrong.stderr.trim()).not.toContain("\n");
   }, 60_000);
 
   it("says what to fix in one line: a wrong token, and an address where nothing listens", async () => {
