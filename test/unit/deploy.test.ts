@@ -258,6 +258,12 @@ describe.each(["dev", "production"])("deploy/k8s/overlays/%s", (overlay) => {
     expect(service.spec.ports.map((p) => p.port)).toContain(9464);
   });
 
+  it("lists every NATS server as a seed where NATS runs three, the one Service in dev", () => {
+    const seeds = configMap(render(overlay)).NATS_URL.split(",");
+    if (overlay === "dev") expect(seeds).toEqual(["nats://nats.nats.svc.cluster.local:4222"]);
+    else expect(seeds).toEqual([0, 1, 2].map((i) => `nats://nats-${i}.nats-headless.nats.svc.cluster.local:4222`));
+  });
+
   it("gives workers more termination grace than RECFLOW_SHUTDOWN_GRACE_MS plus a margin", () => {
     const objects = render(overlay);
     const worker = component(objects, "Deployment", "worker") as Deployment;
