@@ -22,4 +22,12 @@ export default tseslint.config(
   { files: ["src/cli/**", "src/bench/**", "scripts/**", "test/**"], rules: { "no-console": "off" } },
   { files: ["**/*.js", "**/*.mjs"], ...tseslint.configs.disableTypeChecked },
   { files: ["scripts/**/*.mjs"], languageOptions: { globals: { console: "readonly", process: "readonly" } } },
+  // The dashboard's browser script (embedded by scripts/gen-ui-assets.mjs): browser globals only.
+  {
+    files: ["src/ui/assets/**/*.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: Object.fromEntries(["window", "document", "location", "fetch", "URLSearchParams", "EventSource", "XMLHttpRequest", "Node", "setInterval", "clearInterval", "console", "performance"].map((g) => [g, "readonly"])),
+    },
+  },
 );

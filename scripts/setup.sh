@@ -23,6 +23,9 @@ fi
 # promtool checks deploy/observability's alert rules (test/unit/observability-rules.test.ts); Debian's
 # prometheus package installs in about a minute.
 command -v promtool >/dev/null 2>&1 || bash scripts/apt-install.sh prometheus
+# The dashboard's browser tests (test/browser) drive Debian's chromium with playwright-core; about
+# a minute to install here.
+[ -x /usr/bin/chromium ] || bash scripts/apt-install.sh chromium
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm dependencies" >&2

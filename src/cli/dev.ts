@@ -13,6 +13,8 @@ export interface DevOptions {
   threads?: number;
   storeDir?: string;
   logLevel?: string;
+  /** Also run the web dashboard (`recflow ui`) on this host:port. */
+  uiAddress?: string;
   /** Runs after the stack is up; the stack stops when it resolves. */
   then?: (address: string) => Promise<number>;
 }
@@ -41,12 +43,20 @@ export async function runDev(opts: DevOptions): Promise<number> {
   const children: Proc[] = [];
   let exitCode: number;
   try {
-    const gw = await startChild("gateway", ["gateway"], env);
+    // The dashboard's queue chart reads the gateway's /metrics: give it one when none is set.
+    const gwEnv = opts.uiAddress && !env.RECFLOW_METRICS_ADDRESS ? { ...env, RECFLOW_METRICS_ADDRESS: "127.0.0.1:0" } : env;
+    const gw = await startChild("gateway", ["gateway"], gwEnv);
     children.push(gw);
     const port = Number(gw.ready.port);
     const address = `${opts.grpcAddress.replace(/:\d+$/, "")}:${port}`;
     const workers = await Promise.all(Array.from({ length: opts.workers }, (_, i) => startChild(`worker-${i + 1}`, ["worker"], { ...env, RECFLOW_WORKER_ID: `dev-worker-${i + 1}` })));
     children.push(...workers);
+    if (opts.uiAddress) {
+      const metricsUrl = gw.ready.metricsPort ? `http://127.0.0.1:${Number(gw.ready.metricsPort)}/metrics` : "";
+      const ui = await startChild("ui", ["ui", "--address", address, "--listen", opts.uiAddress, ...(metricsUrl ? ["--metrics-url", metricsUrl] : [])], env);
+      children.push(ui);
+      console.error(`recflow dev: dashboard at ${String(ui.ready.url)}`);
+    }
     console.error(`recflow dev: gateway at ${address}, ${opts.workers} workers; Ctrl-C stops everything`);
     const stopped = new Promise<number>((resolve) => {
       process.once("SIGINT", () => resolve(0));
@@ -57,6 +67,7 @@ export async function runDev(opts: DevOptions): Promise<number> {
   } finally {
     // Workers first (they hand back or finish tasks), then the gateway, then NATS.
     await Promise.all(children.filter((c) => c.name.startsWith("worker")).map((c) => stopProc(c)));
+    await Promise.all(children.filter((c) => c.name === "ui").map((c) => stopProc(c)));
     await Promise.all(children.filter((c) => c.name === "gateway").map((c) => stopProc(c)));
     await nats?.stop();
     console.error("recflow dev: stopped");

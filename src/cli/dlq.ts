@@ -1,10 +1,8 @@
 // `recflow dlq list|replay`: the runbook's tools for tasks that failed for good. They talk to NATS
 // directly (an operator's tool, with the same NATS_* credentials as the servers), not to a gateway.
-import { newTaskId } from "../api/task-id.js";
-import { toTimestamp } from "../api/task-model.js";
 import { compileConfig, type RecflowConfig, type RecflowOptions } from "../config.js";
 import { createLogger, type Logger } from "../log.js";
-import { Broker, DLQ_STREAM, EventLog, TaskQueue, enqueueTask, listDeadLetters, removeDeadLetter, type StoredDeadLetter } from "../nats/index.js";
+import { Broker, DLQ_STREAM, EventLog, TaskQueue, listDeadLetters, replayDeadLetter, type StoredDeadLetter } from "../nats/index.js";
 import { UsageError } from "./output.js";
 
 async function withBroker<T>(options: RecflowOptions, fn: (b: Broker, config: RecflowConfig, log: Logger) => Promise<T>): Promise<T> {
@@ -67,17 +65,12 @@ export async function dlqReplay(options: RecflowOptions & { seqs: number[]; all?
       for (const d of page) {
         if (!options.all && !wanted.has(d.seq)) continue;
         wanted.delete(d.seq);
-        const old = d.letter.task;
-        if (!old?.spec || !old.tenant) {
+        const replay = await replayDeadLetter({ broker, queue, events }, d, { keep: options.keep });
+        if (!replay) {
           console.error(`skipped ${d.seq}: the dead letter has no task to replay`);
           continue;
         }
-        const taskId = newTaskId();
-        // The old deadline has usually passed; a replay that failed at once for it would be useless.
-        const spec = { ...old.spec, deadline: null, labels: { ...old.spec.labels, "replay-of": old.taskId } };
-        await enqueueTask(queue, events, { taskId, tenant: old.tenant, requestId: "", spec, createTime: toTimestamp(Date.now()) });
-        if (!options.keep) await removeDeadLetter(broker, d.seq);
-        console.log(`replayed ${old.taskId} as ${taskId} (tenant ${old.tenant})`);
+        console.log(`replayed ${replay.replayOf} as ${replay.taskId} (tenant ${replay.tenant})`);
         replayed++;
       }
       if (!options.all && wanted.size === 0) break;

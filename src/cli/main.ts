@@ -6,6 +6,8 @@ import { DEFAULT_GRPC_ADDRESS, type RecflowOptions } from "../config.js";
 import { describeError, UsageError } from "./output.js";
 import { runGateway, runWorker } from "./serve.js";
 import { runDev } from "./dev.js";
+import type { UiCommandOptions } from "./ui.js";
+import { DEFAULT_UI_ADDRESS } from "../ui/index.js";
 import { buildSpec, cancel, get, list, submit, watch, type CommonSubmitFlags } from "./task-commands.js";
 import type { TaskSpec } from "../generated/recflow/v1/TaskSpec.js";
 import { datasetCommand, modelCommand, printDataset, uploadFile } from "./resource-commands.js";
@@ -98,12 +100,23 @@ program.command("dev")
   .option("--threads <n>", "threads per worker", int(1, 256))
   .option("--store-dir <dir>", "nats-server store directory (default ~/.recflow/nats)")
   .option("--demo", "submit a demo task, stream its progress, then stop")
-  .action(async (o: { natsUrl?: string; grpcAddress: string; workers: number; threads?: number; storeDir?: string; demo?: boolean }) => {
+  .option("--ui [host:port]", `also serve the web dashboard (default ${DEFAULT_UI_ADDRESS})`)
+  .action(async (o: { natsUrl?: string; grpcAddress: string; workers: number; threads?: number; storeDir?: string; demo?: boolean; ui?: string | boolean }) => {
     const { runDemo } = await import("./demo.js");
     process.exitCode = await runDev({
       natsUrl: o.natsUrl ?? process.env.NATS_URL, grpcAddress: o.grpcAddress, workers: o.workers, threads: o.threads, storeDir: o.storeDir,
       then: o.demo ? runDemo : undefined,
+      ...(o.ui ? { uiAddress: o.ui === true ? DEFAULT_UI_ADDRESS : o.ui } : {}),
     });
+  });
+
+serverOptions(program.command("ui").description("serve the web dashboard: tasks live, dead letters, datasets, models, queue"))
+  .addOption(addressOption())
+  .option("--listen <host:port>", "dashboard listen address (env RECFLOW_UI_ADDRESS)", process.env.RECFLOW_UI_ADDRESS ?? DEFAULT_UI_ADDRESS)
+  .option("--metrics-url <url>", "the gateway's Prometheus endpoint, for the queue chart (env RECFLOW_UI_METRICS_URL)", process.env.RECFLOW_UI_METRICS_URL)
+  .action(async (o: UiCommandOptions) => {
+    const { runUi } = await import("./ui.js");
+    process.exitCode = await runUi(o);
   });
 
 function submitOptions(cmd: Command): Command {

@@ -43,6 +43,8 @@ export interface TrainProgress {
   fraction: number;
   message: string;
   metrics: Record<string, number>;
+  /** Keep this one even when progress is throttled: each ALS iteration's loss is the loss curve. */
+  milestone?: boolean;
 }
 
 export interface TrainResult {
@@ -109,7 +111,7 @@ export function fitModel(train: Dataset, params: FitParams, opts: FitOptions = {
       onFactors: (X, Y) => (factorsRef = { X, Y }),
       onProgress: (pr) => {
         losses.push(pr.loss);
-        onProgress({ fraction: pr.fraction, message: `ALS iteration ${pr.iteration}/${pr.iterations}`, metrics: { loss: pr.loss, iteration: pr.iteration, ...live() } });
+        onProgress({ fraction: pr.fraction, message: `ALS iteration ${pr.iteration}/${pr.iterations}`, metrics: { loss: pr.loss, iteration: pr.iteration, ...live() }, milestone: true });
       },
     });
     Object.assign(model, { factors: p.factors, userFactors: fit.userFactors, itemFactors: fit.itemFactors });

@@ -47,7 +47,7 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
 }
 
 /** Sequence of the tenant's latest event, 0 when it has none. */
-async function tenantLastSeq(broker: Broker, tenant: string): Promise<number> {
+export async function tenantLastSeq(broker: Broker, tenant: string): Promise<number> {
   try {
     const m = await broker.jsm.streams.getMessage(EVENTS_STREAM, { last_by_subj: eventSubject(tenant, "*") });
     return m.seq;

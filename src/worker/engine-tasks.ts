@@ -64,7 +64,7 @@ export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: Threa
         r = permanentFrom(() => trainModel(dataset, {
           algorithm, evaluate, evalK, seed: Number(t.seed),
           als: alsFromProto(t.als), knn: knnFromProto(t.knn), blend: t.noPopularityBlend ? "off" : "auto",
-        }, (p) => ctx.post({ type: "progress", fraction: p.fraction, message: p.message, metrics: p.metrics }), ctx, team));
+        }, (p) => ctx.post({ type: "progress", fraction: p.fraction, message: p.message, metrics: p.metrics, milestone: p.milestone }), ctx, team));
       } finally {
         // Helper threads end with the training (also on abort or error); nothing awaits them.
         void team?.close();
