@@ -266,7 +266,11 @@ describe.skipIf(unsupported !== undefined)("nemesis: many hosts, real faults", (
     let watchMismatch = 0;
     for (const w of watched) {
       const full = logs.get(w.taskId)!.map((e) => e.sequence).join(",");
-      if (w.events.map((e) => e.sequence).join(",") !== full) watchMismatch++;
+      const seen = w.events.map((e) => e.sequence).join(",");
+      if (seen !== full) {
+        watchMismatch++;
+        if (watchMismatch <= 3) console.log(`nemesis: resumed watch of ${w.taskId} (${w.resumes} resumes) saw ${w.events.map((e) => `${e.sequence}:${e.event}`).join(" ")}; the log is ${logs.get(w.taskId)!.map((e) => `${e.sequence}:${e.event}`).join(" ")}`);
+      }
     }
     const conflictingAnswers = [...cl.answers.values()].filter((s) => s.size > 1).length;
     const workerLogs = [...c.workers.values()].flatMap((w) => w.logs);
