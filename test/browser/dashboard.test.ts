@@ -28,6 +28,11 @@ describe("dashboard in a real browser", () => {
 
   const submitA = (task: TaskSpec): Promise<Task__Output> => call(tasksA.SubmitTask.bind(tasksA), { requestId: "", task }, { deadlineMs: 10_000 });
   const getA = (taskId: string): Promise<Task__Output> => call(tasksA.GetTask.bind(tasksA), { taskId }, { deadlineMs: 10_000 });
+  // <progress>.value reflects its value attribute, and attributes need no DOM types here.
+  const barValue = async (selector: string): Promise<number | undefined> => {
+    const v = await page.getAttribute(selector, "value", { timeout: 100 }).catch(() => null);
+    return v === null ? undefined : Number(v);
+  };
   const rowState = (id: string): Promise<string | null> => page.getAttribute(`tr[data-task-id="${id}"]`, "data-state", { timeout: 100 }).catch(() => null);
 
   beforeAll(async () => {
@@ -72,12 +77,12 @@ describe("dashboard in a real browser", () => {
     const task = await submitA({ probe: { workMs: 2500, progressSteps: 10 } });
     const seen = new Set<number>();
     await waitFor(async () => {
-      const v = await page.$eval(`tr[data-task-id="${task.id}"] progress`, (el) => (el as HTMLProgressElement).value).catch(() => undefined);
+      const v = await barValue(`tr[data-task-id="${task.id}"] progress`);
       if (v !== undefined) seen.add(v);
       return (await rowState(task.id)) === "TASK_STATE_SUCCEEDED";
     }, 20_000, "the probe's row to show SUCCEEDED");
     expect([...seen].some((v) => v > 0 && v < 1)).toBe(true);
-    expect(await page.$eval(`tr[data-task-id="${task.id}"] progress`, (el) => (el as HTMLProgressElement).value)).toBe(1);
+    expect(await barValue(`tr[data-task-id="${task.id}"] progress`)).toBe(1);
     await screenshot(page, "tasks");
   });
 
@@ -127,7 +132,7 @@ describe("dashboard in a real browser", () => {
     await page.fill("#csv-id", "ui-ratings");
     await page.click("#upload");
     await page.waitForSelector('#datasets tr[data-dataset-id="ui-ratings"]');
-    expect(await page.$eval("#upload-progress", (el) => (el as HTMLProgressElement).value)).toBe(1);
+    expect(await barValue("#upload-progress")).toBe(1);
     await screenshot(page, "datasets");
 
     const iterations = 7;
