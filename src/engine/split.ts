@@ -18,6 +18,13 @@ export function holdoutSplit(d: Dataset, opts: { fraction?: number; seed: number
   const nUsers = d.userIds.length;
   const keep = new Uint8Array(d.indices.length).fill(1);
   const test: Int32Array[] = new Array<Int32Array>(nUsers);
+  // Scratch reused across users: a per-user array and a comparator sort cost ~1 µs per
+  // interaction (measured 1.4 s of the ~5 s before the first ALS iteration on 4.9M interactions,
+  // paid twice with the validation split). Held-out choices are the same as that sort's.
+  let maxLen = 0;
+  for (let u = 0; u < nUsers; u++) maxLen = Math.max(maxLen, d.indptr[u + 1] - d.indptr[u]);
+  const order = new Int32Array(maxLen);
+  const times = byTime ? new Float64Array(maxLen) : undefined;
   for (let u = 0; u < nUsers; u++) {
     const start = d.indptr[u];
     const len = d.indptr[u + 1] - start;
@@ -26,19 +33,25 @@ export function holdoutSplit(d: Dataset, opts: { fraction?: number; seed: number
       continue;
     }
     const h = Math.max(1, Math.floor(len * fraction));
-    const order = Array.from({ length: len }, (_, j) => start + j);
-    if (byTime) {
-      const ts = d.timestamps!;
-      order.sort((a, b) => ts[b] - ts[a] || a - b); // newest first
+    let held: Int32Array;
+    if (times) {
+      held = newest(d.timestamps!, start, len, h, times);
     } else {
+      for (let j = 0; j < len; j++) order[j] = start + j;
       for (let j = len - 1; j > 0; j--) {
         const r = Math.floor(rng() * (j + 1));
-        [order[j], order[r]] = [order[r], order[j]];
+        const t = order[j];
+        order[j] = order[r];
+        order[r] = t;
       }
+      held = order.slice(0, h);
     }
-    const held = order.slice(0, h);
-    for (const k of held) keep[k] = 0;
-    test[u] = Int32Array.from(held, (k) => d.indices[k]).sort();
+    const items = new Int32Array(h);
+    for (let j = 0; j < h; j++) {
+      keep[held[j]] = 0;
+      items[j] = d.indices[held[j]];
+    }
+    test[u] = items.sort();
   }
   const indptr = new Int32Array(nUsers + 1);
   let m = 0;
@@ -54,4 +67,44 @@ export function holdoutSplit(d: Dataset, opts: { fraction?: number; seed: number
     indptr[u + 1] = m;
   }
   return { train: { userIds: d.userIds, itemIds: d.itemIds, indptr, indices: indices.slice(0, m), weights: weights.slice(0, m), rows: m }, test };
+}
+
+/**
+ * Positions of the `h` newest of ts[start .. start+len), ties broken by position (earliest
+ * first): what sorting newest-first with a position tie-break and taking `h` gives, found with
+ * one numeric sort of the times (no comparator) and a pass.
+ */
+function newest(ts: Float64Array, start: number, len: number, h: number, scratch: Float64Array): Int32Array {
+  if (h === 1) {
+    // The validation split's case: one scan, no sort.
+    let best = start;
+    let bestTime = -Infinity;
+    for (let k = start; k < start + len; k++) {
+      const t = Number.isNaN(ts[k]) ? -Infinity : ts[k];
+      if (t > bestTime) {
+        bestTime = t;
+        best = k;
+      }
+    }
+    return Int32Array.of(best);
+  }
+  const sorted = scratch.subarray(0, len);
+  // A row without a time (NaN) counts as the oldest.
+  for (let j = 0; j < len; j++) sorted[j] = Number.isNaN(ts[start + j]) ? -Infinity : ts[start + j];
+  sorted.sort();
+  const threshold = sorted[len - h]; // the h-th newest time
+  let above = 0;
+  for (let j = len - h + 1; j < len; j++) if (sorted[j] > threshold) above++;
+  const out = new Int32Array(h);
+  let n = 0;
+  let ties = h - above;
+  for (let k = start; k < start + len; k++) {
+    const t = Number.isNaN(ts[k]) ? -Infinity : ts[k];
+    if (t > threshold) out[n++] = k;
+    else if (t === threshold && ties > 0) {
+      out[n++] = k;
+      ties--;
+    }
+  }
+  return out;
 }
