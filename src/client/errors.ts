@@ -1,7 +1,7 @@
 // The few errors RecflowClient throws, each named for what the caller does next, each with a
 // one-line message that says what to fix. Every error carries the gRPC `code` it stands for, so
 // code that only looks at `err.code` (as grpc-js errors have it) keeps working.
-import { status as Code, type ServiceError } from "@grpc/grpc-js";
+import { Metadata, status as Code, type ServiceError } from "@grpc/grpc-js";
 import type { TaskError__Output } from "../generated/recflow/v1/TaskError.js";
 import type { TaskEvent__Output } from "../generated/recflow/v1/TaskEvent.js";
 
@@ -24,11 +24,14 @@ export class RecflowError extends Error {
   readonly code: Code;
   /** The server's (or grpc-js's) message, on one line. */
   readonly details: string;
+  /** The status's trailers: google.rpc details (BadRequest naming the field, RetryInfo) are in grpc-status-details-bin. */
+  readonly metadata: Metadata;
 
-  constructor(message: string, opts: { code: Code; details?: string; cause?: unknown }) {
+  constructor(message: string, opts: { code: Code; details?: string; metadata?: Metadata; cause?: unknown }) {
     super(message, { cause: opts.cause });
     this.code = opts.code;
     this.details = opts.details ?? message;
+    this.metadata = opts.metadata ?? new Metadata();
   }
 
   /**
@@ -39,7 +42,7 @@ export class RecflowError extends Error {
     if (err instanceof RecflowError || err instanceof TaskFailedError || err instanceof TaskCancelledError) return err;
     if (!isServiceError(err)) return err instanceof Error ? err : new Error(String(err));
     const details = oneLine(err.details ?? "");
-    const opts = { code: err.code, details, cause: err };
+    const opts = { code: err.code, details, metadata: err.metadata, cause: err };
     switch (err.code) {
       case Code.UNAVAILABLE:
         // grpc-js reports a failed TLS handshake only as UNAVAILABLE with the TLS library's text

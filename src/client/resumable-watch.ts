@@ -1,6 +1,6 @@
 // A watch stream that survives the gateway going away: on UNAVAILABLE (a restart, a drain, a cut
-// connection) or a stream that ends before it is complete, it reopens the call with
-// after_sequence = the last event it yielded, so the caller sees every event once, in order.
+// connection) it reopens the call with after_sequence = the last event it yielded, so the caller
+// sees every event once, in order.
 // Shared by WatchTask (one task) and WatchTasks (many): both order events by the RECFLOW_EVENTS
 // stream sequence, which is what makes after_sequence a gap-free resume point.
 import { setTimeout as sleep } from "node:timers/promises";
@@ -36,7 +36,7 @@ export async function* resumableWatch(
     stream.on("error", () => undefined);
     const onAbort = (): void => stream.cancel();
     signal?.addEventListener("abort", onAbort, { once: true });
-    let failure: unknown;
+    let failure: ServiceError;
     try {
       for await (const ev of stream as AsyncIterable<TaskEvent__Output>) {
         const seq = Number(ev.sequence);
@@ -49,9 +49,10 @@ export async function* resumableWatch(
         yield ev;
         if (complete) return;
       }
-      // Ended before the last event we wait for (a gateway that ended the stream on shutdown):
-      // reopen, as for UNAVAILABLE.
-      failure = new RecflowError("recflow: the watch ended before the task finished", { code: Code.UNAVAILABLE });
+      // A clean end (status OK) is the gateway saying the watch is over: after the terminal event,
+      // or at once when afterSequence is already past it. A gateway that goes away ends streams
+      // with UNAVAILABLE instead (test/fault/graceful-shutdown.test.ts), handled below.
+      return;
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
       if (!isStatus(err) || err.code !== Code.UNAVAILABLE) throw RecflowError.from(err, opts.target);

@@ -8,11 +8,12 @@ import { protoPath as healthProtoPath } from "grpc-health-check";
 import { connect, consumerOpts, type NatsConnection, type JetStreamManager } from "nats";
 import { deadLetterCodec } from "../../src/api/codec.js";
 import type { DeadLetter__Output } from "../../src/generated/recflow/v1/DeadLetter.js";
-import { call, createTasksClient, type TasksServiceClient } from "../../src/api/client.js";
+import { createTasksClient, type TasksServiceClient } from "../../src/api/client.js";
 import type { TaskEvent__Output } from "../../src/generated/recflow/v1/TaskEvent.js";
 import type { Task__Output } from "../../src/generated/recflow/v1/Task.js";
 import type { TaskSpec } from "../../src/generated/recflow/v1/TaskSpec.js";
 import { startNats, type TestNats } from "./nats.js";
+import { RecflowClient } from "../../src/client/index.js";
 import { spawnRecflow as spawnProc, stopProc, type Proc } from "../../src/cli/processes.js";
 
 // Tests run the built processes (the source's processes.ts would point at src/cli/main.js).
@@ -48,7 +49,10 @@ export class Stack implements AsyncDisposable {
   readonly env: Record<string, string>;
   gateway!: Proc;
   readonly workers: Proc[] = [];
+  /** The raw grpc-js client, for tests that assert what the wire does (a stream's own error). */
   client!: TasksServiceClient;
+  /** The typed client everything else goes through. */
+  rf!: RecflowClient;
   nc!: NatsConnection;
   jsm!: JetStreamManager;
   #ownsNats: boolean;
@@ -65,7 +69,8 @@ export class Stack implements AsyncDisposable {
     const stack = new Stack(nats, env, !opts.nats);
     try {
       stack.gateway = await spawnRecflow("gateway", ["gateway"], { ...env, RECFLOW_GRPC_ADDRESS: "127.0.0.1:0" });
-      stack.client = createTasksClient(`127.0.0.1:${Number(stack.gateway.ready.port)}`);
+      stack.client = createTasksClient(stack.address);
+      stack.rf = new RecflowClient(stack.address);
       for (let i = 0; i < (opts.workers ?? 1); i++) await stack.addWorker();
       stack.nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
       stack.jsm = await stack.nc.jetstreamManager();
@@ -88,20 +93,31 @@ export class Stack implements AsyncDisposable {
   }
 
   submit(task: TaskSpec, requestId = ""): Promise<Task__Output> {
-    return call(this.client.SubmitTask.bind(this.client), { requestId, task }, { deadlineMs: 10_000 });
+    return this.rf.submit(task, { requestId, timeoutMs: 10_000 });
   }
 
   get(taskId: string): Promise<Task__Output> {
-    return call(this.client.GetTask.bind(this.client), { taskId }, { deadlineMs: 10_000 });
+    return this.rf.getTask(taskId, { timeoutMs: 10_000 });
   }
 
   cancel(taskId: string, reason = ""): Promise<Task__Output> {
-    return call(this.client.CancelTask.bind(this.client), { taskId, reason }, { deadlineMs: 10_000 });
+    return this.rf.cancel(taskId, reason, { timeoutMs: 10_000 });
   }
 
-  /** All events of a watch until the stream ends (after the terminal event) or `timeoutMs`. */
-  watch(taskId: string, afterSequence = 0, timeoutMs = 30_000): Promise<TaskEvent__Output[]> {
-    return collectWatch(this.client, taskId, afterSequence, timeoutMs);
+  /**
+   * All events of a task until its terminal event, through the client's (resuming) watch; after
+   * `timeoutMs` it rejects with DEADLINE_EXCEEDED and the events so far in `events`.
+   */
+  async watch(taskId: string, afterSequence = 0, timeoutMs = 30_000): Promise<TaskEvent__Output[]> {
+    const events: TaskEvent__Output[] = [];
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      for await (const ev of this.rf.watch(taskId, { afterSequence, signal })) events.push(ev);
+      return events;
+    } catch (err) {
+      if (signal.aborted) throw Object.assign(new Error(`watch of ${taskId} still open after ${timeoutMs} ms`), { code: Code.DEADLINE_EXCEEDED, events });
+      throw Object.assign(err as Error, { events });
+    }
   }
 
   /** The events a task has so far, without waiting for its end (a watch cut short). */
@@ -122,6 +138,7 @@ export class Stack implements AsyncDisposable {
 
   async close(): Promise<void> {
     this.client?.close();
+    this.rf?.close();
     await Promise.all(this.workers.map((w) => stopProc(w, "SIGKILL")));
     if (this.gateway) await stopProc(this.gateway, "SIGKILL");
     await this.nc?.close().catch(() => undefined);
@@ -133,6 +150,10 @@ export class Stack implements AsyncDisposable {
   }
 }
 
+/**
+ * The raw WatchTask stream's events (no resume): for tests that assert the stream's own status
+ * (NOT_FOUND, UNAUTHENTICATED, RESOURCE_EXHAUSTED) or use a client the stack does not own.
+ */
 export function collectWatch(client: TasksServiceClient, taskId: string, afterSequence = 0, timeoutMs = 30_000): Promise<TaskEvent__Output[]> {
   return new Promise((resolve, reject) => {
     const events: TaskEvent__Output[] = [];
