@@ -474,6 +474,8 @@ describe("deploy/nats/values.yaml", () => {
     expect(v.config?.jetstream?.fileStore?.enabled).not.toBe(false);
     expect(v.config?.jetstream?.fileStore?.pvc?.enabled).not.toBe(false);
     expect(v.config?.jetstream?.fileStore?.pvc?.size).toMatch(/^\d+(Gi|Ti)$/);
+    // The chart's budget (maxUnavailable: 1) keeps a quorum of the three through a drain.
+    expect((v as { podDisruptionBudget?: { enabled?: boolean } }).podDisruptionBudget?.enabled).toBe(true);
   });
 
   it("fsyncs every write (sync_interval: always) and says why", () => {
