@@ -200,7 +200,13 @@ describe.skipIf(unsupported !== undefined)("nemesis: many hosts, real faults", (
     await load;
     const loadMs = Date.now() - loadStart;
     expect(failedSubmits).toEqual([]);
-    await waitFor(async () => (await c.jsm.streams.info("RECFLOW_TASKS").catch(() => undefined))?.state.messages === 0, 180_000, "the work queue drained");
+    await waitFor(async () => (await c.jsm.streams.info("RECFLOW_TASKS").catch(() => undefined))?.state.messages === 0, 180_000, "the work queue drained").catch(async (err: unknown) => {
+      // Go on: the checks below name the tasks that did not finish; say what the queue holds.
+      const state = await c.jsm.streams.info("RECFLOW_TASKS").then((i) => JSON.stringify({ state: i.state, cluster: i.cluster }), (e: unknown) => String(e));
+      const consumers: string[] = [];
+      for await (const ci of c.jsm.consumers.list("RECFLOW_TASKS")) consumers.push(JSON.stringify({ name: ci.name, pending: ci.num_pending, ackPending: ci.num_ack_pending, redelivered: ci.num_redelivered, waiting: ci.num_waiting, delivered: ci.delivered, ackFloor: ci.ack_floor, cluster: ci.cluster }));
+      console.log(`nemesis: ${String(err)}; RECFLOW_TASKS ${state}; consumers ${consumers.join(" ")}`);
+    });
 
     // Every accepted task: exactly one terminal event; attempts never go backwards in the log
     // (a stale attempt wrote nothing after a newer one started).
