@@ -23,6 +23,8 @@ fi
 # promtool checks deploy/observability's alert rules (test/unit/observability-rules.test.ts); Debian's
 # prometheus package installs in about a minute.
 command -v promtool >/dev/null 2>&1 || bash scripts/apt-install.sh prometheus
+# The bench's same-run peer (W1, W2) is BullMQ on a redis-server the bench starts on a free port.
+[ -x /usr/bin/redis-server ] || bash scripts/apt-install.sh redis-server
 # The dashboard's browser tests (test/browser) drive Debian's chromium with playwright-core; about
 # a minute to install here.
 [ -x /usr/bin/chromium ] || bash scripts/apt-install.sh chromium

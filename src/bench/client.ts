@@ -4,6 +4,10 @@
 //   submit    `count` sequential SubmitTask calls
 //   watchers  `perTask` concurrent WatchTask streams per task over `connections` channels
 //   baseline  the bare JetStream pipeline's publisher (see baseline-worker.ts for the consumer)
+//   tasks-batch  `count` tasks in BatchSubmitTasks calls of `batchSize`, `batchesInFlight` at once,
+//             all followed on one WatchTasks stream (label selector) to their terminal events
+//   online    `count` sequential one-user Recommend tasks, each submitted and watched to its end
+//   bullmq-*  the same shapes against BullMQ (bullmq-client.ts)
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
@@ -12,12 +16,17 @@ import { call, createTasksClient, type TasksServiceClient } from "../api/client.
 import type { Task__Output } from "../generated/recflow/v1/Task.js";
 import type { TaskEvent__Output } from "../generated/recflow/v1/TaskEvent.js";
 import type { TaskSpec } from "../generated/recflow/v1/TaskSpec.js";
+import type { BatchSubmitTasksResponse__Output } from "../generated/recflow/v1/BatchSubmitTasksResponse.js";
+import { Completions, pool, runBullmq, type BullmqJob } from "./bullmq-client.js";
 
 export type ClientJob =
   | { mode: "tasks"; address: string; count: number; concurrency: number; spec: TaskSpec; connections?: number }
   | { mode: "submit"; address: string; count: number; spec: TaskSpec }
   | { mode: "watchers"; address: string; taskIds: string[]; perTask: number; connections: number }
-  | { mode: "baseline"; natsUrl: string; count: number; concurrency: number; payloadBytes: number };
+  | { mode: "baseline"; natsUrl: string; count: number; concurrency: number; payloadBytes: number }
+  | { mode: "tasks-batch"; address: string; count: number; batchSize: number; batchesInFlight: number; spec: TaskSpec; connections?: number }
+  | { mode: "online"; address: string; count: number; warmup: number; modelId: string; userIds: string[]; k: number }
+  | BullmqJob;
 
 const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
 
@@ -59,13 +68,6 @@ function watchToEnd(client: TasksServiceClient, taskId: string): Promise<TaskEve
   });
 }
 
-async function pool(count: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(count, concurrency) }, async () => {
-    while (next < count) await fn(next++);
-  }));
-}
-
 async function tasks(job: Extract<ClientJob, { mode: "tasks" }>): Promise<object> {
   const cs = await clients(job.address, job.connections ?? 4);
   const latencies: number[] = [];
@@ -87,6 +89,68 @@ async function tasks(job: Extract<ClientJob, { mode: "tasks" }>): Promise<object
   const cpu = process.cpuUsage(cpuAtStart);
   cs.forEach((c) => c.close());
   return { durationMs, cpuSeconds: (cpu.user + cpu.system) / 1e6, latencies, failed, notExactlyOneTerminal: terminalCounts.filter((n) => n !== 1).length };
+}
+
+async function tasksBatch(job: Extract<ClientJob, { mode: "tasks-batch" }>): Promise<object> {
+  const cs = await clients(job.address, job.connections ?? 4);
+  // Every task of the run carries this label; one WatchTasks stream selects them. It replays from
+  // sequence 0, so events of tasks stored before the gateway's tap was in place are not missed.
+  const label = `w1-batch-${process.pid}-${Date.now()}`;
+  const completions = new Completions();
+  const terminals = new Map<string, number>();
+  let failed = 0;
+  const watch = cs[0].WatchTasks({ labelSelector: `bench=${label}`, afterSequence: 0 });
+  const watchEnded = new Promise<void>((resolve) => {
+    watch.on("error", () => resolve()); // cancelled at the end of the run
+    watch.on("end", () => resolve());
+  });
+  watch.on("data", (e: TaskEvent__Output) => {
+    if (!TERMINAL.has(e.event ?? "")) return;
+    const seen = (terminals.get(e.taskId) ?? 0) + 1;
+    terminals.set(e.taskId, seen);
+    if (e.event !== "succeeded") failed++;
+    if (seen === 1) completions.done(e.taskId);
+  });
+  const spec: TaskSpec = { ...job.spec, labels: { bench: label } };
+  const latencies: number[] = [];
+  const cpuAtStart = process.cpuUsage();
+  const started = performance.now();
+  const batches = Math.ceil(job.count / job.batchSize);
+  await pool(batches, job.batchesInFlight, async (b) => {
+    const c = cs[b % cs.length];
+    const size = Math.min(job.batchSize, job.count - b * job.batchSize);
+    const t0 = performance.now();
+    const res = await call<object, BatchSubmitTasksResponse__Output>(c.BatchSubmitTasks.bind(c), { requests: Array.from({ length: size }, () => ({ task: spec })) }, { deadlineMs: 30_000 });
+    await Promise.all(res.results.map(async (r) => {
+      if (!r.task) throw new Error(`batch entry failed: ${r.error?.message ?? "no task"}`);
+      await completions.wait(r.task.id);
+      latencies.push(performance.now() - t0);
+    }));
+  });
+  const durationMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuAtStart);
+  watch.cancel();
+  await watchEnded;
+  cs.forEach((c) => c.close());
+  return { durationMs, cpuSeconds: (cpu.user + cpu.system) / 1e6, latencies, failed, notExactlyOneTerminal: [...terminals.values()].filter((x) => x !== 1).length + (job.count - terminals.size) };
+}
+
+async function online(job: Extract<ClientJob, { mode: "online" }>): Promise<object> {
+  const [c] = await clients(job.address, 1);
+  const latencies: number[] = [];
+  let failed = 0;
+  for (let i = 0; i < job.warmup + job.count; i++) {
+    const spec: TaskSpec = { recommend: { modelId: job.modelId, userIds: [job.userIds[i % job.userIds.length]], k: job.k } };
+    const t0 = performance.now();
+    const task = await call<object, Task__Output>(c.SubmitTask.bind(c), { task: spec }, { deadlineMs: 30_000 });
+    const events = await watchToEnd(c, task.id);
+    const took = performance.now() - t0;
+    if (events.at(-1)?.event !== "succeeded") failed++;
+    // The warm-up loads the model into each worker's cache and warms both channels' code paths.
+    if (i >= job.warmup) latencies.push(took);
+  }
+  c.close();
+  return { latencies, failed };
 }
 
 async function submit(job: Extract<ClientJob, { mode: "submit" }>): Promise<object> {
@@ -167,10 +231,22 @@ async function baseline(job: Extract<ClientJob, { mode: "baseline" }>): Promise<
   return { durationMs, latencies };
 }
 
+function run(job: ClientJob): Promise<object> {
+  switch (job.mode) {
+    case "tasks": return tasks(job);
+    case "submit": return submit(job);
+    case "watchers": return watchers(job);
+    case "baseline": return baseline(job);
+    case "tasks-batch": return tasksBatch(job);
+    case "online": return online(job);
+    default: return runBullmq(job);
+  }
+}
+
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? "{}") as ClientJob;
   grpc.setLogVerbosity(grpc.logVerbosity.NONE);
-  const result = job.mode === "tasks" ? await tasks(job) : job.mode === "submit" ? await submit(job) : job.mode === "watchers" ? await watchers(job) : await baseline(job);
+  const result = await run(job);
   // Writes to a pipe are asynchronous: exit only once the (large) result is flushed.
   await new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(result)}\n`, () => resolve()));
 }

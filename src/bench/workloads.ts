@@ -11,6 +11,8 @@ import type { TaskEvent__Output } from "../generated/recflow/v1/TaskEvent.js";
 import { BenchStack, cpuSecondsOf, memoryOf, summarize, type Workload, type WorkloadResult } from "./common.js";
 import { runClient } from "./client.js";
 import { quality, tuning } from "./quality.js";
+import { withBullmq } from "./bullmq-peer.js";
+import { onlineRecommend } from "./online.js";
 
 const ms = (v: number): string => `${v.toFixed(2)} ms`;
 const n = (count: number, scale: number): number => Math.max(1, Math.round(count * scale));
@@ -59,50 +61,96 @@ function grpcFloor(count: number, concurrency: number): Promise<{ tasksPerSecond
   });
 }
 
+/** W1's batch shape, the same for both peers: batches of 128, 4 batches in flight. */
+const BATCH = { batchSize: 128, batchesInFlight: 4 } as const;
+/** Many tiny tasks: each recflow worker holds 16 beyond its thread, each BullMQ worker runs 16 jobs at once. */
+const W1_PREFETCH = 16;
+
+/** W1's per-task path: SubmitTask then WatchTask per task, and the CPU per task of each process. */
+async function recflowPerTask(count: number, concurrency: number): Promise<{ r: TasksResult; cpuPerTask: Record<string, number> }> {
+  const stack = await BenchStack.start({ workers: 2, threads: 1, env: { RECFLOW_PREFETCH: String(W1_PREFETCH) } });
+  try {
+    const cpu0 = stack.cpuSeconds();
+    const r = await runClient<TasksResult>({ mode: "tasks", address: stack.address, count, concurrency, spec: { probe: { workMs: 0 } } });
+    const cpu1 = stack.cpuSeconds();
+    // Where the CPU goes, per task (every process of the run shares the same 2 cores).
+    const perTask = (s: number): number => (s * 1000) / count;
+    return { r, cpuPerTask: {
+      cpu_ms_per_task_gateway: perTask(cpu1.gateway - cpu0.gateway), cpu_ms_per_task_workers: perTask(cpu1.workers - cpu0.workers),
+      cpu_ms_per_task_nats: perTask(cpu1.nats - cpu0.nats), cpu_ms_per_task_client: perTask(r.cpuSeconds),
+    } };
+  } finally {
+    await stack.close();
+  }
+}
+
+/** W1's batch variant on a fresh stack: BatchSubmitTasks, one WatchTasks stream for the run. */
+async function recflowBatch(count: number): Promise<TasksResult & { tasksPerSecond: number }> {
+  const stack = await BenchStack.start({ workers: 2, threads: 1, env: { RECFLOW_PREFETCH: String(W1_PREFETCH) } });
+  try {
+    const r = await runClient<TasksResult>({ mode: "tasks-batch", address: stack.address, count, ...BATCH, spec: { probe: { workMs: 0 } } });
+    return { ...r, tasksPerSecond: count / (r.durationMs / 1000) };
+  } finally {
+    await stack.close();
+  }
+}
+
+/** W1 against BullMQ: `add` with `concurrency` loops, then `addBulk` in W1's batch shape. */
+function bullmqThroughput(count: number, concurrency: number): Promise<{ add: TasksResult; addBulk: TasksResult; cpuMsPerTask: { redis: number; workers: number } }> {
+  return withBullmq({ workers: 2, concurrency: W1_PREFETCH }, async (peer) => {
+    const cpu0 = peer.cpuSeconds();
+    const add = await runClient<TasksResult>({ mode: "bullmq-tasks", redisPort: peer.redisPort, queue: peer.queue, count, concurrency });
+    const cpu1 = peer.cpuSeconds();
+    const addBulk = await runClient<TasksResult>({ mode: "bullmq-batch", redisPort: peer.redisPort, queue: peer.queue, count, ...BATCH });
+    return { add, addBulk, cpuMsPerTask: { redis: ((cpu1.redis - cpu0.redis) * 1000) / count, workers: ((cpu1.workers - cpu0.workers) * 1000) / count } };
+  });
+}
+
 const throughput: Workload = {
   name: "throughput",
-  title: "W1 throughput: Probe{work_ms:0}, 256 in flight, 2 workers, each watched to its end",
+  title: "W1 throughput: Probe{work_ms:0}, 256 in flight, 2 workers, each watched to its end; batch variant; BullMQ peer",
   async run(scale) {
     const count = n(20_000, scale);
     const concurrency = 256;
     const base = await bareJetStream(count, concurrency);
     const floor = await grpcFloor(count, concurrency);
-    // Many tiny tasks: let each worker hold 16 beyond its thread, so their NATS round trips overlap.
-    const prefetch = 16;
-    const stack = await BenchStack.start({ workers: 2, threads: 1, env: { RECFLOW_PREFETCH: String(prefetch) } });
-    try {
-      const cpu0 = stack.cpuSeconds();
-      const r = await runClient<TasksResult>({ mode: "tasks", address: stack.address, count, concurrency, spec: { probe: { workMs: 0 } } });
-      const cpu1 = stack.cpuSeconds();
-      // Where the CPU goes, per task (every process of the run shares the same 2 cores).
-      const perTask = (s: number): number => (s * 1000) / count;
-      const cpuPerTask = {
-        cpu_ms_per_task_gateway: perTask(cpu1.gateway - cpu0.gateway), cpu_ms_per_task_workers: perTask(cpu1.workers - cpu0.workers),
-        cpu_ms_per_task_nats: perTask(cpu1.nats - cpu0.nats), cpu_ms_per_task_client: perTask(r.cpuSeconds),
-      };
-      const tps = count / (r.durationMs / 1000);
-      const ratio = tps / base.tasksPerSecond;
-      const lat = summarize(r.latencies, "latency_ms");
-      return {
-        name: this.name, title: this.title, config: { count, concurrency, workers: 2, threadsPerWorker: 1, prefetch },
-        metrics: {
-          recflow_tasks_per_s: tps, baseline_tasks_per_s: base.tasksPerSecond, ratio_to_baseline: ratio,
-          grpc_floor_tasks_per_s: floor.tasksPerSecond, ratio_to_grpc_floor: tps / floor.tasksPerSecond,
-          grpc_floor_ratio_to_baseline: floor.tasksPerSecond / base.tasksPerSecond,
-          ...cpuPerTask, cpu_ms_per_task_grpc_floor_server: floor.cpuMsPerTaskServer, cpu_ms_per_task_grpc_floor_client: floor.cpuMsPerTaskClient,
-          ...lat, ...summarize(base.latencies, "baseline_latency_ms"), failed: r.failed, not_exactly_one_terminal: r.notExactlyOneTerminal },
-        checks: [
-          { target: "≥ 30 % of the bare JetStream pipeline (stretch 50 %)", measured: `${(ratio * 100).toFixed(1)} % (${tps.toFixed(0)} vs ${base.tasksPerSecond.toFixed(0)} tasks/s)`, ok: ratio >= 0.3 },
-          { target: "every task exactly one terminal event", measured: `${r.notExactlyOneTerminal} off, ${r.failed} failed`, ok: r.notExactlyOneTerminal === 0 && r.failed === 0 },
-        ],
-        notes: [
-          `p99 end-to-end latency ${ms(lat.latency_ms_p99)} (baseline ${ms(summarize(base.latencies, "b").b_p99)})`,
-          `the API alone (same client, a server answering from memory) reaches ${floor.tasksPerSecond.toFixed(0)} tasks/s = ${((floor.tasksPerSecond / base.tasksPerSecond) * 100).toFixed(1)} % of the baseline; recflow is ${((tps / floor.tasksPerSecond) * 100).toFixed(1)} % of that`,
-        ],
-      };
-    } finally {
-      await stack.close();
-    }
+    const prefetch = W1_PREFETCH;
+    const { r, cpuPerTask } = await recflowPerTask(count, concurrency);
+    const tps = count / (r.durationMs / 1000);
+    const ratio = tps / base.tasksPerSecond;
+    const lat = summarize(r.latencies, "latency_ms");
+    const batch = await recflowBatch(count);
+    const bull = await bullmqThroughput(count, concurrency);
+    const bullAdd = count / (bull.add.durationMs / 1000);
+    const bullBulk = count / (bull.addBulk.durationMs / 1000);
+    const peer = {
+      batch_tasks_per_s: batch.tasksPerSecond, bullmq_add_tasks_per_s: bullAdd, bullmq_addbulk_tasks_per_s: bullBulk,
+      ratio_to_bullmq_add: tps / bullAdd, batch_ratio_to_bullmq_addbulk: batch.tasksPerSecond / bullBulk,
+      cpu_ms_per_task_bullmq_client: (bull.add.cpuSeconds * 1000) / count, cpu_ms_per_task_bullmq_redis: bull.cpuMsPerTask.redis, cpu_ms_per_task_bullmq_workers: bull.cpuMsPerTask.workers,
+      cpu_ms_per_task_batch_client: (batch.cpuSeconds * 1000) / count,
+      ...summarize(batch.latencies, "batch_latency_ms"), ...summarize(bull.add.latencies, "bullmq_add_latency_ms"),
+      batch_failed: batch.failed, batch_not_exactly_one_terminal: batch.notExactlyOneTerminal, bullmq_failed: bull.add.failed + bull.addBulk.failed,
+    };
+    return {
+      name: this.name, title: this.title, config: { count, concurrency, workers: 2, threadsPerWorker: 1, prefetch, batch: BATCH, bullmqWorkerConcurrency: W1_PREFETCH },
+      metrics: {
+        recflow_tasks_per_s: tps, baseline_tasks_per_s: base.tasksPerSecond, ratio_to_baseline: ratio,
+        grpc_floor_tasks_per_s: floor.tasksPerSecond, ratio_to_grpc_floor: tps / floor.tasksPerSecond,
+        grpc_floor_ratio_to_baseline: floor.tasksPerSecond / base.tasksPerSecond,
+        ...cpuPerTask, cpu_ms_per_task_grpc_floor_server: floor.cpuMsPerTaskServer, cpu_ms_per_task_grpc_floor_client: floor.cpuMsPerTaskClient,
+        ...lat, ...summarize(base.latencies, "baseline_latency_ms"), failed: r.failed, not_exactly_one_terminal: r.notExactlyOneTerminal, ...peer },
+      checks: [
+        { target: "≥ 30 % of the bare JetStream pipeline (stretch 50 %)", measured: `${(ratio * 100).toFixed(1)} % (${tps.toFixed(0)} vs ${base.tasksPerSecond.toFixed(0)} tasks/s)`, ok: ratio >= 0.3 },
+        { target: "per-task path ≥ 0.5 × BullMQ add (same run)", measured: `${(tps / bullAdd).toFixed(2)}× (${tps.toFixed(0)} vs ${bullAdd.toFixed(0)} tasks/s)`, ok: tps / bullAdd >= 0.5 },
+        { target: "batch path ≥ BullMQ addBulk (same run)", measured: `${(batch.tasksPerSecond / bullBulk).toFixed(2)}× (${batch.tasksPerSecond.toFixed(0)} vs ${bullBulk.toFixed(0)} tasks/s)`, ok: batch.tasksPerSecond >= bullBulk },
+        { target: "every task exactly one terminal event", measured: `${r.notExactlyOneTerminal + batch.notExactlyOneTerminal} off, ${r.failed + batch.failed} failed`, ok: r.notExactlyOneTerminal + batch.notExactlyOneTerminal === 0 && r.failed + batch.failed === 0 },
+      ],
+      notes: [
+        `p99 end-to-end latency ${ms(lat.latency_ms_p99)} (baseline ${ms(summarize(base.latencies, "b").b_p99)})`,
+        `the API alone (same client, a server answering from memory) reaches ${floor.tasksPerSecond.toFixed(0)} tasks/s = ${((floor.tasksPerSecond / base.tasksPerSecond) * 100).toFixed(1)} % of the baseline; recflow is ${((tps / floor.tasksPerSecond) * 100).toFixed(1)} % of that`,
+        `recflow / BullMQ: add ${(tps / bullAdd).toFixed(2)}×, batch ${(batch.tasksPerSecond / bullBulk).toFixed(2)}× (batches of ${BATCH.batchSize}, ${BATCH.batchesInFlight} in flight, one WatchTasks stream vs one QueueEvents)`,
+      ],
+    };
   },
 };
 
@@ -132,17 +180,23 @@ const submitLatency: Workload = {
       // And the API alone: the same client against a server answering from memory.
       const floor = await withGrpcFloor((address) => runClient<{ latencies: number[] }>({ mode: "submit", address, count, spec: { probe: { workMs: 0 } } }));
       const f = summarize(floor.latencies, "grpc_floor_ms");
+      // The peer, same hour: sequential Queue.add with two BullMQ workers taking the jobs meanwhile.
+      const bull = await withBullmq({ workers: 2, concurrency: 1 }, (peer) => runClient<{ latencies: number[] }>({ mode: "bullmq-submit", redisPort: peer.redisPort, queue: peer.queue, count }));
+      const q = summarize(bull.latencies, "bullmq_add_ms");
+      const vsBull = s.submit_ms_p50 / q.bullmq_add_ms_p50;
       return {
         name: this.name, title: this.title, config: { count },
-        metrics: { ...s, ...b, ...f, p50_in_pubacks: s.submit_ms_p50 / b.baseline_pub_ms_p50 },
+        metrics: { ...s, ...b, ...f, ...q, p50_in_pubacks: s.submit_ms_p50 / b.baseline_pub_ms_p50, p50_ratio_to_bullmq: vsBull, p99_ratio_to_bullmq: s.submit_ms_p99 / q.bullmq_add_ms_p99 },
         checks: [
           { target: "p50 ≤ 1 ms", measured: ms(s.submit_ms_p50), ok: s.submit_ms_p50 <= 1 },
           { target: "p99 ≤ 3 ms", measured: ms(s.submit_ms_p99), ok: s.submit_ms_p99 <= 3 },
+          { target: "p50 ≤ 1.5 × BullMQ add p50 (same run)", measured: `${vsBull.toFixed(2)}× (${ms(s.submit_ms_p50)} vs ${ms(q.bullmq_add_ms_p50)})`, ok: vsBull <= 1.5 },
         ],
         notes: [
           "SubmitTask sends the Queued event and the task message together and returns after both PubAcks (one round trip)",
           `one bare js.publish on the same server: p50 ${ms(b.baseline_pub_ms_p50)}, p99 ${ms(b.baseline_pub_ms_p99)}; submit p50 = ${(s.submit_ms_p50 / b.baseline_pub_ms_p50).toFixed(2)} PubAcks`,
           `the API alone (same client, a server answering from memory, no workers): p50 ${ms(f.grpc_floor_ms_p50)}, p99 ${ms(f.grpc_floor_ms_p99)}`,
+          `BullMQ Queue.add on its own redis-server, 2 workers running: p50 ${ms(q.bullmq_add_ms_p50)}, p99 ${ms(q.bullmq_add_ms_p99)}; recflow / BullMQ p50 ${vsBull.toFixed(2)}×`,
         ],
       };
     } finally {
@@ -428,6 +482,6 @@ const scoring: Workload = {
   },
 };
 
-export const WORKLOADS: Workload[] = [throughput, submitLatency, cpuEfficiency, crash, eventLoop, watchers, engine, scoring, quality, tuning];
+export const WORKLOADS: Workload[] = [throughput, submitLatency, cpuEfficiency, crash, eventLoop, watchers, engine, scoring, onlineRecommend, quality, tuning];
 
 export type { WorkloadResult };

@@ -1,0 +1,69 @@
+// W9 online Recommend: what one user's recommendations cost through the whole service at idle, the
+// path an application would call per page view: SubmitTask(Recommend{one user}) → WatchTask →
+// final result, one at a time, on a model trained beforehand by the same stack.
+import { call, createDatasetsClient, createTasksClient, uploadDataset } from "../api/client.js";
+import { generateInteractions, syntheticCsvChunks } from "../engine/index.js";
+import type { Dataset__Output } from "../generated/recflow/v1/Dataset.js";
+import type { Task__Output } from "../generated/recflow/v1/Task.js";
+import type { TaskEvent__Output } from "../generated/recflow/v1/TaskEvent.js";
+import { BenchStack, summarize, type Workload } from "./common.js";
+import { runClient } from "./client.js";
+
+const USERS = 5_000;
+const ITEMS = 4_000;
+const INTERACTIONS = 200_000;
+const K = 10;
+const P50_TARGET_MS = 5;
+const P99_TARGET_MS = 15;
+
+/** Trains ALS on a synthetic upload; returns the model id and some of its users. */
+async function trainedModel(stack: BenchStack): Promise<{ modelId: string; userIds: string[] }> {
+  const datasets = createDatasetsClient(stack.address);
+  const tasks = createTasksClient(stack.address);
+  try {
+    const data = generateInteractions({ users: USERS, items: ITEMS, interactions: INTERACTIONS, seed: 9 });
+    const enc = new TextEncoder();
+    await uploadDataset<Dataset__Output>(datasets, { datasetId: "w9" }, [...syntheticCsvChunks(data, 64 * 1024)].map((c) => enc.encode(c)));
+    const task = await call<object, Task__Output>(tasks.SubmitTask.bind(tasks), { task: { trainModel: { datasetId: "w9", algorithm: "ALGORITHM_ALS", als: { factors: 32, iterations: 5 }, evaluate: false, seed: 1 } } });
+    const last = await new Promise<TaskEvent__Output | undefined>((resolve, reject) => {
+      let ev: TaskEvent__Output | undefined;
+      const s = tasks.WatchTask({ taskId: task.id, afterSequence: 0 });
+      s.on("data", (e: TaskEvent__Output) => (ev = e));
+      s.on("end", () => resolve(ev));
+      s.on("error", reject);
+    });
+    const modelId = last?.succeeded?.result?.trainModel?.modelId;
+    if (!modelId) throw new Error(`W9 training did not succeed: ${JSON.stringify(last?.failed?.error ?? last?.event)}`);
+    // A spread of users, as an application's page views would be.
+    return { modelId, userIds: Array.from({ length: 200 }, (_, i) => data.userIds[(i * 7919) % data.userIds.length]) };
+  } finally {
+    datasets.close();
+    tasks.close();
+  }
+}
+
+export const onlineRecommend: Workload = {
+  name: "online",
+  title: `W9 online Recommend: sequential one-user top-${K} on a trained ALS model (${USERS} × ${ITEMS}), submit → final result, idle stack`,
+  async run(scale) {
+    const count = Math.max(20, Math.round(500 * scale));
+    const warmup = 20;
+    const stack = await BenchStack.start({ workers: 2, threads: 1 });
+    try {
+      const { modelId, userIds } = await trainedModel(stack);
+      const r = await runClient<{ latencies: number[]; failed: number }>({ mode: "online", address: stack.address, count, warmup, modelId, userIds, k: K });
+      const s = summarize(r.latencies, "recommend_ms");
+      return {
+        name: this.name, title: this.title, config: { count, warmup, users: USERS, items: ITEMS, interactions: INTERACTIONS, k: K, factors: 32, workers: 2, threadsPerWorker: 1 },
+        metrics: { ...s, failed: r.failed },
+        checks: [
+          { target: `p50 ≤ ${P50_TARGET_MS} ms, p99 ≤ ${P99_TARGET_MS} ms (submit → final result)`, measured: `p50 ${s.recommend_ms_p50.toFixed(2)} ms, p99 ${s.recommend_ms_p99.toFixed(2)} ms`, ok: s.recommend_ms_p50 <= P50_TARGET_MS && s.recommend_ms_p99 <= P99_TARGET_MS },
+          { target: "every Recommend succeeded", measured: `${r.failed} failed`, ok: r.failed === 0 },
+        ],
+        notes: [`after ${warmup} warm-up calls (each worker loads the model once); the client is a separate Node process using grpc-js`],
+      };
+    } finally {
+      await stack.close();
+    }
+  },
+};
