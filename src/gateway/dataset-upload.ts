@@ -6,6 +6,7 @@
 // at the dataset's first use (src/worker/dataset-compiler.ts). Any failure (bad row, limit,
 // client gone) deletes what was written: the catalog's meta object is written last, so a failed
 // upload is never visible.
+import { once } from "node:events";
 import { Worker } from "node:worker_threads";
 import type * as grpc from "@grpc/grpc-js";
 import type { UploadDatasetRequest__Output } from "../generated/recflow/v1/UploadDatasetRequest.js";
@@ -134,8 +135,11 @@ export function uploadDatasetHandler(deps: { datasets: DatasetCatalog; auth: Aut
         if (reply.type !== "done") throw new Error("validation thread gave no result");
         raw.close();
         const rawBytes = await rawPut;
-        // A client that went away before the end gets nothing stored, even if every chunk arrived:
-        // a cancelled call's stream can look complete ('end' after RST_STREAM).
+        // A client that went away before the end gets nothing stored, even if every chunk arrived.
+        // grpc-js's client cancel() ends the writable side first (END_STREAM) and resets the stream
+        // after it (RST_STREAM): the server sees a clean 'end' and learns of the cancel 30-60 ms
+        // later (measured). So a stored dataset waits out that window before it is committed.
+        await cancelledWithin(call, TRAILING_CANCEL_GRACE_MS);
         if (call.cancelled) throw new CancelledError("upload cancelled by the client");
         // compiled_bytes stays 0 until a worker compiles the dataset (its first use).
         const dataset: Dataset = {
@@ -164,6 +168,15 @@ export function uploadDatasetHandler(deps: { datasets: DatasetCatalog; auth: Aut
     call.on("cancelled", () => finish(new CancelledError("upload cancelled by the client")));
     run().then((d) => finish(null, d), (err: unknown) => finish(err));
   };
+}
+
+/** How long an upload that ended waits for a trailing cancel before it is committed. */
+const TRAILING_CANCEL_GRACE_MS = 300;
+
+/** Resolves when the call is cancelled or `ms` have passed, whichever comes first. */
+async function cancelledWithin(call: grpc.ServerReadableStream<UploadDatasetRequest__Output, Dataset>, ms: number): Promise<void> {
+  if (call.cancelled) return;
+  await once(call, "cancelled", { signal: AbortSignal.timeout(ms) }).catch(() => undefined);
 }
 
 function throwIfFailed(reply: ValidatorReply): void {
