@@ -99,9 +99,12 @@ export function checkSearch(space: SearchSpace, budget: TuneBudget): void {
 
 /**
  * The trial sequence for a seed: the defaults of each searched algorithm first (so the search can
- * only improve on them), popularity, then random draws from the space.
+ * only improve on them), popularity, then random draws from the space alternating with
+ * perturbations of the best trial so far (`best()`; factors ×/÷ 2, λ and α ×/÷ up to 3,
+ * neighbours ×/÷ 2, clamped to the space). The best so far depends only on earlier trials'
+ * deterministic scores, so the sequence is still a function of the seed.
  */
-export function* candidates(space: SearchSpace, seed: number): Generator<FitParams> {
+export function* candidates(space: SearchSpace, seed: number, best: () => FitParams | undefined = () => undefined): Generator<FitParams> {
   const rng = mulberry32(seed ^ 0x70e5);
   const inRange = (p: FitParams): boolean =>
     p.algorithm === "als"
@@ -113,7 +116,12 @@ export function* candidates(space: SearchSpace, seed: number): Generator<FitPara
   }
   const learners = space.algorithms.filter((a) => a !== "popularity");
   if (learners.length === 0) return;
-  for (;;) {
+  for (let draw = 0; ; draw++) {
+    const leader = best();
+    if (draw % 2 === 1 && leader && leader.algorithm !== "popularity") {
+      yield perturb(leader, space, rng);
+      continue;
+    }
     const algorithm = learners[Math.floor(rng() * learners.length)];
     if (algorithm === "als") {
       const base = resolveParams({ algorithm, seed });
@@ -137,6 +145,31 @@ export function* candidates(space: SearchSpace, seed: number): Generator<FitPara
   }
 }
 
+/** A neighbour of `p` in the space: each scale parameter moved by a random factor, clamped. */
+function perturb(p: FitParams, space: SearchSpace, rng: Rng): FitParams {
+  const scale = (x: number, spread: number, r: Range): number => clamp(x * Math.exp((2 * rng() - 1) * Math.log(spread)), r);
+  if (p.algorithm === "als") {
+    return {
+      algorithm: "als",
+      als: {
+        ...p.als,
+        factors: Math.round(scale(p.als.factors, 2, space.factors)),
+        regularization: scale(p.als.regularization, 3, space.regularization),
+        alpha: scale(p.als.alpha, 3, space.alpha),
+        iterations: Math.round(clamp(p.als.iterations + Math.round((2 * rng() - 1) * 3), space.iterations)),
+      },
+    };
+  }
+  if (p.algorithm === "item_knn") {
+    return { algorithm: "item_knn", knn: { ...p.knn, neighbors: Math.round(scale(p.knn.neighbors, 2, space.neighbors)), bm25B: Math.min(0.95, Math.max(0.05, p.knn.bm25B + (rng() - 0.5) * 0.3)) } };
+  }
+  return p;
+}
+
+function clamp(x: number, r: Range): number {
+  return Math.min(r.max, Math.max(r.min, x));
+}
+
 /** Runs the search on `d` and trains the winner on all of it. */
 export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; evalK: number; seed: number }, hooks: TuneHooks = {}): TuneResult {
   checkSearch(o.space, o.budget);
@@ -150,7 +183,7 @@ export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; ev
   let stoppedByTime = false;
   let failedTrials = 0;
   const fitOpts = { ...(hooks.signal ? { signal: hooks.signal } : {}), ...(hooks.executor ? { executor: hooks.executor } : {}), evalK: k };
-  for (const params of candidates(o.space, o.seed)) {
+  for (const params of candidates(o.space, o.seed, () => leaderboard[0]?.params)) {
     if (fitted.length + failedTrials >= o.budget.maxTrials) break;
     if (o.budget.timeBudgetMs > 0 && fitted.length > 0 && now() - started >= o.budget.timeBudgetMs) {
       stoppedByTime = true;

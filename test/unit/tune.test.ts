@@ -40,6 +40,16 @@ describe("tune", () => {
       } else throw new Error("popularity is drawn once, first");
     }
     expect(new Set(seen.map((p) => p.algorithm))).toEqual(new Set(["als", "item_knn", "popularity"]));
+    // Perturbations of the best so far stay inside the space too, even from its edge.
+    const edge: FitParams = { algorithm: "als", als: { ...(seen[0] as Extract<FitParams, { algorithm: "als" }>).als, factors: factors.max, regularization: regularization.min } };
+    const local: FitParams[] = [];
+    for (const p of candidates(DEFAULT_SPACE, 4, () => edge)) {
+      local.push(p);
+      if (local.length === 40) break;
+    }
+    const perturbed = local.slice(3).filter((p) => p.algorithm === "als" && p.als.factors >= factors.max / 2 && p.als.regularization <= regularization.min * 3);
+    expect(perturbed.length).toBeGreaterThanOrEqual(15); // every other draw is a neighbour of the best
+    for (const p of perturbed) if (p.algorithm === "als") expect([inside(p.als.factors, factors), inside(p.als.regularization, regularization), inside(p.als.alpha, alpha), inside(p.als.iterations, iterations)]).toEqual([true, true, true, true]);
     // Defaults outside a narrowed space are left out rather than tried anyway.
     const narrowed = candidates(small, 4);
     const first = [narrowed.next().value, narrowed.next().value] as FitParams[];
