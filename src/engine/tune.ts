@@ -178,7 +178,11 @@ export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; ev
   const k = o.evalK;
   const split = holdoutSplit(d, { seed: o.seed });
   const validation = validationSplit(split.train, o.seed);
-  const fitted: { trial: Trial; model: Model }[] = [];
+  // Models are kept only for the best trial so far and the defaults' trials (reported on the
+  // holdout at the end): a long search of large models would otherwise hold every one of them.
+  const fitted: { trial: Trial; model?: Model }[] = [];
+  const defaultKeys = new Set(o.space.algorithms.map((a) => JSON.stringify(resolveParams({ algorithm: a, seed: o.seed }))));
+  const isDefaults = (p: FitParams): boolean => defaultKeys.has(JSON.stringify(p));
   const leaderboard: Trial[] = [];
   let stoppedByTime = false;
   let failedTrials = 0;
@@ -215,21 +219,24 @@ export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; ev
     fitted.push({ trial, model });
     leaderboard.push(trial);
     leaderboard.sort((a, b) => b.score - a.score || a.index - b.index);
+    for (const e of fitted) if (e.model && e.trial !== leaderboard[0] && !isDefaults(e.trial.params)) delete e.model;
     hooks.onTrial?.(trial, leaderboard, fitted.length);
     hooks.onProgress?.(0.8 * Math.max(fitted.length / o.budget.maxTrials, o.budget.timeBudgetMs ? (now() - started) / o.budget.timeBudgetMs : 0), `trial ${fitted.length}: ${describe(params)} → ndcg@${k} ${score.toFixed(4)}`);
   }
   const best = leaderboard[0];
   if (!best) throw new NumericOverflowError(`every trial diverged (${failedTrials}); narrow the search space`);
   // The holdout report: the best and the defaults as a training would serve them on split.train.
-  const onHoldout = (entry: { trial: Trial; model: Model }): Evaluation => {
-    const served = serveOn(entry.model, split.train);
+  const onHoldout = (entry: { trial: Trial; model?: Model }): Evaluation => {
+    const served = serveOn(entry.model!, split.train);
     const bias = entry.trial.blend ? blendBias(entry.trial.blend.beta, served.popularity) : undefined;
     if (bias) served.itemBias = bias;
     return evaluateRecommender(new Recommender(served), split.test, k, fitOpts);
   };
   hooks.onProgress?.(0.82, "scoring the best and the defaults on the holdout");
   const bestEntry = fitted[best.index];
-  const defaultsEntry = fitted.find((e) => e.trial.params.algorithm === "als" && e.trial.index < o.space.algorithms.length) ?? fitted[0];
+  // "The defaults" of the report: ALS's when it was searched, else item-kNN's, else the best.
+  const defaultsEntry = fitted.find((e) => e.model && isDefaults(e.trial.params) && e.trial.params.algorithm === "als")
+    ?? fitted.find((e) => e.model && isDefaults(e.trial.params) && e.trial.params.algorithm === "item_knn") ?? bestEntry;
   const holdout = { best: onHoldout(bestEntry), defaults: onHoldout(defaultsEntry) };
   hooks.onProgress?.(0.85, `training ${describe(best.params)} on all the data`);
   const final = trainModel(d, { ...specOf(best.params, o.seed), evaluate: false, evalK: k, blend: best.params.algorithm === "popularity" ? "off" : "auto" },
