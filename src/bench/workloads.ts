@@ -85,11 +85,15 @@ async function recflowPerTask(count: number, concurrency: number): Promise<{ r: 
 }
 
 /** W1's batch variant on a fresh stack: BatchSubmitTasks, one WatchTasks stream for the run. */
-async function recflowBatch(count: number): Promise<TasksResult & { tasksPerSecond: number }> {
+async function recflowBatch(count: number): Promise<TasksResult & { tasksPerSecond: number; cpuMsPerTask: { gateway: number; workers: number; nats: number } }> {
   const stack = await BenchStack.start({ workers: 2, threads: 1, env: { RECFLOW_PREFETCH: String(W1_PREFETCH) } });
   try {
+    const cpu0 = stack.cpuSeconds();
     const r = await runClient<TasksResult>({ mode: "tasks-batch", address: stack.address, count, ...BATCH, spec: { probe: { workMs: 0 } } });
-    return { ...r, tasksPerSecond: count / (r.durationMs / 1000) };
+    const cpu1 = stack.cpuSeconds();
+    const perTask = (s: number): number => (s * 1000) / count;
+    const cpuMsPerTask = { gateway: perTask(cpu1.gateway - cpu0.gateway), workers: perTask(cpu1.workers - cpu0.workers), nats: perTask(cpu1.nats - cpu0.nats) };
+    return { ...r, tasksPerSecond: count / (r.durationMs / 1000), cpuMsPerTask };
   } finally {
     await stack.close();
   }
@@ -127,7 +131,8 @@ const throughput: Workload = {
       batch_tasks_per_s: batch.tasksPerSecond, bullmq_add_tasks_per_s: bullAdd, bullmq_addbulk_tasks_per_s: bullBulk,
       ratio_to_bullmq_add: tps / bullAdd, batch_ratio_to_bullmq_addbulk: batch.tasksPerSecond / bullBulk,
       cpu_ms_per_task_bullmq_client: (bull.add.cpuSeconds * 1000) / count, cpu_ms_per_task_bullmq_redis: bull.cpuMsPerTask.redis, cpu_ms_per_task_bullmq_workers: bull.cpuMsPerTask.workers,
-      cpu_ms_per_task_batch_client: (batch.cpuSeconds * 1000) / count,
+      cpu_ms_per_task_batch_client: (batch.cpuSeconds * 1000) / count, cpu_ms_per_task_batch_gateway: batch.cpuMsPerTask.gateway,
+      cpu_ms_per_task_batch_workers: batch.cpuMsPerTask.workers, cpu_ms_per_task_batch_nats: batch.cpuMsPerTask.nats,
       ...summarize(batch.latencies, "batch_latency_ms"), ...summarize(bull.add.latencies, "bullmq_add_latency_ms"),
       batch_failed: batch.failed, batch_not_exactly_one_terminal: batch.notExactlyOneTerminal, bullmq_failed: bull.add.failed + bull.addBulk.failed,
     };
