@@ -16,8 +16,12 @@ const LARGE_ROWS = Number(process.env.RECFLOW_UPLOAD_MEMORY_ROWS ?? 3_000_000);
 const SMALL_ROWS = 600_000;
 const USERS = 100_000;
 const ITEMS = 30_000;
-/** What "flat" allows: allocator and GC noise. The old gateway grew ~60 bytes a row (601 MB at 10M). */
-const MAX_GROWTH_MB = 24;
+/**
+ * What "flat" allows: allocator and GC noise, the same for any row count. Measured growth for two
+ * 3M-row uploads at once: 10, 17 and 30 MB in three runs (the last in CI, so 24 MB was too
+ * tight); the old gateway grew ~60 bytes a row (601 MB at 10M rows; 594 MB on this very test).
+ */
+const MAX_GROWTH_MB = 48;
 
 /** `rows` CSV rows over USERS × ITEMS (deterministic), in 64 KiB chunks, never held whole. */
 function* csv(rows: number, seed: number): Generator<Uint8Array> {
