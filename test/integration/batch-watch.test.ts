@@ -50,7 +50,14 @@ function watchTasks(client: TasksServiceClient, req: WatchTasksRequest, timeoutM
   return { events, ended, cancel: () => stream.cancel() };
 }
 
+/**
+ * [work messages, events] once the work queue is drained. Earlier tests' tasks are still being
+ * consumed (WorkQueue retention removes a message when its task ends), so counting the queue
+ * while they run was racy (a CI run saw [1, 6] then [0, 6]). A drained queue means every earlier
+ * task has written its last event, so any new task shows as a new Queued event.
+ */
 async function stored(stack: Stack): Promise<[number, number]> {
+  await waitFor(async () => (await stack.streamMessages("RECFLOW_TASKS")) === 0, 30_000, "earlier tasks to finish");
   return [await stack.streamMessages("RECFLOW_TASKS"), await stack.streamMessages("RECFLOW_EVENTS")];
 }
 
