@@ -29,7 +29,7 @@ export function createMetrics(component: "gateway" | "worker", collectors: {
   const registry = new client.Registry();
   registry.setDefaultLabels({ component });
   client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
-  // Our own event-loop delay histogram, reported as quantiles: the number DESIGN §4 promises.
+  // Our own event-loop delay histogram, reported as quantiles: what bench W5 and the event-loop alert (deploy/observability) hold to a bound.
   const loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   new client.Gauge({

@@ -1,5 +1,5 @@
 // The RECFLOW_TASKS work queue: publishing task messages and pulling them as TaskDeliveries.
-// A delivery's attempt number is the JetStream delivery count, the fencing token of DESIGN §4.
+// A delivery's attempt number is the JetStream delivery count, the fencing token (docs/architecture.md, "Delivery rules").
 import type { Consumer, JsMsg } from "nats";
 import { taskMessageCodec } from "../api/codec.js";
 import type { TaskMessage, TaskMessage__Output } from "../generated/recflow/v1/TaskMessage.js";

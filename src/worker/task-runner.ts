@@ -2,7 +2,7 @@
 // fenced? past its deadline? out of attempts?), write Started, run the job in a thread while
 // heartbeating and streaming progress, then write exactly one outcome and ack / nak / term.
 //
-// Invariants (DESIGN §4): the message is acked only after the terminal event is stored; a stale
+// Invariants (docs/architecture.md, "Delivery rules"): the message is acked only after the terminal event is stored; a stale
 // attempt never acks; a conflict on append means someone else decided, so we re-read and obey.
 import { fromTimestamp, toTimestamp, type EventBody } from "../api/task-model.js";
 import type { TaskError } from "../generated/recflow/v1/TaskError.js";
