@@ -1,6 +1,5 @@
 // TasksService handlers: validate, publish, read the event log, stream events. No CPU-heavy work
 // here: everything is an await on NATS, so the event loop stays free for thousands of streams.
-import type * as grpc from "@grpc/grpc-js";
 import type { TasksServiceHandlers } from "../generated/recflow/v1/TasksService.js";
 import type { Task, Task__Output } from "../generated/recflow/v1/Task.js";
 import { isTerminal, kindOf, kindToken, makeEvent, taskView, toTimestamp, type StoredEvent } from "../api/task-model.js";
@@ -10,7 +9,6 @@ import { AppendConflictError, enqueueTask, publishCancel, republishTask, type Br
 import type { Logger } from "../log.js";
 import type { Authenticator } from "./auth.js";
 import type { Metrics } from "../metrics.js";
-import { toGrpcStatus } from "./grpc-status.js";
 import { unary } from "./resources-service.js";
 import { validateSubmit, validateTaskId, type ValidationLimits } from "./validation.js";
 import type { TenantQuotas } from "./quotas.js";
@@ -19,6 +17,7 @@ import { traced } from "./rpc-tracing.js";
 import type { Tracing } from "../tracing.js";
 import { batchSubmitTasks } from "./batch-submit.js";
 import { watchTasks } from "./watch-tasks.js";
+import { serveWatch } from "./watch-stream.js";
 
 export interface TasksServiceDeps {
   broker: Broker;
@@ -41,19 +40,6 @@ export interface TasksServiceDeps {
 const MAX_CANCEL_ATTEMPTS = 8;
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 1000;
-
-async function waitForDrain(call: grpc.ServerWritableStream<unknown, unknown>, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return;
-  await new Promise<void>((resolve) => {
-    const done = (): void => {
-      call.off("drain", done);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    call.on("drain", done);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
   const { broker, events, feed, queue, auth, quotas, limits, log } = deps;
@@ -173,39 +159,10 @@ export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
       return { tasks, nextPageToken };
     }),
 
-    WatchTask: (call) => {
-      const abort = new AbortController();
-      // With a reason, abort() does not build a DOMException (grpc-js reports every stream's close as "cancelled").
-      const onShutdown = (): void => abort.abort("shutdown");
-      deps.shutdown.addEventListener("abort", onShutdown, { once: true });
-      call.on("cancelled", () => abort.abort("cancelled"));
-      let release = (): void => undefined;
-      const run = async (): Promise<void> => {
-        const tenant = auth.tenantOf(call.metadata);
-        const taskId = validateTaskId("task_id", call.request.taskId);
-        const after = Number(call.request.afterSequence);
-        if (!Number.isSafeInteger(after) || after < 0) throw ValidationError.field("after_sequence", "must be a non-negative integer");
-        release = quotas.openWatch(tenant);
-        // feed.watch answers NOT_FOUND itself (it reads the task's latest event anyway).
-        for await (const ev of feed.watch(tenant, taskId, after, abort.signal)) {
-          // grpc-js back-pressure: write() false means the client is slow; wait for 'drain'.
-          if (!call.write(ev satisfies StoredEvent)) await waitForDrain(call, abort.signal);
-          if (abort.signal.aborted) break;
-        }
-        if (deps.shutdown.aborted && !call.cancelled) {
-          throw new UnavailableError("gateway shutting down; reconnect and resume with after_sequence");
-        }
-        if (!call.cancelled) call.end();
-      };
-      run()
-        .catch((err: unknown) => {
-          if (call.cancelled) return;
-          call.emit("error", toGrpcStatus(err, log));
-        })
-        .finally(() => {
-          release();
-          deps.shutdown.removeEventListener("abort", onShutdown);
-        });
-    },
+    // feed.watch answers NOT_FOUND itself (it reads the task's latest event anyway).
+    WatchTask: (call) => serveWatch(call, deps, (req) => {
+      const taskId = validateTaskId("task_id", req.taskId);
+      return (tenant, after, signal) => feed.watch(tenant, taskId, after, signal);
+    }),
   };
 }
