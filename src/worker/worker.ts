@@ -12,6 +12,7 @@ import {
   type MaxDeliveriesAdvisory, type TaskDelivery,
 } from "../nats/index.js";
 import type { Subscription } from "nats";
+import { WorkerRegistration } from "../nats/worker-registry.js";
 import { TaskRunner, deadLetter } from "./task-runner.js";
 import { WorkerPool } from "./worker-pool.js";
 import { ArtifactCache } from "./artifact-cache.js";
@@ -46,6 +47,8 @@ export class Worker {
   readonly #metrics: Metrics & { stop(): void };
   readonly #tracing: Tracing | undefined;
   #metricsServer: HttpServer | undefined;
+  /** This worker's record in the workers bucket (the dashboard's Workers page). */
+  #registry: WorkerRegistration | undefined;
   metricsPort: number | undefined;
 
   private constructor(opts: WorkerOptions, broker: Broker, stores: { datasets: DatasetCatalog; models: ModelCatalog; aliases: ModelAliases }) {
@@ -102,6 +105,11 @@ export class Worker {
       w.metricsPort = m.port;
     }
     w.#loop = w.#pullLoop();
+    // Listing is for people, not for work: a worker that cannot register still works.
+    w.#registry = await WorkerRegistration.start(broker, {
+      workerId: config.instanceId, slotsTotal: config.threads + config.prefetch, replicas: config.streamReplicas, log,
+      load: () => ({ slotsBusy: w.#busy, tasksRunning: w.#inflight.size }),
+    }).catch((err: unknown) => void log.warn({ err }, "worker registry unavailable; this worker is not listed"));
     log.info({ threads: config.threads, workerId: config.instanceId }, "worker started");
     return w;
   }
@@ -200,6 +208,7 @@ export class Worker {
     this.#closing ??= (async () => {
       this.#log.info({ inflight: this.#inflight.size, graceMs }, "worker draining");
       this.#stopPulling.abort();
+      void this.#registry?.markDraining();
       await this.#loop;
       const all = (): Promise<unknown> => Promise.allSettled([...this.#inflight.values()].map((t) => t.done));
       let timer: NodeJS.Timeout | undefined;
@@ -214,6 +223,7 @@ export class Worker {
         await all();
       }
       for (const s of this.#subs) s.unsubscribe();
+      await this.#registry?.stop();
       await this.#pool.close();
       await this.#broker.close();
       await this.#tracing?.shutdown();
