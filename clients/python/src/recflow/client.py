@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Mapping, Optional, Sequence, Union
+from typing import Iterable, Iterator, List, Mapping, Optional, Sequence, Union
 
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
+from google.rpc import error_details_pb2, status_pb2
 
 from recflow.v1 import datasets_pb2, datasets_pb2_grpc, kinds_pb2, tasks_pb2, tasks_pb2_grpc
 
@@ -19,14 +21,18 @@ Row = Sequence[object]
 
 _TERMINAL = ("succeeded", "failed", "cancelled")
 _CHUNK_BYTES = 256 * 1024
+_CODES = {c.value[0]: c for c in grpc.StatusCode}
 
 
 class RecflowError(Exception):
-    """A failed call. str() is one line that says what to fix; .code is the gRPC status code."""
+    """A failed call. str() is one line that says what to fix; .code is the gRPC status code;
+    .fields lists the request fields the gateway named as bad (its google.rpc.BadRequest), e.g.
+    ["requests[1].task.probe.work_ms"] for an all-or-nothing batch."""
 
-    def __init__(self, message: str, code: Optional[grpc.StatusCode] = None):
+    def __init__(self, message: str, code: Optional[grpc.StatusCode] = None, fields: Sequence[str] = ()):
         super().__init__(message)
         self.code = code
+        self.fields = list(fields)
 
 
 class TaskFailed(RecflowError):
@@ -44,6 +50,106 @@ class Recommendations:
     task_id: str
     result: kinds_pb2.RecommendResult
     users: list = field(default_factory=list)  # list[kinds_pb2.UserRecommendations], in row order
+
+
+@dataclass
+class EntryError:
+    """Why one entry of a batch was not stored: its gRPC code, message and the fields it names
+    (requests[i].<field>, from the entry's google.rpc.BadRequest)."""
+
+    code: grpc.StatusCode
+    message: str
+    fields: List[str] = field(default_factory=list)
+
+
+@dataclass
+class BatchResult:
+    """One entry's outcome in a batch_submit answer: exactly one of task and error is set."""
+
+    task: Optional[tasks_pb2.Task] = None
+    error: Optional[EntryError] = None
+
+    @property
+    def ok(self) -> bool:
+        return self.task is not None
+
+
+BatchEntry = Union[tasks_pb2.TaskSpec, tasks_pb2.SubmitTaskRequest]
+"""A batch entry: a bare spec, or a SubmitTaskRequest to give the entry its own request_id."""
+
+
+class TaskWatch:
+    """An iterator over WatchTasks events, in event-stream order, reopening a stream cut with
+    UNAVAILABLE at after_sequence = the last event yielded (nothing lost or repeated).
+
+    A watch by ids ends once every listed task has finished; a selector watch runs until cancel()
+    (from any thread; iteration then stops without an error) or until the caller stops iterating.
+    .last_sequence is the sequence to pass as after_sequence to resume it later."""
+
+    def __init__(self, client: "Client", request: tasks_pb2.WatchTasksRequest, max_wait: float):
+        self._client, self._request, self._max_wait = client, request, max_wait
+        self.last_sequence = request.after_sequence
+        self._call = None
+        self._cancelled = threading.Event()
+        self._lock = threading.Lock()
+        self._events = self._run()
+
+    def __iter__(self) -> "TaskWatch":
+        return self
+
+    def __next__(self) -> tasks_pb2.TaskEvent:
+        return next(self._events)
+
+    def __enter__(self) -> "TaskWatch":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.cancel()
+
+    def cancel(self) -> None:
+        """Ends the watch: a blocked iteration returns, and later ones yield nothing."""
+        with self._lock:
+            self._cancelled.set()
+            if self._call is not None:
+                self._call.cancel()
+
+    def _open(self):
+        req = tasks_pb2.WatchTasksRequest()
+        req.CopyFrom(self._request)
+        req.after_sequence = self.last_sequence
+        with self._lock:
+            if self._cancelled.is_set():
+                return None
+            self._call = self._client.tasks.WatchTasks(req)
+            return self._call
+
+    def _run(self) -> Iterator[tasks_pb2.TaskEvent]:
+        backoff = 0.1
+        since: Optional[float] = None
+        while True:
+            call = self._open()
+            if call is None:
+                return
+            try:
+                for ev in call:
+                    if ev.sequence <= self.last_sequence:
+                        continue
+                    self.last_sequence, since, backoff = ev.sequence, None, 0.1
+                    yield ev
+                return
+            except grpc.RpcError as err:
+                if self._cancelled.is_set() or err.code() == grpc.StatusCode.CANCELLED:
+                    return
+                if err.code() != grpc.StatusCode.UNAVAILABLE:
+                    raise self._client._explain(err) from None
+                since = since if since is not None else time.monotonic()
+                if time.monotonic() - since > self._max_wait:
+                    raise self._client._explain(err) from None
+                self._cancelled.wait(backoff)
+                backoff = min(backoff * 2, 2.0)
+            finally:
+                # A caller that stops iterating early closes this generator: end the stream too.
+                call.cancel()
 
 
 class _Bearer(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor, grpc.StreamUnaryClientInterceptor):
@@ -141,6 +247,33 @@ class Client:
                 time.sleep(backoff)
                 backoff = min(backoff * 2, 2.0)
 
+    def batch_submit(self, entries: Iterable[BatchEntry], *, labels: Optional[Mapping[str, str]] = None,
+                     all_or_nothing: bool = False, timeout: float = 60.0) -> List[BatchResult]:
+        """Stores many tasks in one BatchSubmitTasks call (up to 1000); returns one BatchResult per
+        entry, in order. An entry is a TaskSpec, or a SubmitTaskRequest with its own request_id
+        (a repeated request_id returns the existing task). labels are added to every entry's spec.
+        A bad entry gets its own error and the others are stored; with all_or_nothing the call
+        raises RecflowError (INVALID_ARGUMENT, .fields naming every bad entry) and stores nothing."""
+        req = tasks_pb2.BatchSubmitTasksRequest(all_or_nothing=all_or_nothing)
+        for entry in entries:
+            one = req.requests.add()
+            if isinstance(entry, tasks_pb2.SubmitTaskRequest):
+                one.CopyFrom(entry)
+            else:
+                one.task.CopyFrom(entry)
+            for k, v in (labels or {}).items():
+                one.task.labels[k] = v
+        res = self._call(self.tasks.BatchSubmitTasks, req, timeout)
+        return [_batch_result(r) for r in res.results]
+
+    def watch_tasks(self, task_ids: Sequence[str] = (), *, label_selector: str = "", after_sequence: int = 0,
+                    max_wait: float = 30.0) -> TaskWatch:
+        """One WatchTasks stream for many tasks, selected by ids or by a label selector
+        (`batch=nightly-42,tier!=gold`); events come in event-stream order, each naming its task.
+        after_sequence resumes after an event seen earlier (TaskWatch.last_sequence)."""
+        req = tasks_pb2.WatchTasksRequest(task_ids=list(task_ids), label_selector=label_selector, after_sequence=after_sequence)
+        return TaskWatch(self, req, max_wait)
+
     def run(self, spec: tasks_pb2.TaskSpec, **submit_args) -> tasks_pb2.TaskResult:
         """Submits and watches to the end; returns the result or raises TaskFailed."""
         task = self.submit(spec, **submit_args)
@@ -202,7 +335,32 @@ class Client:
             msg = f"recflow: the gateway at {self.target} refused the token ({details}): pass a token from its RECFLOW_TENANTS_FILE (token=)"
         else:
             msg = f"recflow: {code.name}: {details}"
-        return RecflowError(msg, code)
+        return RecflowError(msg, code, _bad_fields(err))
+
+
+def _bad_fields(err: grpc.RpcError) -> List[str]:
+    """The fields named by the google.rpc.BadRequest in the error's grpc-status-details-bin."""
+    trailers = err.trailing_metadata() if hasattr(err, "trailing_metadata") else None
+    for key, value in trailers or ():
+        if key == "grpc-status-details-bin":
+            return _status_fields(status_pb2.Status.FromString(value))
+    return []
+
+
+def _status_fields(status: status_pb2.Status) -> List[str]:
+    fields: List[str] = []
+    for detail in status.details:
+        bad = error_details_pb2.BadRequest()
+        if detail.Unpack(bad):
+            fields.extend(v.field for v in bad.field_violations)
+    return fields
+
+
+def _batch_result(r: tasks_pb2.BatchSubmitTaskResult) -> BatchResult:
+    if r.WhichOneof("result") == "task":
+        return BatchResult(task=r.task)
+    code = _CODES.get(r.error.code, grpc.StatusCode.UNKNOWN)
+    return BatchResult(error=EntryError(code=code, message=r.error.message, fields=_status_fields(r.error)))
 
 
 def _file_chunks(path: str) -> Iterator[bytes]:
