@@ -1,6 +1,7 @@
 // The event log as seen by one attempt of one task: appends with optimistic concurrency and
 // de-duplication ids, remembers the last sequence and status, and turns a conflict into a
 // decision: the task was finished by someone else (cancel, DLQ) or a newer attempt owns it.
+import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TaskError__Output } from "../generated/recflow/v1/TaskError.js";
 import { isTerminal, makeEvent, type EventBody, type Status, type StoredEvent, type TaskKind } from "../api/task-model.js";
@@ -27,6 +28,14 @@ export class AttemptLog {
   /** The error of the latest event when it is Failed (as of the last refresh). */
   lastFailure: TaskError__Output | null = null;
   #counter = 0;
+  /**
+   * Names this delivery in its events' ids (`<task>:<attempt>:<delivery>:<n>`): two deliveries
+   * can carry the same attempt number (see checkOwnership), and an append that finds its place
+   * taken must tell its own earlier try from the other delivery's event.
+   */
+  readonly #delivery = randomBytes(4).toString("hex");
+  /** Whether this attempt's own Started event is stored (see checkOwnership). */
+  #startedByMe = false;
   readonly #events: EventLog;
   readonly #held: AbortSignal;
   readonly #retryForMs: number;
@@ -46,20 +55,31 @@ export class AttemptLog {
     this.#retryForMs = opts.retryForMs;
   }
 
-  /** Reads the latest event (retrying while the broker is unreachable). */
+  /**
+   * Reads the latest event (retrying while the broker is unreachable), from the stream leader:
+   * what this attempt decides from it (run, stop, write after it) must not rest on a replica
+   * that is behind, e.g. one that has not yet stored a newer attempt's Started.
+   */
   async refresh(): Promise<StoredEvent | null> {
-    const last = await this.#withRetry(() => this.#events.last(this.tenant, this.taskId));
+    const last = await this.#withRetry(() => this.#events.last(this.tenant, this.taskId, "leader"));
     this.lastSeq = last?.sequence ?? 0;
     this.lastStatus = last?.status ?? null;
     this.lastFailure = last?.failed?.error ?? null;
     return last;
   }
 
-  /** Throws if the log says this attempt must not go on. */
+  /**
+   * Throws if the log says this attempt must not go on: the task is finished, or another
+   * delivery started it with an attempt number at least ours. "At least": two deliveries can
+   * carry the same number when a consumer leader change loses the last delivery-count update
+   * (nats-server replicates it after the delivery), and of those only the one whose Started is
+   * stored goes on; the other stops without ack, and the next delivery has a higher number.
+   */
   checkOwnership(): void {
-    if (this.lastStatus && isTerminal(this.lastStatus.state)) throw new TaskFinishedElsewhereError(`task already ${this.lastStatus.state}`);
-    if (this.lastStatus && this.lastStatus.attempt > this.attempt) {
-      throw new AttemptFencedError(`attempt ${this.attempt} superseded by attempt ${this.lastStatus.attempt}`);
+    const s = this.lastStatus;
+    if (s && isTerminal(s.state)) throw new TaskFinishedElsewhereError(`task already ${s.state}`);
+    if (s && (s.attempt > this.attempt || (s.attempt === this.attempt && !this.#startedByMe))) {
+      throw new AttemptFencedError(`attempt ${this.attempt} superseded by attempt ${s.attempt}${s.attempt === this.attempt ? " of another delivery" : ""}`);
     }
   }
 
@@ -80,13 +100,14 @@ export class AttemptLog {
 
   /** Appends `body` after the last known event. */
   async append(body: EventBody): Promise<number> {
-    const msgId = `${this.taskId}:${this.attempt}:${this.#counter++}`;
+    const msgId = `${this.taskId}:${this.attempt}:${this.#delivery}:${this.#counter++}`;
     for (;;) {
       const event = makeEvent(this.taskId, this.lastStatus, body, this.kind);
       try {
         const seq = await this.#withRetry(() => this.#events.append(this.tenant, this.taskId, event, { expectedLastSeq: this.lastSeq, msgId }));
         this.lastSeq = seq;
         this.lastStatus = event.status as Status;
+        if ("started" in body) this.#startedByMe = true;
         return seq;
       } catch (err) {
         if (!(err instanceof AppendConflictError)) throw err;
