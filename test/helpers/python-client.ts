@@ -2,16 +2,20 @@
 // Python: `pip install ./clients/python` over Debian's /usr/bin/python3 (python3-grpcio,
 // setuptools; offline: --no-build-isolation --no-index). Needs scripts/install-client-tools.sh
 // (run by setup).
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runProgram } from "./client-process.js";
+import { newToken } from "../../src/gateway/auth.js";
+import { runProgram, type ProgramExit } from "./client-process.js";
+import { Stack } from "./stack.js";
 
-export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** Local wheels of this machine image (no PyPI here); overridable for other machines. */
 const WHEELS = process.env.RECFLOW_PY_WHEELS ?? "/opt/pypi/files";
 
 /** Debian's python, not whatever pyenv puts on PATH: pyenv's variables kept out of its way. */
-export function pythonEnv(): NodeJS.ProcessEnv {
+function pythonEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PIP_DISABLE_PIP_VERSION_CHECK: "1" };
   delete env.PYTHONPATH;
   delete env.PYTHONHOME;
@@ -19,7 +23,7 @@ export function pythonEnv(): NodeJS.ProcessEnv {
 }
 
 /** Makes a venv in `dir` with the client installed; returns its python. */
-export async function installPythonClient(dir: string): Promise<string> {
+async function installPythonClient(dir: string): Promise<string> {
   const env = pythonEnv();
   const venv = join(dir, "venv");
   const python = join(venv, "bin/python");
@@ -31,4 +35,44 @@ export async function installPythonClient(dir: string): Promise<string> {
   const pip = await runProgram(python, ["-m", "pip", "install", "-q", "--no-build-isolation", "--no-index", "--find-links", WHEELS, "./clients/python", "protobuf<7"], { cwd: ROOT, env, timeoutMs: 120_000 });
   if (pip.code !== 0) throw new Error(`pip install ./clients/python failed (exit ${pip.code}):\n${pip.stderr}`);
   return python;
+}
+
+/**
+ * A stack for a Python client suite: the venv with the client, nats-server, a gateway with a
+ * tenants file holding one token, and a worker.
+ */
+export class PythonStack {
+  private constructor(
+    readonly dir: string,
+    readonly python: string,
+    readonly stack: Stack,
+    readonly token: string,
+  ) {}
+
+  static async start(): Promise<PythonStack> {
+    const dir = mkdtempSync(join(tmpdir(), "recflow-py-"));
+    try {
+      const python = await installPythonClient(dir);
+      const { token, hash } = newToken();
+      const tenants = join(dir, "tenants.json");
+      writeFileSync(tenants, JSON.stringify({ tenants: { acme: { tokens: [hash] } } }));
+      const stack = await Stack.start({ workers: 1, env: { RECFLOW_TENANTS_FILE: tenants } });
+      return new PythonStack(dir, python, stack, token);
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** Runs pytest in `folder` (below clients/python) with RECFLOW_TARGET, RECFLOW_TOKEN and `env` set. */
+  pytest(folder: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ProgramExit> {
+    const all = { ...pythonEnv(), RECFLOW_TARGET: this.stack.address, RECFLOW_TOKEN: this.token, ...env };
+    // Run from the tests folder so `import recflow` finds the installed package, not the source tree.
+    return runProgram(this.python, ["-m", "pytest", "-q", "-p", "no:cacheprovider", "."], { cwd: join(ROOT, "clients/python", folder), env: all, timeoutMs });
+  }
+
+  async close(): Promise<void> {
+    await this.stack.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }
