@@ -2,6 +2,7 @@
 // (so callers can answer UNAVAILABLE at once instead of queueing into a dead socket), and gives
 // JetStream handles with our publish timeout.
 import { readFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   connect, credsAuthenticator, Events, nkeyAuthenticator, usernamePasswordAuthenticator,
   type Authenticator, type ConnectionOptions, type JetStreamClient, type JetStreamManager, type NatsConnection,
@@ -9,6 +10,31 @@ import {
 import type { Logger } from "../log.js";
 import { UnavailableError } from "../errors.js";
 import { JetStreamRequests } from "./jetstream-requests.js";
+import { isTransient } from "./nats-errors.js";
+
+/**
+ * How long start-up waits for JetStream to answer once a NATS server is reached: a process that
+ * starts while the cluster is electing leaders or catching up (a node just cut off or paused)
+ * gets 503 "no responders" or timeouts for seconds; it waits that out rather than exit.
+ */
+export const JETSTREAM_START_WAIT_MS = 120_000;
+
+/**
+ * Runs a start-up JetStream call, again while it fails with a transient error (no responders,
+ * timeout, disconnected: the cluster is settling) until `waitMs` is spent; logs each retry.
+ */
+export async function untilJetStreamAnswers<T>(what: string, fn: () => Promise<T>, log: Logger, waitMs = JETSTREAM_START_WAIT_MS): Promise<T> {
+  const giveUpAt = Date.now() + waitMs;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 2_000)) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isTransient(err) || Date.now() + delay > giveUpAt) throw err;
+      log.warn({ err, retryInMs: delay }, `${what}: JetStream not answering yet; retrying`);
+      await sleep(delay);
+    }
+  }
+}
 
 /** How a process proves itself to NATS and protects the connection (all optional; config keys NATS_*). */
 export interface NatsSecurity {
@@ -28,6 +54,8 @@ export interface BrokerOptions {
   security?: NatsSecurity;
   /** Called on every connect/disconnect, e.g. to flip gRPC health. */
   onConnectionChange?: (connected: boolean) => void;
+  /** How long connect() waits for JetStream to answer (JETSTREAM_START_WAIT_MS). */
+  jetStreamWaitMs?: number;
 }
 
 export class Broker {
@@ -69,7 +97,15 @@ export class Broker {
     } catch (err) {
       throw new UnavailableError(`cannot connect to NATS at ${opts.servers.join(",")}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
-    const jsm = await nc.jetstreamManager({ timeout: opts.publishTimeoutMs });
+    let jsm: JetStreamManager;
+    try {
+      // jetstreamManager() asks JetStream for the account's info: 503 or a timeout while the
+      // cluster has no meta leader (e.g. a worker restarted right after a NATS host came back).
+      jsm = await untilJetStreamAnswers("connecting", () => nc.jetstreamManager({ timeout: opts.publishTimeoutMs }), log, opts.jetStreamWaitMs);
+    } catch (err) {
+      await nc.close().catch(() => undefined);
+      throw new UnavailableError(`NATS at ${nc.getServer()} answers but JetStream does not: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
     log.info({ server: nc.getServer() }, "connected to NATS");
     opts.onConnectionChange?.(true);
     return new Broker(nc, jsm, opts, log);

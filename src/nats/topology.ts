@@ -9,6 +9,7 @@ import {
   DLQ_STREAM, DLQ_SUBJECTS, EVENTS_STREAM, EVENTS_SUBJECTS, TASKS_STREAM, TASKS_SUBJECTS, WORKERS_CONSUMER,
 } from "./subjects.js";
 import { isApiError } from "./nats-errors.js";
+import { untilJetStreamAnswers } from "./connection.js";
 
 export interface TopologyOptions {
   streamReplicas: number;
@@ -81,8 +82,15 @@ export function workersConsumerConfig(o: TopologyOptions): Partial<ConsumerConfi
 // JetStream API error code (nats-server errors.json): stream exists with a different config.
 const STREAM_NAME_IN_USE = 10058;
 
-/** Creates streams and the workers consumer, or updates them to this config. */
+/**
+ * Creates streams and the workers consumer, or updates them to this config. While the cluster
+ * settles (no stream or meta leader yet: 503, timeouts) it waits, as connecting does.
+ */
 export async function ensureTopology(jsm: JetStreamManager, o: TopologyOptions, log: Logger): Promise<void> {
+  await untilJetStreamAnswers("creating streams", () => ensureTopologyOnce(jsm, o, log), log);
+}
+
+async function ensureTopologyOnce(jsm: JetStreamManager, o: TopologyOptions, log: Logger): Promise<void> {
   for (const cfg of streamConfigs(o)) {
     const name = cfg.name as string;
     try {
