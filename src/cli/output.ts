@@ -1,23 +1,18 @@
 // User-facing CLI output: errors as one clear line (never a stack trace), task events as a
 // progress bar on a terminal or one line per event otherwise, results as JSON.
-import { status as Code, type ServiceError } from "@grpc/grpc-js";
+import { status as Code } from "@grpc/grpc-js";
 import cliProgress from "cli-progress";
 import { ConfigError } from "../errors.js";
 import type { TaskEvent__Output } from "../generated/recflow/v1/TaskEvent.js";
 import type { Task__Output } from "../generated/recflow/v1/Task.js";
 import { NatsServerNotFoundError } from "./nats-server.js";
-import { RecflowError } from "../client/index.js";
+import { RecflowError, codeName } from "../client/index.js";
+import { isServiceError } from "../client/errors.js";
 
 /** A usage or input mistake the user can fix: printed without a stack, exit code 2. */
 export class UsageError extends Error {
   override name = "UsageError";
 }
-
-function isServiceError(err: unknown): err is ServiceError {
-  return err instanceof Error && typeof (err as Partial<ServiceError>).code === "number" && "details" in err;
-}
-
-const CODE_NAMES = Object.fromEntries(Object.entries(Code).filter(([, v]) => typeof v === "number").map(([k, v]) => [v, k])) as Record<number, string>;
 
 /** One line for the terminal; `address` helps the UNAVAILABLE hint. */
 export function describeError(err: unknown, address?: string): { message: string; exitCode: number } {
@@ -26,8 +21,7 @@ export function describeError(err: unknown, address?: string): { message: string
   // The client's errors already say what to fix, on one line.
   if (err instanceof RecflowError) return { message: `error: ${err.message.replace(/^recflow: /, "")}`, exitCode: 1 };
   if (isServiceError(err)) {
-    const name = CODE_NAMES[err.code] ?? String(err.code);
-    let message = `error: ${name}: ${err.details}`;
+    let message = `error: ${codeName(err.code)}: ${err.details}`;
     if (err.code === Code.UNAVAILABLE) {
       message += `\nhint: is a recflow gateway running at ${address ?? "the given address"}? Start the dev stack with \`npm run demo\` or \`recflow dev\`, or pass --address.`;
     }

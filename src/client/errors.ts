@@ -12,7 +12,8 @@ export function codeName(code: number): string {
   return CODE_NAMES[code] ?? `CODE_${code}`;
 }
 
-function isServiceError(err: unknown): err is ServiceError {
+/** Whether `err` is a gRPC status error as grpc-js throws it (code, details, metadata). */
+export function isServiceError(err: unknown): err is ServiceError {
   return err instanceof Error && typeof (err as Partial<ServiceError>).code === "number" && "details" in err;
 }
 
