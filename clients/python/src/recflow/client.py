@@ -105,6 +105,7 @@ class TaskWatch:
 
     def __exit__(self, *exc) -> None:
         self.cancel()
+        self._events.close()  # the caller's own thread, not inside next(): safe to close here
 
     def cancel(self) -> None:
         """Ends the watch: a blocked iteration returns, and later ones yield nothing."""
