@@ -5,6 +5,7 @@ export { EventLog, AppendConflictError, EventTooLargeError, type AppendOptions }
 export { EventFeed } from "./event-feed.js";
 export { watchTaskSet, tenantLastSeq, type TaskSet, type TaskSetWatchDeps } from "./task-set-watch.js";
 export { TaskQueue, type TaskDelivery } from "./task-queue.js";
+export type { TaskPull } from "./task-pull.js";
 export { publishCancel, onCancelSignal, onMaxDeliveries, type MaxDeliveriesAdvisory } from "./signals.js";
 export { publishDeadLetter, listDeadLetters, removeDeadLetter, countDeadLetters, type StoredDeadLetter } from "./dead-letters.js";
 export { enqueueTask, republishTask } from "./enqueue.js";

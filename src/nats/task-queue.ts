@@ -1,13 +1,14 @@
 // The RECFLOW_TASKS work queue: publishing task messages and pulling them as TaskDeliveries.
 // A delivery's attempt number is the JetStream delivery count, the fencing token (docs/architecture.md, "Delivery rules").
-import type { Consumer, JsMsg } from "nats";
+import type { Msg } from "nats";
 import { taskMessageCodec } from "../api/codec.js";
 import type { TaskMessage, TaskMessage__Output } from "../generated/recflow/v1/TaskMessage.js";
 import type { Logger } from "../log.js";
 import type { Broker } from "./connection.js";
 import { mapPublishError } from "./event-log.js";
-import { isNotFound, isTransient } from "./nats-errors.js";
+import { isNotFound } from "./nats-errors.js";
 import { TASKS_STREAM, WORKERS_CONSUMER, taskSubject } from "./subjects.js";
+import { TaskPull, type TaskPullOptions } from "./task-pull.js";
 import { UnavailableError } from "../errors.js";
 import type { TraceContext } from "../tracing.js";
 
@@ -36,16 +37,40 @@ export interface TaskDelivery {
   term(): void;
 }
 
+/**
+ * Delivery count and stream sequence from a JetStream ack subject, as nats.js reads them:
+ * `$JS.ACK.<stream>.<consumer>.<delivered>.<streamSeq>.<consumerSeq>.<ns>.<pending>`, or the form
+ * with `<domain>.<account hash>` after `ACK` and a random token at the end.
+ */
+export function parseAckSubject(reply: string): { attempt: number; streamSeq: number } | undefined {
+  const t = reply.split(".");
+  if (t[0] !== "$JS" || t[1] !== "ACK") return undefined;
+  const at = t.length === 9 ? 4 : t.length >= 11 ? 6 : -1;
+  if (at < 0) return undefined;
+  const attempt = Number(t[at]);
+  const streamSeq = Number(t[at + 1]);
+  return Number.isSafeInteger(attempt) && attempt > 0 && Number.isSafeInteger(streamSeq) ? { attempt, streamSeq } : undefined;
+}
+
+const ACK = Uint8Array.of(43, 65, 67, 75); // +ACK
+const WPI = Uint8Array.of(43, 87, 80, 73); // +WPI: in progress, resets ack_wait
+const TERM = Uint8Array.of(43, 84, 69, 82, 77); // +TERM
+const NAK = Uint8Array.of(45, 78, 65, 75); // -NAK
+const encoder = new TextEncoder();
+
+/** A delivery answered straight on its ack subject (what nats.js's JsMsg does, without its wrapper). */
 class JsTaskDelivery implements TaskDelivery {
   readonly task: TaskMessage__Output;
   readonly attempt: number;
   readonly streamSeq: number;
-  readonly #msg: JsMsg;
-  constructor(msg: JsMsg, task: TaskMessage__Output) {
+  readonly #msg: Msg;
+  /** Acked, nak'ed or termed: later answers (and heartbeats) are not sent. */
+  #answered = false;
+  constructor(msg: Msg, task: TaskMessage__Output, info: { attempt: number; streamSeq: number }) {
     this.#msg = msg;
     this.task = task;
-    this.attempt = msg.info.redeliveryCount;
-    this.streamSeq = msg.info.streamSequence;
+    this.attempt = info.attempt;
+    this.streamSeq = info.streamSeq;
   }
   get traceContext(): TraceContext | undefined {
     const traceparent = this.#msg.headers?.get("traceparent");
@@ -53,27 +78,31 @@ class JsTaskDelivery implements TaskDelivery {
   }
   working(): boolean {
     try {
-      this.#msg.working();
+      if (!this.#answered) this.#msg.respond(WPI);
       return true;
     } catch {
       return false;
     }
   }
   ack(): void {
-    this.#msg.ack();
+    this.#answer(ACK);
   }
   nak(delayMs: number): void {
-    this.#msg.nak(delayMs);
+    this.#answer(delayMs > 0 ? encoder.encode(`-NAK ${JSON.stringify({ delay: delayMs * 1_000_000 })}`) : NAK);
   }
   term(): void {
-    this.#msg.term();
+    this.#answer(TERM);
+  }
+  #answer(payload: Uint8Array): void {
+    if (this.#answered) return;
+    this.#answered = true;
+    this.#msg.respond(payload);
   }
 }
 
 export class TaskQueue {
   readonly #broker: Broker;
   readonly #log: Logger;
-  #consumer: Consumer | undefined;
 
   constructor(broker: Broker, log: Logger) {
     this.#broker = broker;
@@ -91,35 +120,31 @@ export class TaskQueue {
   }
 
   /**
-   * Pulls up to `max` deliveries, waiting at most `expiresMs` for the first. Messages that are not
-   * task messages are terminated and logged: they can never succeed.
+   * Starts pulling deliveries for this worker (long-poll requests on one inbox, see task-pull.ts);
+   * `onDelivery` gets each one at once. Messages that are not task messages are terminated and
+   * logged: they can never succeed. The caller calls `refill()` whenever capacity frees up.
    */
-  async pull(max: number, expiresMs: number, signal?: AbortSignal): Promise<AsyncIterable<TaskDelivery>> {
-    this.#consumer ??= await this.#broker.js.consumers.get(TASKS_STREAM, WORKERS_CONSUMER);
-    let iter;
-    try {
-      iter = await this.#consumer.fetch({ max_messages: max, expires: expiresMs });
-    } catch (err) {
-      if (isTransient(err)) throw UnavailableError.from(err);
-      throw err;
-    }
+  startPull(opts: Omit<TaskPullOptions, "onMessage"> & { onDelivery(d: TaskDelivery): void }): TaskPull {
     const log = this.#log;
-    const onAbort = (): void => iter.stop();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    return (async function* () {
-      for await (const msg of iter) {
+    return new TaskPull(this.#broker, log, {
+      ...opts,
+      onMessage: (msg) => {
+        const info = parseAckSubject(msg.reply ?? "");
+        if (!info) {
+          log.error({ subject: msg.subject, reply: msg.reply }, "pull inbox got a message that is not a JetStream delivery; ignored");
+          return;
+        }
         let task: TaskMessage__Output;
         try {
           task = taskMessageCodec.decode(msg.data);
         } catch (err) {
-          log.error({ err, subject: msg.subject, seq: msg.seq }, "undecodable task message terminated");
-          msg.term();
-          continue;
+          log.error({ err, subject: msg.subject, seq: info.streamSeq }, "undecodable task message terminated");
+          msg.respond(TERM);
+          return;
         }
-        yield new JsTaskDelivery(msg, task);
-      }
-      signal?.removeEventListener("abort", onAbort);
-    })();
+        opts.onDelivery(new JsTaskDelivery(msg, task, info));
+      },
+    });
   }
 
   /** The task message at a stream sequence, if still there (used by the DLQ path). */

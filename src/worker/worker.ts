@@ -5,11 +5,10 @@
 import type { RecflowConfig } from "../config.js";
 import type { Logger } from "../log.js";
 import { fromTimestamp, kindOf, kindToken, makeEvent, toTimestamp } from "../api/task-model.js";
-import { UnavailableError } from "../errors.js";
 import {
   AppendConflictError, Broker, EventLog, ModelAliases, TaskQueue, ensureTopology, onCancelSignal, onMaxDeliveries, openDatasetCatalog, openModelCatalog,
   type DatasetCatalog, type ModelCatalog,
-  type MaxDeliveriesAdvisory, type TaskDelivery,
+  type MaxDeliveriesAdvisory, type TaskDelivery, type TaskPull,
 } from "../nats/index.js";
 import type { Subscription } from "nats";
 import { WorkerRegistration } from "../nats/worker-registry.js";
@@ -26,7 +25,8 @@ export interface WorkerOptions {
   log: Logger;
 }
 
-const PULL_EXPIRES_MS = 2_000;
+/** One pull request's life on the server; an idle worker renews it (a 408 answer, then a new request). */
+const PULL_EXPIRES_MS = 5_000;
 
 export class Worker {
   readonly #cfg: RecflowConfig;
@@ -39,10 +39,9 @@ export class Worker {
   readonly #inflight = new Map<string, { stop: AbortController; done: Promise<void> }>();
   readonly #subs: Subscription[] = [];
   readonly #stopPulling = new AbortController();
-  #slotFreed: (() => void) | undefined;
+  #pull: TaskPull | undefined;
   /** Tasks holding a compute slot: pulled and not yet done with their thread. */
   #busy = 0;
-  #loop: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   readonly #metrics: Metrics & { stop(): void };
   readonly #tracing: Tracing | undefined;
@@ -104,7 +103,7 @@ export class Worker {
       w.#metricsServer = m.server;
       w.metricsPort = m.port;
     }
-    w.#loop = w.#pullLoop();
+    w.#startPulling();
     // Listing is for people, not for work: a worker that cannot register still works.
     w.#registry = await WorkerRegistration.start(broker, {
       workerId: config.instanceId, slotsTotal: config.threads + config.prefetch, replicas: config.streamReplicas, log,
@@ -118,34 +117,29 @@ export class Worker {
     return this.#inflight.size;
   }
 
-  async #pullLoop(): Promise<void> {
-    const signal = this.#stopPulling.signal;
-    while (!signal.aborted) {
-      const slots = this.#cfg.threads + this.#cfg.prefetch;
-      // Tasks past their compute (writing the outcome, acking) hold no slot, but their number is
-      // still bounded: at most as many again as the slots, should NATS turn slow.
-      const free = Math.min(slots - this.#busy, 2 * slots - this.#inflight.size);
-      if (free <= 0) {
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            signal.removeEventListener("abort", done);
-            resolve();
-          };
-          this.#slotFreed = done;
-          signal.addEventListener("abort", done, { once: true });
-        });
-        continue;
-      }
-      try {
-        const deliveries = await this.#queue.pull(free, PULL_EXPIRES_MS, signal);
-        for await (const d of deliveries) this.#dispatch(d);
-      } catch (err) {
-        if (signal.aborted) break;
-        const transient = err instanceof UnavailableError;
-        this.#log[transient ? "warn" : "error"]({ err }, "pulling tasks failed; retrying");
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
+  /** Free capacity: slots not held by a task, bounded by the tasks still finishing (see #pull). */
+  #capacity(): number {
+    if (this.#stopPulling.signal.aborted) return 0;
+    const slots = this.#cfg.threads + this.#cfg.prefetch;
+    // Tasks past their compute (writing the outcome, acking) hold no slot, but their number is
+    // still bounded: at most as many again as the slots, should NATS turn slow.
+    return Math.max(0, Math.min(slots - this.#busy, 2 * slots - this.#inflight.size));
+  }
+
+  /**
+   * Long-poll pulls kept primed on one inbox (nats/task-pull.ts): messages asked for never exceed
+   * the free capacity, and every message the server sends is received, even when this thread is
+   * late (a fetch() closed on a timer could drop one, which then waited out ack_wait).
+   */
+  #startPulling(): void {
+    const slots = this.#cfg.threads + this.#cfg.prefetch;
+    this.#pull = this.#queue.startPull({
+      expiresMs: PULL_EXPIRES_MS,
+      capacity: () => this.#capacity(),
+      minBatch: Math.max(1, Math.floor(slots / 4)),
+      onDelivery: (d) => this.#dispatch(d),
+    });
+    this.#pull.refill();
   }
 
   #dispatch(d: TaskDelivery): void {
@@ -157,10 +151,7 @@ export class Worker {
     // ack then overlap with the next task instead of idling a thread for two round trips.
     this.#busy++;
     let released = false;
-    const wakePuller = (): void => {
-      this.#slotFreed?.();
-      this.#slotFreed = undefined;
-    };
+    const wakePuller = (): void => this.#pull?.refill();
     const release = (): void => {
       if (released) return;
       released = true;
@@ -209,7 +200,8 @@ export class Worker {
       this.#log.info({ inflight: this.#inflight.size, graceMs }, "worker draining");
       this.#stopPulling.abort();
       void this.#registry?.markDraining();
-      await this.#loop;
+      // Messages already on their way are taken in and run like the others (within the grace).
+      await this.#pull?.stop();
       const all = (): Promise<unknown> => Promise.allSettled([...this.#inflight.values()].map((t) => t.done));
       let timer: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
