@@ -1,20 +1,23 @@
-// Runs one delivery of one task, end to end: decide whether this attempt may run (terminal?
-// fenced? past its deadline? out of attempts?), write Started, run the job in a thread while
-// heartbeating and streaming progress, then write exactly one outcome and ack / nak / term.
+// Runs one delivery of one task, end to end: may this attempt run (attempt-decision.ts `admit`;
+// the log: terminal? fenced?), write Started, run the job in a thread while heartbeating and
+// streaming progress, then decide (`decide`) and perform that one decision (#apply): exactly one
+// outcome written, then ack / nak / term.
 //
-// Invariants (docs/architecture.md, "Delivery rules"): the message is acked only after the terminal event is stored; a stale
-// attempt never acks; a conflict on append means someone else decided, so we re-read and obey.
+// Invariants (docs/architecture.md, "Delivery rules"): the message is acked only after the
+// terminal event is stored; a stale attempt never acks; a conflict on append means someone else
+// decided, so we re-read and obey.
+import { setInterval } from "node:timers/promises";
 import { fromTimestamp, toTimestamp, type EventBody } from "../api/task-model.js";
 import type { TaskError } from "../generated/recflow/v1/TaskError.js";
 import type { TaskMessage__Output } from "../generated/recflow/v1/TaskMessage.js";
 import type { TaskSpec__Output } from "../generated/recflow/v1/TaskSpec.js";
-import { errorMessage } from "../errors.js";
+import { errorMessage, PermanentTaskError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { publishDeadLetter, type Broker, type EventLog, type ModelAliases, type ModelCatalog, type TaskDelivery } from "../nats/index.js";
-import { PermanentTaskError } from "../errors.js";
 import type { TaskInputResolver, TaskInputs } from "./task-inputs.js";
 import { kindOf, kindToken } from "../api/task-model.js";
 import { AttemptFencedError, AttemptLog, TaskFinishedElsewhereError } from "./attempt-log.js";
+import { admit, decide, stopReasonOf, type Decision, type StopReason } from "./attempt-decision.js";
 import { backoffMs, type RetryPolicy } from "./retry-policy.js";
 import { timeoutAt } from "../long-timer.js";
 import type { ModelArtifact, ThreadMessage, ThreadOutcome } from "./thread-protocol.js";
@@ -51,13 +54,28 @@ export interface RunnerDeps {
   /** One span per attempt when tracing is on; undefined when it is off. */
   tracing?: Tracing;
   /** Metrics hook: how an attempt ended and how long it took. */
-  onOutcome?: (kind: string, outcome: "succeeded" | "failed" | "retried" | "cancelled" | "fenced" | "handed_back", seconds: number) => void;
+  onOutcome?: (kind: string, outcome: Outcome, seconds: number) => void;
 }
 
-/** Why a running attempt was stopped from outside. */
-export type StopReason = "cancelled" | "deadline" | "shutdown";
+/** How an attempt ended, for metrics and traces. */
+type Outcome = "succeeded" | "failed" | "retried" | "cancelled" | "fenced" | "handed_back";
 
-const DEADLINE_EXCEEDED = 4;
+/** One delivery being run: what every step of it writes to, acks and reports through. */
+interface Attempt {
+  delivery: TaskDelivery;
+  alog: AttemptLog;
+  log: Logger;
+  report: (outcome: Outcome, detail?: Attributes) => void;
+}
+
+/** Calls `beat` every `intervalMs` until `signal` aborts. */
+async function heartbeat(intervalMs: number, beat: () => void, signal: AbortSignal): Promise<void> {
+  try {
+    for await (const _ of setInterval(intervalMs, undefined, { signal })) beat();
+  } catch {
+    // aborted: the attempt is over
+  }
+}
 
 export class TaskRunner {
   readonly #d: RunnerDeps;
@@ -76,6 +94,8 @@ export class TaskRunner {
     const task = delivery.task;
     const log = this.#d.log.child({ taskId: task.taskId, attempt: delivery.attempt });
     const kind = kindOf(task.spec);
+    // Aborted when the attempt is over: stops the heartbeat and detaches every listener below.
+    const over = new AbortController();
     // The attempt heartbeats its message from the pull until it acks, naks or gives up, event
     // writes included: a write retried through a NATS restart must not lose the message meanwhile.
     // It lets go when a heartbeat cannot be sent or the worker hands the task back at shutdown.
@@ -83,15 +103,15 @@ export class TaskRunner {
     const beat = (): void => {
       if (!delivery.working()) held.abort();
     };
-    const heartbeat = setInterval(beat, this.#d.heartbeatIntervalMs);
+    void heartbeat(this.#d.heartbeatIntervalMs, beat, over.signal);
     // And at once when NATS is back: a restarted nats-server (2.9) may resume a pending
     // message's lease with less than ack_wait left (measured: redelivered 1.9 s after its
     // delivery with a 3 s ack wait, right after a 1.1 s restart), so the next tick can be late.
     const offReconnect = this.#d.broker.onReconnect(beat);
     const onShutdown = (): void => {
-      if (stop.signal.reason === "shutdown") held.abort();
+      if (stopReasonOf(stop.signal) === "shutdown") held.abort();
     };
-    stop.signal.addEventListener("abort", onShutdown);
+    stop.signal.addEventListener("abort", onShutdown, { signal: over.signal });
     if (stop.signal.aborted) onShutdown();
     const alog = new AttemptLog({
       events: this.#d.events, tenant: task.tenant, taskId: task.taskId, attempt: delivery.attempt, kind,
@@ -103,7 +123,7 @@ export class TaskRunner {
     const span = this.#d.tracing?.consumerSpan(`${kindToken(kind)} attempt`, delivery.traceContext, {
       "messaging.system": "nats", "recflow.task_id": task.taskId, "recflow.task_kind": kindToken(kind), "recflow.attempt": delivery.attempt,
     })?.span;
-    const report = (outcome: Parameters<NonNullable<RunnerDeps["onOutcome"]>>[1], detail?: Attributes): void => {
+    const report = (outcome: Outcome, detail?: Attributes): void => {
       this.#d.onOutcome?.(kindToken(kind), outcome, (performance.now() - started) / 1000);
       if (!span) return;
       if (outcome === "retried") span.addEvent("task.retry", detail);
@@ -112,7 +132,7 @@ export class TaskRunner {
       if (outcome === "failed" || outcome === "retried") span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
     };
     try {
-      await this.#attempt(delivery, stop, alog, log, report, releaseSlot);
+      await this.#attempt({ delivery, alog, log, report }, stop.signal, releaseSlot);
     } catch (err) {
       if (err instanceof TaskFinishedElsewhereError) {
         log.info({ reason: err.message }, "task finished elsewhere; acking");
@@ -133,9 +153,8 @@ export class TaskRunner {
       }
     } finally {
       span?.end();
-      clearInterval(heartbeat);
+      over.abort();
       offReconnect();
-      stop.signal.removeEventListener("abort", onShutdown);
     }
   }
 
@@ -146,25 +165,33 @@ export class TaskRunner {
     alog.checkOwnership();
   }
 
-  async #attempt(delivery: TaskDelivery, stop: AbortController, alog: AttemptLog, log: Logger, report: (o: "succeeded" | "failed" | "retried" | "handed_back", detail?: Attributes) => void, releaseSlot: () => void): Promise<void> {
+  /** May it run (`admit`); run the job; what now (`decide`); do it (`#apply`). */
+  async #attempt(at: Attempt, stop: AbortSignal, releaseSlot: () => void): Promise<void> {
+    const { delivery, alog } = at;
     const task = delivery.task;
     const spec = task.spec!;
-    const maxRetries = spec.maxRetries ?? 0;
-    const deadline = fromTimestamp(spec.deadline);
-    const failEarly = deadline !== undefined && Date.now() >= deadline
-      ? { code: DEADLINE_EXCEEDED, reason: "DEADLINE_EXCEEDED", message: "deadline passed before the task could run" }
-      : delivery.attempt > maxRetries + 1
-        // Deliveries beyond the allowed attempts come from attempts that never reported back
-        // (worker killed, ack_wait expired): they count as failed attempts.
-        ? { code: 14, reason: "RETRIES_EXHAUSTED", message: `attempt ${delivery.attempt} exceeds max_retries ${maxRetries}: earlier attempts were lost (worker crashed or timed out)` }
-        : undefined;
-    if (failEarly) {
+    const limits = { attempt: delivery.attempt, maxRetries: spec.maxRetries ?? 0, deadline: fromTimestamp(spec.deadline) };
+    const refused = admit({ ...limits, now: Date.now() });
+    if (refused) {
+      // Not run, so no Started: the log is read (and Queued written if missing) before Failed.
       await this.#open(alog, task, spec);
-      await this.#fail(delivery, alog, { ...failEarly, retryable: false, attempt: delivery.attempt });
-      report("failed");
-      return;
+      return this.#apply(at, refused);
     }
+    const { outcome, stopReason } = await this.#execute(at, stop, limits.deadline, releaseSlot);
+    const decision = decide({ ...limits, now: Date.now(), outcome, stopReason, retryDelayMs: backoffMs(this.#d.retry, delivery.attempt) });
+    await this.#apply(at, decision, outcome);
+  }
 
+  /**
+   * Runs the job, Started included, and says how it ended and why it was stopped, if it was. The
+   * stop reason has one source: the job's abort signal, aborted first by the worker's `stop`
+   * (cancel, shutdown) or the deadline timer. Throws when the log says this attempt must not go
+   * on (TaskFinishedElsewhereError, AttemptFencedError) or an event could not be stored.
+   */
+  async #execute(at: Attempt, stop: AbortSignal, deadline: number | undefined, releaseSlot: () => void): Promise<{ outcome: ThreadOutcome; stopReason: StopReason | undefined }> {
+    const { delivery, alog, log } = at;
+    const task = delivery.task;
+    const spec = task.spec!;
     // Started is written when a thread takes the job (its "began" message), not at the pull: a
     // prefetched task may wait for a thread. The job does not wait for it: the log is read and
     // Started written while it runs, every event it produces queues behind Started, and if the
@@ -178,9 +205,6 @@ export class TaskRunner {
       this.#d.onStarted?.(kindToken(alog.kind));
       log.debug("task started");
     })());
-    let stopReason: StopReason | undefined;
-    const jobAbort = new AbortController();
-    const stream = new EventStream(alog, this.#d.progressIntervalMs, () => void delivery.working(), () => jobAbort.abort(), log);
     if (delivery.attempt > 1) await ensureStarted();
 
     let inputs: TaskInputs;
@@ -189,24 +213,20 @@ export class TaskRunner {
     } catch (err) {
       if (!(err instanceof PermanentTaskError)) throw err; // broker trouble: redelivered later
       await ensureStarted();
-      await this.#fail(delivery, alog, { code: err.code, reason: err.reason, message: err.message, retryable: false, attempt: delivery.attempt });
-      report("failed");
-      return;
+      return { outcome: { ok: false, aborted: false, permanent: true, code: err.code, reason: err.reason, message: err.message }, stopReason: undefined };
     }
 
-    const onStop = (): void => {
-      stopReason ??= (stop.signal.reason as StopReason | undefined) ?? "cancelled";
-      jobAbort.abort();
-    };
-    stop.signal.addEventListener("abort", onStop, { once: true });
-    if (stop.signal.aborted) onStop();
+    const job = new AbortController();
+    const running = new AbortController(); // aborted when the thread is done: detaches the listeners below
+    const stream = new EventStream(alog, this.#d.progressIntervalMs, () => void delivery.working(), job, log);
+    const onStop = (): void => job.abort(stopReasonOf(stop));
+    if (stop.aborted) onStop();
+    else stop.addEventListener("abort", onStop, { once: true, signal: running.signal });
     // A deadline can be years away, beyond what one setTimeout can wait (see long-timer.ts).
-    const deadlineTimer = deadline === undefined ? undefined : timeoutAt(deadline, () => {
-      stopReason ??= "deadline";
-      jobAbort.abort();
-    });
+    const deadlineTimer = deadline === undefined ? undefined : timeoutAt(deadline, () => job.abort("deadline" satisfies StopReason));
 
     let outcome: ThreadOutcome;
+    let stopReason: StopReason | undefined;
     try {
       outcome = await this.#d.pool.run(
         {
@@ -225,73 +245,68 @@ export class TaskRunner {
           if (msg.type === "began") stream.begin(ensureStarted());
           else stream.push(msg);
         },
-        jobAbort.signal,
+        job.signal,
       );
     } finally {
-      // The thread is free: the next task can have it while the events below are written.
+      // The thread is free: the next task can have it while the events below are written. A stop
+      // that comes from now on is not this job's: the outcome stands, and a cancel stored meanwhile
+      // is found by the outcome's compare-and-set append.
+      stopReason = stopReasonOf(job.signal);
       releaseSlot();
       deadlineTimer?.clear();
-      stop.signal.removeEventListener("abort", onStop);
+      running.abort();
     }
     // A job that never began (aborted in the queue, a thread that died at once) still writes
     // Started before its outcome.
     if (!started) stream.begin(ensureStarted());
     await stream.flush();
-    // A conflict while streaming events means the task was cancelled or taken over.
+    // A conflict while streaming events means the task was cancelled or taken over (it aborted
+    // the job too, so this comes before the stop reason).
     if (stream.failure) throw stream.failure;
+    return { outcome, stopReason };
+  }
 
-    if (outcome.ok && stopReason === undefined) {
-      let result = outcome.result;
-      if (outcome.artifact) {
-        await this.#storeModel(task, outcome.artifact);
-        // After the store: an alias never names a model that is not there.
-        if (outcome.artifact.promotion) result = await applyTrainPromotion(this.#d.aliases, task, outcome.artifact, result);
+  /** Performs a decision: the writes it needs, then ack, nak or term; then metrics and the log line. */
+  async #apply(at: Attempt, decision: Decision, outcome?: ThreadOutcome): Promise<void> {
+    const { delivery, alog, log, report } = at;
+    switch (decision.kind) {
+      case "succeed": {
+        if (!outcome?.ok) throw new Error("a succeed decision needs the job's result");
+        let result = outcome.result;
+        if (outcome.artifact) {
+          await this.#storeModel(delivery.task, outcome.artifact);
+          // After the store: an alias never names a model that is not there.
+          if (outcome.artifact.promotion) result = await applyTrainPromotion(this.#d.aliases, delivery.task, outcome.artifact, result);
+        }
+        await alog.append({ succeeded: { result } });
+        delivery.ack();
+        report("succeeded");
+        log.info("task succeeded");
+        return;
       }
-      await alog.append({ succeeded: { result } });
-      delivery.ack();
-      report("succeeded");
-      log.info("task succeeded");
-      return;
+      case "fail":
+        await this.#fail(delivery, alog, decision.error);
+        report("failed");
+        return;
+      case "retry": {
+        const { error, delayMs } = decision;
+        await alog.append({ retrying: { attempt: delivery.attempt, error, nextAttemptTime: toTimestamp(decision.nextAttemptTime) } });
+        delivery.nak(delayMs);
+        report("retried", { "recflow.attempt": delivery.attempt, "recflow.retry_delay_ms": delayMs, "error.type": error.reason ?? "", "exception.message": error.message ?? "" });
+        log.warn({ err: error.message, delayMs }, "task attempt failed; retrying");
+        return;
+      }
+      case "confirm-cancelled":
+        await alog.refresh();
+        alog.checkOwnership(); // throws TaskFinishedElsewhereError when Cancelled is stored
+        // A cancel signal without a Cancelled event cannot happen; treat it as a hand-back.
+        return this.#apply(at, { kind: "hand-back" });
+      case "hand-back":
+        delivery.nak(0);
+        report("handed_back");
+        log.info("task handed back at shutdown");
+        return;
     }
-    if (stopReason === "cancelled") {
-      await alog.refresh();
-      alog.checkOwnership(); // throws TaskFinishedElsewhereError when Cancelled is stored
-      // A cancel signal without a Cancelled event cannot happen; treat it as a hand-back.
-      stopReason = "shutdown";
-    }
-    if (stopReason === "shutdown") {
-      delivery.nak(0);
-      report("handed_back");
-      log.info("task handed back at shutdown");
-      return;
-    }
-    if (stopReason === "deadline") {
-      await this.#fail(delivery, alog, { code: DEADLINE_EXCEEDED, reason: "DEADLINE_EXCEEDED", message: "task deadline exceeded while running", retryable: false, attempt: delivery.attempt });
-      report("failed");
-      return;
-    }
-    const failure = outcome as Extract<ThreadOutcome, { ok: false }>;
-    const error: TaskError = { code: failure.code, reason: failure.reason, message: failure.message, retryable: !failure.permanent, attempt: delivery.attempt };
-    if (failure.permanent) {
-      await this.#fail(delivery, alog, error);
-      report("failed");
-      return;
-    }
-    if (delivery.attempt > maxRetries) {
-      await this.#fail(delivery, alog, { ...error, reason: "RETRIES_EXHAUSTED", message: `${error.message} (attempt ${delivery.attempt} of ${maxRetries + 1})`, retryable: false });
-      report("failed");
-      return;
-    }
-    const delay = backoffMs(this.#d.retry, delivery.attempt);
-    if (deadline !== undefined && Date.now() + delay >= deadline) {
-      await this.#fail(delivery, alog, { code: DEADLINE_EXCEEDED, reason: "DEADLINE_EXCEEDED", message: `${error.message}; no time left for a retry before the deadline`, retryable: false, attempt: delivery.attempt });
-      report("failed");
-      return;
-    }
-    await alog.append({ retrying: { attempt: delivery.attempt, error, nextAttemptTime: toTimestamp(Date.now() + delay) } });
-    delivery.nak(delay);
-    report("retried", { "recflow.attempt": delivery.attempt, "recflow.retry_delay_ms": delay, "error.type": error.reason ?? "", "exception.message": error.message ?? "" });
-    log.warn({ err: error.message, delayMs: delay }, "task attempt failed; retrying");
   }
 
   /**
@@ -333,19 +348,19 @@ class EventStream {
   failure: Error | undefined;
   #chain: Promise<void> = Promise.resolve();
   #pendingProgress: EventBody | undefined;
-  #progressScheduled = false;
+  #progressTimer: NodeJS.Timeout | undefined;
   #lastProgressAt = 0;
   readonly #alog: AttemptLog;
   readonly #intervalMs: number;
   readonly #keepAlive: () => void;
-  readonly #abortJob: () => void;
+  readonly #job: AbortController;
   readonly #log: Logger;
 
-  constructor(alog: AttemptLog, intervalMs: number, keepAlive: () => void, abortJob: () => void, log: Logger) {
+  constructor(alog: AttemptLog, intervalMs: number, keepAlive: () => void, job: AbortController, log: Logger) {
     this.#alog = alog;
     this.#intervalMs = intervalMs;
     this.#keepAlive = keepAlive;
-    this.#abortJob = abortJob;
+    this.#job = job;
     this.#log = log;
   }
 
@@ -364,11 +379,10 @@ class EventStream {
       this.#enqueue({ progress: { fraction: msg.fraction, message: msg.message, metrics: msg.metrics ?? {} } });
     } else if (msg.type === "progress") {
       this.#pendingProgress = { progress: { fraction: msg.fraction, message: msg.message, metrics: msg.metrics ?? {} } };
-      if (this.#progressScheduled) return;
-      this.#progressScheduled = true;
+      if (this.#progressTimer) return;
       const wait = Math.max(0, this.#lastProgressAt + this.#intervalMs - Date.now());
-      setTimeout(() => {
-        this.#progressScheduled = false;
+      this.#progressTimer = setTimeout(() => {
+        this.#progressTimer = undefined;
         const body = this.#pendingProgress;
         this.#pendingProgress = undefined;
         if (body) this.#enqueue(body);
@@ -392,11 +406,13 @@ class EventStream {
   #failed(err: unknown): void {
     this.failure = err instanceof Error ? err : new Error(errorMessage(err));
     this.#log.debug({ err }, "event append failed; stopping the job");
-    this.#abortJob();
+    this.#job.abort(this.failure);
   }
 
   /** Waits for queued appends; a throttled progress still pending is dropped (the outcome follows). */
   async flush(): Promise<void> {
+    clearTimeout(this.#progressTimer);
+    this.#progressTimer = undefined;
     this.#pendingProgress = undefined;
     await this.#chain;
   }
