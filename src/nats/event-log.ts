@@ -125,11 +125,22 @@ export class EventLog {
     return this.#get(tenant, taskId, (subject) => ({ seq: 0, next_by_subj: subject }));
   }
 
-  /** The task's events with a sequence above `afterSeq`, in order, up to the latest one. */
+  /**
+   * The task's events with a sequence above `afterSeq`, in order, up to the latest one. Events
+   * come from any replica, but "there is no later event" from the leader: a replica that is
+   * behind would end the history early, and a watch that then waits for live events (which
+   * start later) would never see the ones in between.
+   */
   async *after(tenant: string, taskId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<StoredEvent> {
     let seq = afterSeq;
+    let from: ReadFrom = "any-replica";
     while (!signal?.aborted) {
-      const ev = await this.#get(tenant, taskId, (subject) => ({ seq: seq + 1, next_by_subj: subject }));
+      const query = (subject: string): DirectQuery => ({ seq: seq + 1, next_by_subj: subject });
+      let ev = await this.#get(tenant, taskId, query, from);
+      if (!ev && from === "any-replica") {
+        ev = await this.#get(tenant, taskId, query, "leader");
+        from = "leader"; // one replica was behind: read the rest where it is complete
+      }
       if (!ev) return;
       seq = ev.sequence;
       yield ev;
