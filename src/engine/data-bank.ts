@@ -23,6 +23,12 @@ export interface BankCase {
   train: Dataset;
   /** Held-out item indices per user (same index space as `train`); empty: user not evaluated. */
   test: Int32Array[];
+  /**
+   * The generator's own preference for user `u` over every item (taste · popularity logit, without
+   * the draw's noise): what a model that knew the hidden tastes would rank by. It bounds what any
+   * model can reach on the shape. Latent shapes only.
+   */
+  oracle?: (u: number) => Float64Array;
 }
 
 interface Scale {
@@ -144,7 +150,16 @@ function latentCase(shape: BankShape, s: Scale, seed: number, o: LatentOptions):
   }
   const userIds = Array.from({ length: s.users }, (_, u) => `user-${u.toString(36)}`);
   const itemIds = Array.from({ length: s.items }, (_, i) => `item-${(i * 7 + 3).toString(36)}`);
-  return assemble(shape, o.description, userIds, itemIds, rows, o.holdout, mulberry32(seed ^ 0x7e57));
+  const oracle = (u: number): Float64Array => {
+    const out = new Float64Array(s.items);
+    for (let i = 0; i < s.items; i++) {
+      let d = 0;
+      for (let k = 0; k < DIM; k++) d += a[u * DIM + k] * b[i * DIM + k];
+      out[i] = scale * d + logPop[i];
+    }
+    return out;
+  };
+  return { ...assemble(shape, o.description, userIds, itemIds, rows, o.holdout, mulberry32(seed ^ 0x7e57)), oracle };
 }
 
 /** Plays/views: log-normal around a per-user scale, 1 to 10⁴. */

@@ -31,6 +31,6 @@ export {
 export { BANK_SHAPES, bankCase, bankCsvChunks, type BankCase, type BankShape, type BankSize } from "./data-bank.js";
 export { bm25Weights, scaleWeights, type ConfidenceScaling } from "./confidence.js";
 export { BLEND_GRID, chooseBlend, blendBias, validationSplit, type BlendChoice } from "./popularity-blend.js";
-export { DEFAULT_SPACE, candidates, checkSearch, describe as describeTrial, tune, type Range, type SearchSpace, type Trial, type TuneBudget, type TuneHooks, type TuneResult } from "./tune.js";
+export { DEFAULT_SPACE, candidates, checkSearch, chooseWinner, describe as describeTrial, tune, type Range, type SearchSpace, type Trial, type TuneBudget, type TuneHooks, type TuneResult } from "./tune.js";
 export { generateInteractions, syntheticCsvChunks, syntheticDataset, type SyntheticData, type SyntheticOptions } from "./synthetic.js";
 export { evaluateOnHoldout } from "./holdout-transfer.js";

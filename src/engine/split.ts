@@ -57,16 +57,21 @@ export function holdoutSplit(d: Dataset, opts: { fraction?: number; seed: number
   let m = 0;
   const indices = new Int32Array(d.indices.length);
   const weights = new Float32Array(d.indices.length);
+  // The times stay with the training part: a validation split carved from it is then by time as
+  // well (without them it was random, and chose parameters for a different question).
+  const ts = d.timestamps ? new Float64Array(d.indices.length) : undefined;
   for (let u = 0; u < nUsers; u++) {
     for (let k = d.indptr[u]; k < d.indptr[u + 1]; k++) {
       if (!keep[k]) continue;
       indices[m] = d.indices[k];
       weights[m] = d.weights[k];
+      if (ts) ts[m] = d.timestamps![k];
       m++;
     }
     indptr[u + 1] = m;
   }
-  return { train: { userIds: d.userIds, itemIds: d.itemIds, indptr, indices: indices.slice(0, m), weights: weights.slice(0, m), rows: m }, test };
+  const train: Dataset = { userIds: d.userIds, itemIds: d.itemIds, indptr, indices: indices.slice(0, m), weights: weights.slice(0, m), rows: m, ...(ts ? { timestamps: ts.slice(0, m) } : {}) };
+  return { train, test };
 }
 
 /**

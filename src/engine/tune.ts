@@ -62,6 +62,7 @@ export interface Trial {
 export interface TuneResult {
   /** The best parameters' model, trained on all of the data. */
   model: Model;
+  /** The winner: the leaderboard's first, or the defaults when it wins by noise (chooseWinner). */
   best: Trial;
   /** Every finished trial, best first. */
   leaderboard: Trial[];
@@ -184,6 +185,8 @@ export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; ev
   const defaultKeys = new Set(o.space.algorithms.map((a) => JSON.stringify(resolveParams({ algorithm: a, seed: o.seed }))));
   const isDefaults = (p: FitParams): boolean => defaultKeys.has(JSON.stringify(p));
   const leaderboard: Trial[] = [];
+  // Per-user validation scores of the defaults' trials and of the leader, for choosing the winner.
+  const perUser = new Map<number, Float64Array>();
   let stoppedByTime = false;
   let failedTrials = 0;
   const fitOpts = { ...(hooks.signal ? { signal: hooks.signal } : {}), ...(hooks.executor ? { executor: hooks.executor } : {}), evalK: k };
@@ -217,14 +220,19 @@ export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; ev
     }
     const trial: Trial = { index: fitted.length, params, score, ...(blend ? { blend } : {}), seconds: (now() - t0) / 1000 };
     fitted.push({ trial, model });
+    if (blend) perUser.set(trial.index, blend.perUser);
     leaderboard.push(trial);
     leaderboard.sort((a, b) => b.score - a.score || a.index - b.index);
-    for (const e of fitted) if (e.model && e.trial !== leaderboard[0] && !isDefaults(e.trial.params)) delete e.model;
+    for (const e of fitted) {
+      if (e.trial === leaderboard[0] || isDefaults(e.trial.params)) continue;
+      delete e.model;
+      perUser.delete(e.trial.index);
+    }
     hooks.onTrial?.(trial, leaderboard, fitted.length);
     hooks.onProgress?.(0.8 * Math.max(fitted.length / o.budget.maxTrials, o.budget.timeBudgetMs ? (now() - started) / o.budget.timeBudgetMs : 0), `trial ${fitted.length}: ${describe(params)} → ndcg@${k} ${score.toFixed(4)}`);
   }
-  const best = leaderboard[0];
-  if (!best) throw new NumericOverflowError(`every trial diverged (${failedTrials}); narrow the search space`);
+  if (leaderboard.length === 0) throw new NumericOverflowError(`every trial diverged (${failedTrials}); narrow the search space`);
+  const best = chooseWinner(leaderboard, perUser, (t) => isDefaults(t.params));
   // The holdout report: the best and the defaults as a training would serve them on split.train.
   const onHoldout = (entry: { trial: Trial; model?: Model }): Evaluation => {
     const served = serveOn(entry.model!, split.train);
@@ -246,6 +254,34 @@ export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; ev
   model.info.baselineMetrics = holdout.best.baseline;
   model.info.tune = { trials: fitted.length, bestTrial: best.index, validationScore: best.score, ...prefixed("defaults_", holdout.defaults.metrics) };
   return { model, best, leaderboard, holdout, stoppedByTime, split };
+}
+
+/**
+ * The search's winner: the leader, unless it beats the best of the defaults by less than one
+ * standard error of their per-user difference on the validation users; then those defaults.
+ * A search that scores many trials on one validation split finds some that win by noise alone
+ * (measured: a short-history search picked a trial 0.155 against the defaults' 0.139 NDCG@10 on
+ * validation that served 1.39× popularity on the holdout against the defaults' 1.65×); the one-standard-error rule (Hastie, Tibshirani &
+ * Friedman §7.10, as the popularity blend uses) keeps the simpler, default choice then.
+ */
+export function chooseWinner(leaderboard: readonly Trial[], perUser: ReadonlyMap<number, Float64Array>, isDefaults: (t: Trial) => boolean): Trial {
+  const leader = leaderboard[0];
+  const reference = leaderboard.find((t) => isDefaults(t) && perUser.has(t.index));
+  const a = perUser.get(leader.index);
+  if (!reference || reference === leader || !a) return leader;
+  const b = perUser.get(reference.index)!;
+  const n = Math.min(a.length, b.length);
+  if (n < 2) return leader;
+  let sum = 0;
+  let squares = 0;
+  for (let j = 0; j < n; j++) {
+    const d = a[j] - b[j];
+    sum += d;
+    squares += d * d;
+  }
+  const mean = sum / n;
+  const stdError = Math.sqrt(Math.max(0, squares / n - mean * mean) / (n - 1));
+  return mean > stdError ? leader : reference;
 }
 
 /** A TrainSpec's parameters for fitted parameters (the inverse of resolveParams). */
