@@ -1,6 +1,8 @@
 // The load-generating client of the benches, a process of its own so that its CPU use is not the
 // gateway's: `node dist/bench/client.js '<json>'` runs one job and prints one JSON line.
 //   tasks     submit `count` tasks with `concurrency` outstanding, each watched to its terminal event
+//   tasks-watch-all  the same loops, but every task followed on ONE WatchTasks stream (label
+//             selector): the shape of BullMQ's `add` + one QueueEvents
 //   submit    `count` sequential SubmitTask calls
 //   watchers  `perTask` concurrent WatchTask streams per task over `connections` channels
 //   baseline  the bare JetStream pipeline's publisher (see baseline-worker.ts for the consumer)
@@ -24,6 +26,7 @@ export type ClientJob =
   | { mode: "submit"; address: string; count: number; spec: TaskSpec }
   | { mode: "watchers"; address: string; taskIds: string[]; perTask: number; connections: number }
   | { mode: "baseline"; natsUrl: string; count: number; concurrency: number; payloadBytes: number }
+  | { mode: "tasks-watch-all"; address: string; count: number; concurrency: number; spec: TaskSpec; connections?: number }
   | { mode: "tasks-batch"; address: string; count: number; batchSize: number; batchesInFlight: number; spec: TaskSpec; connections?: number }
   | { mode: "online"; address: string; count: number; warmup: number; modelId: string; userIds: string[]; k: number }
   | BullmqJob;
@@ -91,15 +94,17 @@ async function tasks(job: Extract<ClientJob, { mode: "tasks" }>): Promise<object
   return { durationMs, cpuSeconds: (cpu.user + cpu.system) / 1e6, latencies, failed, notExactlyOneTerminal: terminalCounts.filter((n) => n !== 1).length };
 }
 
-async function tasksBatch(job: Extract<ClientJob, { mode: "tasks-batch" }>): Promise<object> {
-  const cs = await clients(job.address, job.connections ?? 4);
-  // Every task of the run carries this label; one WatchTasks stream selects them. It replays from
-  // sequence 0, so events of tasks stored before the gateway's tap was in place are not missed.
-  const label = `w1-batch-${process.pid}-${Date.now()}`;
+/**
+ * One WatchTasks stream for every task of the run, by a label only this run's tasks carry. It
+ * replays from sequence 0, so events of tasks stored before the gateway's tap was in place are
+ * not missed.
+ */
+function watchAll(c: TasksServiceClient): { label: string; completions: Completions; terminals: Map<string, number>; failed(): number; close(): Promise<void> } {
+  const label = `w1-${process.pid}-${Date.now()}`;
   const completions = new Completions();
   const terminals = new Map<string, number>();
   let failed = 0;
-  const watch = cs[0].WatchTasks({ labelSelector: `bench=${label}`, afterSequence: 0 });
+  const watch = c.WatchTasks({ labelSelector: `bench=${label}`, afterSequence: 0 });
   const watchEnded = new Promise<void>((resolve) => {
     watch.on("error", () => resolve()); // cancelled at the end of the run
     watch.on("end", () => resolve());
@@ -111,7 +116,40 @@ async function tasksBatch(job: Extract<ClientJob, { mode: "tasks-batch" }>): Pro
     if (e.event !== "succeeded") failed++;
     if (seen === 1) completions.done(e.taskId);
   });
-  const spec: TaskSpec = { ...job.spec, labels: { bench: label } };
+  return {
+    label, completions, terminals, failed: () => failed,
+    close: async () => {
+      watch.cancel();
+      await watchEnded;
+    },
+  };
+}
+
+async function tasksWatchAll(job: Extract<ClientJob, { mode: "tasks-watch-all" }>): Promise<object> {
+  const cs = await clients(job.address, job.connections ?? 4);
+  const w = watchAll(cs[0]);
+  const spec: TaskSpec = { ...job.spec, labels: { bench: w.label } };
+  const latencies: number[] = [];
+  const cpuAtStart = process.cpuUsage();
+  const started = performance.now();
+  await pool(job.count, job.concurrency, async (i) => {
+    const c = cs[i % cs.length];
+    const t0 = performance.now();
+    const task = await call<object, Task__Output>(c.SubmitTask.bind(c), { task: spec }, { deadlineMs: 30_000 });
+    await w.completions.wait(task.id);
+    latencies.push(performance.now() - t0);
+  });
+  const durationMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuAtStart);
+  await w.close();
+  cs.forEach((c) => c.close());
+  return { durationMs, cpuSeconds: (cpu.user + cpu.system) / 1e6, latencies, failed: w.failed(), notExactlyOneTerminal: [...w.terminals.values()].filter((x) => x !== 1).length + (job.count - w.terminals.size) };
+}
+
+async function tasksBatch(job: Extract<ClientJob, { mode: "tasks-batch" }>): Promise<object> {
+  const cs = await clients(job.address, job.connections ?? 4);
+  const w = watchAll(cs[0]);
+  const spec: TaskSpec = { ...job.spec, labels: { bench: w.label } };
   const latencies: number[] = [];
   const cpuAtStart = process.cpuUsage();
   const started = performance.now();
@@ -123,16 +161,15 @@ async function tasksBatch(job: Extract<ClientJob, { mode: "tasks-batch" }>): Pro
     const res = await call<object, BatchSubmitTasksResponse__Output>(c.BatchSubmitTasks.bind(c), { requests: Array.from({ length: size }, () => ({ task: spec })) }, { deadlineMs: 30_000 });
     await Promise.all(res.results.map(async (r) => {
       if (!r.task) throw new Error(`batch entry failed: ${r.error?.message ?? "no task"}`);
-      await completions.wait(r.task.id);
+      await w.completions.wait(r.task.id);
       latencies.push(performance.now() - t0);
     }));
   });
   const durationMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuAtStart);
-  watch.cancel();
-  await watchEnded;
+  await w.close();
   cs.forEach((c) => c.close());
-  return { durationMs, cpuSeconds: (cpu.user + cpu.system) / 1e6, latencies, failed, notExactlyOneTerminal: [...terminals.values()].filter((x) => x !== 1).length + (job.count - terminals.size) };
+  return { durationMs, cpuSeconds: (cpu.user + cpu.system) / 1e6, latencies, failed: w.failed(), notExactlyOneTerminal: [...w.terminals.values()].filter((x) => x !== 1).length + (job.count - w.terminals.size) };
 }
 
 async function online(job: Extract<ClientJob, { mode: "online" }>): Promise<object> {
@@ -237,6 +274,7 @@ function run(job: ClientJob): Promise<object> {
     case "submit": return submit(job);
     case "watchers": return watchers(job);
     case "baseline": return baseline(job);
+    case "tasks-watch-all": return tasksWatchAll(job);
     case "tasks-batch": return tasksBatch(job);
     case "online": return online(job);
     default: return runBullmq(job);
