@@ -13,6 +13,7 @@ import type { ModelAlias__Output } from "../generated/recflow/v1/ModelAlias.js";
 import type { DeadLetterDesk } from "./dead-letter-desk.js";
 import { HttpError, intParam, readJson, sendJson } from "./http-json.js";
 import type { QueueSampler } from "./queue-sampler.js";
+import { WORKER_HEARTBEAT_MS, type WorkerDirectory } from "../nats/worker-registry.js";
 import type { Session } from "./sessions.js";
 import { lossCurve, taskHistory } from "./task-history.js";
 import { streamTasks } from "./task-stream.js";
@@ -29,6 +30,8 @@ export interface RouteContext {
   params: string[];
   desk: DeadLetterDesk;
   sampler: QueueSampler | undefined;
+  /** The workers bucket, opened on first use (a dashboard may start before any worker). */
+  workers: () => Promise<WorkerDirectory>;
 }
 
 type Handler = (ctx: RouteContext) => Promise<void>;
@@ -165,6 +168,18 @@ const queue: Handler = ({ res, sampler }) => {
   return Promise.resolve();
 };
 
+/**
+ * Every live worker, whoever asks: workers are shared by all tenants and their records hold
+ * counts only (slots, tasks running), never a task id, so no tenant learns another's work.
+ */
+const workers: Handler = async ({ res, workers: directory }) => {
+  const list = await (await directory()).list();
+  sendJson(res, 200, {
+    workers: list.map((w) => ({ workerId: w.workerId, host: w.host, pid: w.pid, slotsTotal: w.slotsTotal, slotsBusy: w.slotsBusy, tasksRunning: w.tasksRunning, version: w.version, startedAt: w.startedAt, updatedAt: w.updatedAt, draining: w.draining })),
+    heartbeatMs: WORKER_HEARTBEAT_MS,
+  });
+};
+
 const ID = "([A-Za-z0-9_.:-]{1,128})";
 export const API_ROUTES: Route[] = [
   { method: "GET", path: /^\/api\/tasks$/, handler: listTasks },
@@ -182,6 +197,7 @@ export const API_ROUTES: Route[] = [
   { method: "GET", path: /^\/api\/aliases$/, handler: listAliases },
   { method: "POST", path: new RegExp(`^/api/aliases/${ID}$`), handler: setAlias },
   { method: "GET", path: /^\/api\/queue$/, handler: queue },
+  { method: "GET", path: /^\/api\/workers$/, handler: workers },
 ];
 
 /** The route for a request and its path parameters, or undefined. */

@@ -2,6 +2,7 @@
 // value (usually a gRPC status from the gateway) to an HTTP status and a clean message.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { status as Code, type ServiceError } from "@grpc/grpc-js";
+import { UnavailableError } from "../errors.js";
 
 /** A request the dashboard refuses itself, before any gateway call. */
 export class HttpError extends Error {
@@ -34,6 +35,8 @@ function isServiceError(err: unknown): err is ServiceError {
 /** HTTP status and the message the browser may see. */
 export function httpErrorOf(err: unknown): { status: number; message: string; grpcCode?: string } {
   if (err instanceof HttpError) return { status: err.status, message: err.message };
+  // NATS itself (dead letters, workers) unreachable: worth a retry, like the gateway's UNAVAILABLE.
+  if (err instanceof UnavailableError) return { status: 503, message: err.message };
   if (isServiceError(err)) return { status: HTTP_OF_GRPC.get(err.code) ?? 500, message: err.details || err.message, grpcCode: Code[err.code] };
   return { status: 500, message: "internal error (see the dashboard's log)" };
 }

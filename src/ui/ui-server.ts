@@ -16,6 +16,7 @@ import { DeadLetterDesk } from "./dead-letter-desk.js";
 import { openGatewayClients } from "./gateway-clients.js";
 import { HttpError, httpErrorOf, readJson, sendJson } from "./http-json.js";
 import { QueueSampler } from "./queue-sampler.js";
+import { WorkerDirectory } from "../nats/worker-registry.js";
 import { SessionStore, sessionCookie, type Session } from "./sessions.js";
 
 export interface UiOptions {
@@ -72,12 +73,15 @@ export class UiServer implements AsyncDisposable {
   readonly #sampler: QueueSampler | undefined;
   readonly #stop = new AbortController();
   readonly #log: Logger;
+  readonly #replicas: number;
+  #workers: Promise<WorkerDirectory> | undefined;
 
-  private constructor(opts: CompiledUiOptions, auth: Authenticator, desk: DeadLetterDesk, log: Logger) {
+  private constructor(opts: CompiledUiOptions, auth: Authenticator, desk: DeadLetterDesk, log: Logger, replicas: number) {
     this.#opts = opts;
     this.#auth = auth;
     this.#desk = desk;
     this.#log = log;
+    this.#replicas = replicas;
     this.#sessions = new SessionStore(opts.sessionIdleMs);
     this.#sampler = opts.metricsUrl ? new QueueSampler({ metricsUrl: opts.metricsUrl, intervalMs: opts.sampleIntervalMs, capacity: opts.sampleCapacity, log }) : undefined;
     this.#server = createServer((req, res) => void this.#handle(req, res));
@@ -88,7 +92,7 @@ export class UiServer implements AsyncDisposable {
     const opts = compileUiOptions(options);
     const auth = createAuthenticator(config, log);
     const desk = await DeadLetterDesk.open(config, log);
-    const ui = new UiServer(opts, auth, desk, log);
+    const ui = new UiServer(opts, auth, desk, log, config.streamReplicas);
     const [host, port] = [opts.listenAddress.replace(/:\d+$/, "").replace(/^\[|\]$/g, ""), Number(/:(\d+)$/.exec(opts.listenAddress)?.[1])];
     await new Promise<void>((resolve, reject) => {
       ui.#server.once("error", reject);
@@ -118,13 +122,22 @@ export class UiServer implements AsyncDisposable {
       const route = matchRoute(req.method ?? "GET", url.pathname);
       if (route === undefined) throw new HttpError(404, `no such API: ${url.pathname}`);
       if (route === "wrong-method") throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}`);
-      await route.handler({ req, res, url, session, params: route.params, desk: this.#desk, sampler: this.#sampler });
+      await route.handler({ req, res, url, session, params: route.params, desk: this.#desk, sampler: this.#sampler, workers: () => this.#workerDirectory() });
     } catch (err) {
       const { status, message, grpcCode } = httpErrorOf(err);
       if (status >= 500) this.#log.error({ err, path: req.url }, "dashboard request failed");
       if (res.headersSent) res.end();
       else sendJson(res, status, { error: message, ...(grpcCode ? { code: grpcCode } : {}) });
     }
+  }
+
+  /** The workers bucket (created if no worker has yet); a failed open is retried next time. */
+  #workerDirectory(): Promise<WorkerDirectory> {
+    this.#workers ??= WorkerDirectory.open(this.#desk.broker, { replicas: this.#replicas }).catch((err: unknown) => {
+      this.#workers = undefined;
+      throw err;
+    });
+    return this.#workers;
   }
 
   /** A POST from another site's page is refused even before the CSRF check (defence in depth). */

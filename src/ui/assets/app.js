@@ -46,7 +46,8 @@ function flash(msg, isError) {
 
 function setPage(...children) {
   const page = document.getElementById("page");
-  page.replaceChildren(h("div", { id: "flash" }), ...children);
+  // Sections come as arrays (a heading and its table); replaceChildren would print an array.
+  page.replaceChildren(h("div", { id: "flash" }), ...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false && c !== ""));
 }
 
 function stopPage() {
@@ -177,13 +178,21 @@ function describeEvent(ev) {
   }
 }
 
+function leaderboardTable(trials, id) {
+  return h("table", { id }, h("thead", {}, h("tr", {}, ["#", "Trial", "Validation score", "Seconds"].map((c) => h("th", {}, c)))),
+    h("tbody", {}, trials.map((t, i) => h("tr", { "data-trial": t.index }, h("td", { class: "num" }, i + 1), h("td", {}, t.description), h("td", { class: "num" }, num(t.validationScore)), h("td", { class: "num" }, num(t.seconds, 2))))));
+}
+
 function recommendationsTable(chunks) {
   const recs = chunks.flatMap((c) => c.recommendations || []);
   const neigh = chunks.flatMap((c) => c.neighbours || []);
   if (recs.length) return h("table", { id: "partial-results" }, h("thead", {}, h("tr", {}, h("th", {}, "User"), h("th", {}, "Items (score)"))),
-    h("tbody", {}, recs.slice(0, 500).map((r) => h("tr", {}, h("td", { class: "mono" }, r.userId, r.coldStart ? " (cold start)" : ""), h("td", {}, r.items.map((i) => `${i.itemId} (${i.score.toFixed(3)})`).join(", "))))));
+    h("tbody", {}, recs.slice(0, 500).map((r) => h("tr", { "data-user-id": r.userId, "data-items": r.items.map((i) => i.itemId).join(" ") }, h("td", { class: "mono" }, r.userId, r.coldStart ? " (cold start)" : ""), h("td", {}, r.items.map((i) => `${i.itemId} (${i.score.toFixed(3)})`).join(", "))))));
   if (neigh.length) return h("table", { id: "partial-results" }, h("thead", {}, h("tr", {}, h("th", {}, "Item"), h("th", {}, "Similar items"))),
-    h("tbody", {}, neigh.slice(0, 500).map((r) => h("tr", {}, h("td", { class: "mono" }, r.itemId), h("td", {}, r.similar.map((i) => `${i.itemId} (${i.score.toFixed(3)})`).join(", "))))));
+    h("tbody", {}, neigh.slice(0, 500).map((r) => h("tr", { "data-item-id": r.itemId, "data-items": r.similar.map((i) => i.itemId).join(" ") }, h("td", { class: "mono" }, r.itemId), h("td", {}, r.similar.map((i) => `${i.itemId} (${i.score.toFixed(3)})`).join(", "))))));
+  // TuneModel: each chunk is the leaderboard so far; the newest one is the one to show.
+  const board = chunks.filter((c) => (c.leaderboard || []).length).at(-1);
+  if (board) return leaderboardTable(board.leaderboard, "partial-results");
   return null;
 }
 
@@ -322,12 +331,12 @@ async function modelsPage(params) {
 
 function aliasTable(aliases) {
   const rollback = async (a, to) => {
-    try { await api(`/api/aliases/${encodeURIComponent(a.name)}`, { method: "POST", body: { modelId: to, expectedRevision: Number(a.revision) } }); flash(`${a.name} → ${to}`); void route(); } catch (err) { flash(err.message, true); }
+    try { await api(`/api/aliases/${encodeURIComponent(a.name)}`, { method: "POST", body: { modelId: to, expectedRevision: Number(a.revision) } }); await route(); flash(`${a.name} → ${to}`); } catch (err) { flash(err.message, true); }
   };
   return h("table", { id: "aliases" }, h("thead", {}, h("tr", {}, ["Alias", "Model", "Revision", "History (newest first)"].map((c) => h("th", {}, c)))),
-    h("tbody", {}, aliases.map((a) => h("tr", { "data-alias": a.name }, h("td", {}, a.name), h("td", { class: "mono" }, h("a", { href: `#/model/${encodeURIComponent(a.modelId)}` }, a.modelId)), h("td", { class: "num" }, a.revision),
-      h("td", {}, h("ul", { class: "timeline" }, (a.history || []).slice().reverse().map((c) => h("li", {}, fmtTime(c.setTime), " ", h("span", { class: "mono" }, c.modelId), c.metric ? ` ${c.metric} ${num(c.score)} (was ${num(c.previousScore)})` : "",
-        c.previousModelId && c.modelId === a.modelId ? [" ", h("button", { class: "rollback", onclick: () => void rollback(a, c.previousModelId) }, `Roll back to ${c.previousModelId}`)] : ""))))))));
+    h("tbody", {}, aliases.map((a) => h("tr", { "data-alias": a.name, "data-model-id": a.modelId, "data-revision": a.revision }, h("td", {}, a.name), h("td", { class: "mono" }, h("a", { href: `#/model/${encodeURIComponent(a.modelId)}` }, a.modelId)), h("td", { class: "num" }, a.revision),
+      h("td", {}, h("ul", { class: "timeline" }, (a.history || []).map((c, i) => h("li", { class: "alias-change", "data-model-id": c.modelId }, fmtTime(c.setTime), " ", h("span", { class: "mono" }, c.modelId), c.metric ? ` ${c.metric} ${num(c.score)} (was ${num(c.previousScore)})` : "",
+        i === 0 && c.previousModelId ? [" ", h("button", { class: "rollback", onclick: () => void rollback(a, c.previousModelId) }, `Roll back to ${c.previousModelId}`)] : ""))))))));
 }
 
 async function modelPage(id) {
@@ -335,31 +344,59 @@ async function modelPage(id) {
   const aliasIn = h("input", { id: "alias-name", placeholder: "alias, e.g. prod" });
   const promote = async () => {
     const name = aliasIn.value.trim();
+    if (!/^[a-z0-9-]{1,63}$/.test(name)) return flash("an alias is 1-63 characters of a-z, 0-9 and -", true);
     const current = aliases.find((a) => a.name === name);
-    try { await api(`/api/aliases/${encodeURIComponent(name)}`, { method: "POST", body: { modelId: model.id, expectedRevision: current ? Number(current.revision) : 0 } }); flash(`${name} → ${model.id}`); } catch (err) { flash(err.message, true); }
+    try { await api(`/api/aliases/${encodeURIComponent(name)}`, { method: "POST", body: { modelId: model.id, expectedRevision: current ? Number(current.revision) : 0 } }); await route(); flash(`${name} → ${model.id}`); } catch (err) { flash(err.message, true); }
   };
   const tune = result?.tuneModel;
   setPage(h("h1", {}, "Model ", h("span", { class: "mono" }, model.id)),
     h("div", { class: "card grid" }, h("div", { class: "stat" }, "Algorithm", h("b", {}, short(model.algorithm))), h("div", { class: "stat" }, "Users × items", h("b", {}, `${model.users} × ${model.items}`)),
       h("div", { class: "stat" }, "Iterations", h("b", { id: "model-iterations" }, String(model.iterations))), h("div", { class: "stat" }, "Final loss", h("b", {}, num(model.finalLoss))),
       h("div", { class: "stat" }, "Trained from", h("a", { class: "mono", href: `#/task/${encodeURIComponent(model.taskId)}` }, model.taskId))),
-    h("div", { class: "toolbar" }, aliasIn, h("button", { class: "primary", id: "promote", onclick: () => void promote() }, "Promote to alias")),
+    h("div", { class: "toolbar" }, aliasIn, h("button", { class: "primary", id: "promote", onclick: () => void promote() }, "Promote to alias"),
+      h("span", { class: "muted", id: "model-aliases" }, aliases.filter((a) => a.modelId === model.id).map((a) => a.name).join(", ") || "no alias points here")),
     h("h2", {}, "Loss per iteration"), loss.length ? lineChart(loss.map((p) => ({ x: p.iteration, y: p.loss })), { id: "loss-chart" }) : h("p", { class: "muted", id: "loss-chart" }, "No loss curve (not ALS, or trained before the curve was kept)."),
     h("h2", {}, "Holdout metrics next to popularity"), metricBars(model.metrics, model.baselineMetrics),
-    tune ? [h("h2", {}, "Tuning leaderboard"), h("table", { id: "leaderboard" }, h("thead", {}, h("tr", {}, ["#", "Trial", "Validation score", "Seconds"].map((c) => h("th", {}, c)))),
-      h("tbody", {}, (tune.leaderboard || []).map((t, i) => h("tr", {}, h("td", { class: "num" }, i + 1), h("td", {}, t.description), h("td", { class: "num" }, num(t.validationScore)), h("td", { class: "num" }, num(t.seconds, 2))))))] : "");
+    tune ? [h("h2", {}, "Tuning leaderboard"), leaderboardTable(tune.leaderboard || [], "leaderboard")] : "");
 }
 
 // ---------- workers & queue ----------
+/** One cell per slot (filled: busy), or one proportional bar when there are too many to count. */
+function slotsBar(busy, total) {
+  const cells = total <= 32;
+  const width = cells ? Math.max(total, 1) * 14 : 200;
+  const svg = h("svg:svg", { class: "slots", width, height: 14, viewBox: `0 0 ${width} 14` }, h("svg:title", {}, `${busy} of ${total} slots busy`));
+  if (cells) for (let i = 0; i < total; i++) svg.append(h("svg:rect", { class: i < busy ? "slot slot-busy" : "slot", x: i * 14 + 1, y: 1, width: 12, height: 12, rx: 2 }));
+  else svg.append(h("svg:rect", { class: "slot", x: 0, y: 1, width, height: 12 }), h("svg:rect", { class: "slot slot-busy", x: 0, y: 1, width: total ? (width * Math.min(busy, total)) / total : 0, height: 12 }));
+  return svg;
+}
+
+function workersTable(workers, heartbeatMs) {
+  const since = (iso) => `${Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000))} s ago`;
+  const row = (w) => h("tr", { "data-worker-id": w.workerId, "data-slots-total": w.slotsTotal, "data-slots-busy": w.slotsBusy, "data-draining": w.draining ? "true" : "false" },
+    h("td", { class: "mono" }, w.workerId, w.draining ? h("span", { class: "muted" }, " (draining)") : ""), h("td", {}, w.host), h("td", { class: "num" }, w.pid),
+    h("td", {}, slotsBar(w.slotsBusy, w.slotsTotal), " ", h("span", { class: "slots-text" }, `${w.slotsBusy} / ${w.slotsTotal}`)), h("td", { class: "num" }, w.tasksRunning),
+    h("td", { class: "mono" }, w.version), h("td", {}, new Date(w.startedAt).toLocaleString()), h("td", {}, since(w.updatedAt)));
+  const empty = h("tr", {}, h("td", { colspan: "8", class: "muted" }, "No worker has reported in the last few seconds."));
+  return [
+    h("table", { id: "workers" }, h("thead", {}, h("tr", {}, ["Worker", "Host", "PID", "Slots (busy / total)", "Tasks running", "Version", "Started", "Last heartbeat"].map((c) => h("th", {}, c)))),
+      h("tbody", {}, workers.length ? workers.map(row) : empty)),
+    h("p", { class: "muted" }, `Each worker reports every ${Math.round(heartbeatMs / 1000)} s; one silent for ${Math.round((3 * heartbeatMs) / 1000)} s drops off the list.`),
+  ];
+}
+
 async function workersPage() {
   const render = async () => {
-    const { samples, lastError } = await api("/api/queue");
+    const [{ samples, lastError }, { workers, heartbeatMs }] = await Promise.all([api("/api/queue"), api("/api/workers")]);
     const last = samples[samples.length - 1] || {};
     const t0 = samples.length ? samples[0].timeMs : 0;
+    const slots = workers.reduce((a, w) => [a[0] + w.slotsBusy, a[1] + w.slotsTotal], [0, 0]);
     setPage(h("h1", {}, "Workers & queue"),
-      h("div", { class: "card grid" }, h("div", { class: "stat" }, "Waiting in queue", h("b", { id: "queue-pending" }, num(last.pending))), h("div", { class: "stat" }, "Running on workers (slots busy)", h("b", {}, num(last.ackPending))),
+      h("div", { class: "card grid" }, h("div", { class: "stat" }, "Waiting in queue", h("b", { id: "queue-pending" }, num(last.pending))), h("div", { class: "stat" }, "Running on workers", h("b", {}, num(last.ackPending))),
+        h("div", { class: "stat" }, "Workers (slots busy / total)", h("b", { id: "worker-count" }, `${workers.length} (${slots[0]} / ${slots[1]})`)),
         h("div", { class: "stat" }, "Idle worker pulls (free slots asking)", h("b", {}, num(last.waitingPulls))), h("div", { class: "stat" }, "Dead letters", h("b", {}, num(last.deadLetters)))),
       lastError ? h("p", { class: "error" }, lastError) : "",
+      h("h2", {}, "Workers"), ...workersTable(workers, heartbeatMs),
       h("h2", {}, "Queue depth, last minutes (blue: waiting, amber: running)"),
       lineChart(samples.map((s) => ({ x: Math.round((s.timeMs - t0) / 1000), pending: s.pending, running: s.ackPending })), { id: "queue-chart", series: [["pending", "line"], ["running", "line2"]] }),
       h("p", { class: "muted" }, "Sampled from the gateway's /metrics, the gauges Prometheus scrapes."));
@@ -369,8 +406,11 @@ async function workersPage() {
 }
 
 // ---------- router ----------
+let routeGen = 0;
 async function route() {
   stopPage();
+  const gen = ++routeGen;
+  delete document.body.dataset.route;
   const [path, query] = (location.hash.slice(1) || "/tasks").split("?");
   const params = new URLSearchParams(query || "");
   const parts = path.split("/").filter(Boolean);
@@ -387,6 +427,9 @@ async function route() {
     }
   } catch (err) {
     if (session) setPage(h("p", { class: "error" }, err.message));
+  } finally {
+    // Which page is on screen, once it is (tests wait for it rather than for a fixed time).
+    if (gen === routeGen) document.body.dataset.route = location.hash || "#/tasks";
   }
 }
 
