@@ -1,7 +1,8 @@
 // The dashboard in a real browser (Debian's chromium via playwright-core) against a real stack with
-// two tenants: live progress, cancel, dead-letter replay, CSV upload, the loss chart, isolation
+// two tenants: live progress, cancel, dead-letter replay, CSV upload, the loss chart, promote and
+// roll back an alias, the tuning leaderboard, Recommend's table, the workers list, isolation
 // and CSRF. Screenshots of each page go to test-results/ui (or RECFLOW_UI_SCREENSHOT_DIR).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +11,7 @@ import { call, createTasksClient, type TasksServiceClient } from "../../src/api/
 import { newToken } from "../../src/gateway/auth.js";
 import type { Task__Output } from "../../src/generated/recflow/v1/Task.js";
 import type { TaskSpec } from "../../src/generated/recflow/v1/TaskSpec.js";
-import { Stack, spawnRecflow, stopProc, waitFor, type Proc } from "../helpers/stack.js";
+import { Stack, collectWatch, spawnRecflow, stopProc, waitFor, type Proc } from "../helpers/stack.js";
 import { consoleErrors, launchBrowser, logIn, screenshot, type TestBrowser } from "../helpers/browser.js";
 
 describe("dashboard in a real browser", () => {
@@ -25,6 +26,8 @@ describe("dashboard in a real browser", () => {
   let context: BrowserContext;
   let page: Page;
   let errors: string[];
+  /** The ALS model the upload test trains on the uploaded CSV (the alias and Recommend tests use it). */
+  let firstModel = "";
 
   const submitA = (task: TaskSpec): Promise<Task__Output> => call(tasksA.SubmitTask.bind(tasksA), { requestId: "", task }, { deadlineMs: 10_000 });
   const getA = (taskId: string): Promise<Task__Output> => call(tasksA.GetTask.bind(tasksA), { taskId }, { deadlineMs: 10_000 });
@@ -33,6 +36,26 @@ describe("dashboard in a real browser", () => {
     const v = await page.getAttribute(selector, "value", { timeout: 100 }).catch(() => null);
     return v === null ? undefined : Number(v);
   };
+  /** Submits as tenant acme and waits for the task's end (training and tuning take seconds). */
+  const runA = async (task: TaskSpec, what: string): Promise<Task__Output> => {
+    const { id } = await submitA(task);
+    const done = await waitFor(async () => {
+      const t = await getA(id);
+      return t.status?.state === "TASK_STATE_SUCCEEDED" || t.status?.state === "TASK_STATE_FAILED" || t.status?.state === "TASK_STATE_CANCELLED" ? t : undefined;
+    }, 120_000, what);
+    expect(done.status?.state, JSON.stringify(done.error)).toBe("TASK_STATE_SUCCEEDED");
+    return done;
+  };
+  /** Opens a page by its hash and waits until it is rendered (the app marks body[data-route]). */
+  const show = async (hash: string): Promise<void> => {
+    const url = `${base}${hash}`;
+    // The same URL again is no navigation at all: reload, so the page is fresh.
+    if (page.url() === url) await page.reload();
+    else await page.goto(url);
+    await page.waitForSelector(`body[data-route="${hash}"]`, { state: "attached" });
+  };
+  /** One attribute of every element the selector matches, in document order. */
+  const attrs = async (selector: string, name: string): Promise<(string | null)[]> => Promise.all((await page.locator(selector).all()).map((el) => el.getAttribute(name)));
   const rowState = (id: string): Promise<string | null> => page.getAttribute(`tr[data-task-id="${id}"]`, "data-state", { timeout: 100 }).catch(() => null);
 
   beforeAll(async () => {
@@ -56,6 +79,13 @@ describe("dashboard in a real browser", () => {
     if (ui) await stopProc(ui);
     await stack?.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  // A failed test leaves the page as it was (screenshot) and what it said, to read in CI's artifacts.
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== "fail" || !page) return;
+    await screenshot(page, `failed-${ctx.task.name.replace(/\W+/g, "-").slice(0, 60)}`).catch(() => undefined);
+    console.log(`page at failure (${page.url()}):\n${(await page.textContent("#page").catch(() => "")) ?? ""}\nconsole errors: ${JSON.stringify(errors)}`);
   });
 
   it("is interactive within a second of opening, then shows the live task list after login", async () => {
@@ -143,6 +173,7 @@ describe("dashboard in a real browser", () => {
     }, 60_000, "training to end");
     expect(done.status?.state).toBe("TASK_STATE_SUCCEEDED");
     const modelId = done.result?.trainModel?.modelId ?? "";
+    firstModel = modelId;
     await page.goto(`${base}#/model/${modelId}`);
     await page.waitForSelector("#loss-chart");
     expect(await page.locator("#loss-chart circle").count()).toBe(iterations);
@@ -150,11 +181,83 @@ describe("dashboard in a real browser", () => {
     await screenshot(page, "model");
   });
 
-  it("shows the queue chart sampled from the gateway's metrics", async () => {
-    await page.goto(`${base}#/workers`);
+  it("promotes a model to an alias and rolls it back by clicking; Recommend by the alias follows", async () => {
+    expect(firstModel).not.toBe("");
+    const second = (await runA({ trainModel: { datasetId: "ui-ratings", algorithm: "ALGORITHM_ALS", als: { factors: 3, iterations: 3 } } }, "the second model's training")).result?.trainModel?.modelId ?? "";
+    const recommendedBy = async (): Promise<string> => (await runA({ recommend: { alias: "prod", userIds: ["u1"], k: 3 } }, "Recommend by alias")).result?.recommend?.modelId ?? "";
+    const history = (): Promise<(string | null)[]> => attrs('#aliases tr[data-alias="prod"] li.alias-change', "data-model-id");
+    const promote = async (modelId: string): Promise<void> => {
+      await show(`#/model/${modelId}`);
+      await page.fill("#alias-name", "prod");
+      await page.click("#promote");
+      await page.waitForSelector(`#flash:has-text("prod → ${modelId}")`);
+      expect(await page.textContent("#model-aliases")).toBe("prod");
+    };
+
+    await promote(firstModel);
+    expect(await recommendedBy()).toBe(firstModel);
+    await promote(second);
+    expect(await recommendedBy()).toBe(second);
+
+    await show("#/models");
+    // Newest first: the promotion of the second model, then the first.
+    expect(await history()).toEqual([second, firstModel]);
+    await page.click(`#aliases tr[data-alias="prod"] button.rollback:has-text("Roll back to ${firstModel}")`);
+    await page.waitForSelector(`#flash:has-text("prod → ${firstModel}")`);
+    expect(await page.getAttribute('#aliases tr[data-alias="prod"]', "data-model-id")).toBe(firstModel);
+    expect(await history()).toEqual([firstModel, second, firstModel]);
+    expect(await recommendedBy()).toBe(firstModel);
+    await screenshot(page, "models");
+  });
+
+  it("shows Recommend's items per user as a table on the task page", async () => {
+    const users = ["u0", "u1", "u2", "u3", "u-unknown"];
+    const done = await runA({ recommend: { modelId: firstModel, userIds: users, k: 4 } }, "Recommend");
+    const events = await collectWatch(tasksA, done.id, 0, 20_000);
+    const expected = Object.fromEntries(events.flatMap((e) => e.partialResult?.recommendations ?? []).map((r) => [r.userId, r.items.map((i) => i.itemId).join(" ")]));
+    expect(Object.keys(expected).sort()).toEqual([...users].sort());
+    await show(`#/task/${done.id}`);
+    const shownUsers = await attrs("#partial-results tr[data-user-id]", "data-user-id");
+    const shownItems = await attrs("#partial-results tr[data-user-id]", "data-items");
+    expect(Object.fromEntries(shownUsers.map((u, i) => [u, shownItems[i]]))).toEqual(expected);
+    for (const items of Object.values(expected)) expect(items.split(" ")).toHaveLength(4);
+    expect(await page.textContent('#partial-results tr[data-user-id="u-unknown"]')).toMatch(/cold start/);
+  });
+
+  it("shows a TuneModel's leaderboard with one row per trial on its model's page", async () => {
+    const done = await runA({ tuneModel: { datasetId: "ui-ratings", maxTrials: 5, evalK: 5, seed: 3 } }, "the tuning");
+    const tune = done.result?.tuneModel;
+    expect(tune?.trials).toBeGreaterThan(1);
+    expect(tune?.leaderboard).toHaveLength(tune?.trials ?? -1);
+    await show(`#/model/${tune?.modelId ?? ""}`);
+    expect(await page.locator("#leaderboard tbody tr").count()).toBe(tune?.trials);
+    // In the task's order (best validation score first).
+    expect(await attrs("#leaderboard tbody tr", "data-trial")).toEqual(tune?.leaderboard.map((t) => String(t.index)));
+    await screenshot(page, "leaderboard");
+  });
+
+  it("lists the workers with their slots, and drops a killed worker once its record expires", async () => {
+    // w1 (1 thread, from the stack) and a second worker with 3 slots.
+    const extra = await stack.addWorker({ RECFLOW_THREADS: "3" });
+    const id = `w${stack.workers.length}`;
+    await show("#/workers");
     // A flat line (an idle queue) has no height, so "attached", not "visible".
     await page.waitForSelector("#queue-chart polyline[data-series=pending]", { state: "attached" });
+    await page.waitForSelector(`#workers tr[data-worker-id="${id}"]`, { timeout: 20_000 });
+    expect(await page.getAttribute('#workers tr[data-worker-id="w1"]', "data-slots-total")).toBe("1");
+    expect(await page.getAttribute(`#workers tr[data-worker-id="${id}"]`, "data-slots-total")).toBe("3");
+    expect(await page.locator(`#workers tr[data-worker-id="${id}"] svg.slots rect.slot`).count()).toBe(3);
     await screenshot(page, "workers");
+
+    // SIGKILL: no goodbye, so the row goes only when the bucket's TTL (three 5 s heartbeats) ends.
+    await stopProc(extra, "SIGKILL");
+    const killedAt = Date.now();
+    await waitFor(async () => (await page.locator(`#workers tr[data-worker-id="${id}"]`).count()) === 0, 40_000, "the killed worker's row to go");
+    const goneAfterMs = Date.now() - killedAt;
+    console.log(`dashboard: killed worker left the list after ${goneAfterMs} ms`);
+    // Its last heartbeat was at most 5 s before the kill, so the record outlived the kill by 10 s or more.
+    expect(goneAfterMs).toBeGreaterThan(5_000);
+    expect(await page.locator('#workers tr[data-worker-id="w1"]').count()).toBe(1);
   });
 
   it("refuses a POST without the CSRF token, even with the session cookie", async () => {
@@ -190,4 +293,4 @@ describe("dashboard in a real browser", () => {
   it("logged no console errors on any page", () => {
     expect(errors).toEqual([]);
   });
-}, 180_000);
+}, 300_000);
