@@ -18,6 +18,7 @@ import type { Tracing } from "../tracing.js";
 import { batchSubmitTasks } from "./batch-submit.js";
 import { watchTasks } from "./watch-tasks.js";
 import { serveWatch } from "./watch-stream.js";
+import { watchTask } from "./task-watch.js";
 
 export interface TasksServiceDeps {
   broker: Broker;
@@ -159,10 +160,10 @@ export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
       return { tasks, nextPageToken };
     }),
 
-    // feed.watch answers NOT_FOUND itself (it reads the task's latest event anyway).
+    // watchTask answers NOT_FOUND itself (it reads the task's latest event anyway).
     WatchTask: (call) => serveWatch(call, deps, (req) => {
       const taskId = validateTaskId("task_id", req.taskId);
-      return (tenant, after, signal) => feed.watch(tenant, taskId, after, signal);
+      return (tenant, after, signal) => watchTask({ feed, events, log }, tenant, taskId, after, signal);
     }),
   };
 }

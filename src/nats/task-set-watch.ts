@@ -2,19 +2,22 @@
 // whose labels match), in RECFLOW_EVENTS order, history then live, on one stream.
 //
 // Order is the stream's, across tasks, so a client resumes with after_sequence = the last sequence
-// it received and misses nothing. The hand-over is the one EventFeed.watch uses: a tenant tap is in
+// it received and misses nothing. The hand-over is the one WatchTask uses: a tenant tap is in
 // place before the history read starts, the history is read up to the tenant's latest event at that
 // moment, and the tap holds anything later (duplicates are dropped by sequence). The history is one
 // ordered consumer filtered to the tenant's subjects (flow-controlled, so a long history is read at
 // the client's pace), not a direct get per event. A slow client overflows its tap: the buffer is
 // dropped and the stream re-read from the last sequence sent, so it costs reads, never memory.
+// Events are decoded only once selected (FeedEvent): a watch of listed ids skips the others'
+// events by their subject.
 import { DeliverPolicy } from "nats";
 import type { Logger } from "../log.js";
 import { isTerminalEvent, type StoredEvent } from "../api/task-model.js";
 import { NotFoundError, UnavailableError } from "../errors.js";
 import type { Broker } from "./connection.js";
-import { decodeStoredEvent, type EventLog } from "./event-log.js";
+import type { EventLog } from "./event-log.js";
 import { IDLE, OVERFLOW, RESYNC_IDLE_MS, type EventFeed } from "./event-feed.js";
+import { FeedEvent } from "./feed-event.js";
 import { isNotFound, isTransient } from "./nats-errors.js";
 import { EVENTS_STREAM, eventSubject } from "./subjects.js";
 
@@ -58,8 +61,8 @@ export async function tenantLastSeq(broker: Broker, tenant: string): Promise<num
   }
 }
 
-/** The tenant's events with a sequence in (after, until], in stream order. */
-async function* readTenant(deps: TaskSetWatchDeps, tenant: string, after: number, until: number, signal: AbortSignal): AsyncGenerator<StoredEvent> {
+/** The tenant's events with a sequence in (after, until], in stream order, not decoded yet. */
+async function* readTenant(deps: TaskSetWatchDeps, tenant: string, after: number, until: number, signal: AbortSignal): AsyncGenerator<FeedEvent> {
   if (until <= after) return;
   const consumer = await deps.broker.js.consumers.get(EVENTS_STREAM, {
     filterSubjects: eventSubject(tenant, "*"),
@@ -73,9 +76,9 @@ async function* readTenant(deps: TaskSetWatchDeps, tenant: string, after: number
   try {
     for await (const m of messages) {
       last = m.seq;
-      let ev: StoredEvent | undefined;
+      let ev: FeedEvent | undefined;
       try {
-        ev = decodeStoredEvent({ data: m.data, seq: m.seq });
+        ev = new FeedEvent(tenant, m.subject.slice(m.subject.lastIndexOf(".") + 1), m.seq, m.data); // read at once, not kept: no copy
       } catch (err) {
         deps.log.error({ err, subject: m.subject, seq: m.seq }, "undecodable task event skipped");
       }
@@ -132,15 +135,24 @@ export async function* watchTaskSet(deps: TaskSetWatchDeps, tenant: string, set:
       open = s.open;
       last = s.start;
     }
-    const selected = async (ev: StoredEvent): Promise<boolean> => {
-      if ("ids" in set) return set.ids.has(ev.taskId);
+    /** The event, decoded, if the watch selects it; undefined otherwise (or undecodable: skipped). */
+    const selected = async (fe: FeedEvent): Promise<StoredEvent | undefined> => {
+      if ("ids" in set && !set.ids.has(fe.taskId)) return undefined;
+      let ev: StoredEvent;
+      try {
+        ev = fe.decode();
+      } catch (err) {
+        deps.log.error({ err, taskId: fe.taskId, seq: fe.sequence }, "undecodable task event skipped");
+        return undefined;
+      }
+      if ("ids" in set) return ev;
       if (ev.event === "queued") {
         const labels = ev.queued?.spec?.labels ?? {};
-        feed.rememberLabels(eventSubject(tenant, ev.taskId), labels);
-        return set.matches(labels);
+        feed.rememberLabels(tenant, ev.taskId, labels);
+        return set.matches(labels) ? ev : undefined;
       }
       const labels = await feed.labelsOf(tenant, ev.taskId);
-      return labels !== null && set.matches(labels);
+      return labels !== null && set.matches(labels) ? ev : undefined;
     };
     /** Whether the watch is complete after sending `ev` (every listed task finished). */
     const finished = (ev: StoredEvent): boolean => {
@@ -150,9 +162,10 @@ export async function* watchTaskSet(deps: TaskSetWatchDeps, tenant: string, set:
     };
     for (;;) {
       const until = await tenantLastSeq(deps.broker, tenant);
-      for await (const ev of readTenant(deps, tenant, last, until, signal)) {
-        last = ev.sequence;
-        if (!(await selected(ev))) continue;
+      for await (const fe of readTenant(deps, tenant, last, until, signal)) {
+        last = fe.sequence;
+        const ev = await selected(fe);
+        if (!ev) continue;
         yield ev;
         if (finished(ev)) return;
       }
@@ -161,10 +174,11 @@ export async function* watchTaskSet(deps: TaskSetWatchDeps, tenant: string, set:
         if (batch === null) return;
         // Quiet for a while (the live feed may have stalled) or overflowed: read the stream again.
         if (batch === IDLE || batch === OVERFLOW) break;
-        for (const ev of batch) {
-          if (ev.sequence <= last) continue;
-          last = ev.sequence;
-          if (!(await selected(ev))) continue;
+        for (const fe of batch) {
+          if (fe.sequence <= last) continue;
+          last = fe.sequence;
+          const ev = await selected(fe);
+          if (!ev) continue;
           yield ev;
           if (finished(ev)) return;
         }

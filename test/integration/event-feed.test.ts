@@ -6,6 +6,7 @@ import { compileConfig } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
 import { makeEvent, type StoredEvent } from "../../src/api/task-model.js";
 import { Broker, EventFeed, EventLog, ensureTopology } from "../../src/nats/index.js";
+import { watchTask } from "../../src/gateway/task-watch.js";
 import { startNats, type TestNats } from "../helpers/nats.js";
 
 /** The real EventLog, counting the reads a watch makes from the stream. */
@@ -91,7 +92,7 @@ describe("event feed", () => {
 
   async function watchAllOf(from: EventFeed, taskId: string, after = 0): Promise<number[]> {
     const seen: number[] = [];
-    for await (const ev of from.watch("default", taskId, after, new AbortController().signal)) seen.push(ev.sequence);
+    for await (const ev of watchTask({ feed: from, events, log }, "default", taskId, after, new AbortController().signal)) seen.push(ev.sequence);
     return seen;
   }
 
@@ -149,7 +150,7 @@ describe("event feed", () => {
       const before = events.reads;
       const seen: number[] = [];
       const stop = new AbortController();
-      for await (const ev of own.watch("default", id, 0, stop.signal)) {
+      for await (const ev of watchTask({ feed: own, events, log }, "default", id, 0, stop.signal)) {
         seen.push(ev.sequence);
         if (seen.length === 2) break;
       }
