@@ -10,6 +10,7 @@ import {
 import type { Logger } from "../log.js";
 import { UnavailableError } from "../errors.js";
 import { JetStreamRequests } from "./jetstream-requests.js";
+import { coalesceWrites } from "./write-coalescing.js";
 import { isTransient } from "./nats-errors.js";
 
 /**
@@ -71,6 +72,8 @@ export class Broker {
   private constructor(nc: NatsConnection, jsm: JetStreamManager, opts: BrokerOptions, log: Logger) {
     this.nc = nc;
     this.jsm = jsm;
+    // One socket write per event-loop turn (see write-coalescing.ts).
+    coalesceWrites(nc);
     this.js = nc.jetstream({ timeout: opts.publishTimeoutMs });
     this.requests = new JetStreamRequests(nc, opts.publishTimeoutMs);
     this.#log = log;
