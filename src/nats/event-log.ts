@@ -28,6 +28,7 @@ import type { Broker } from "./connection.js";
 import { EVENTS_STREAM, eventSubject, isSubjectToken } from "./subjects.js";
 import { isApiError, isNotFound, isTransient, WRONG_LAST_SEQUENCE } from "./nats-errors.js";
 import type { DirectQuery, GotMessage } from "./jetstream-requests.js";
+import { ServerClock } from "./server-clock.js";
 
 /** Someone else appended to the task since `expectedLastSeq`: re-read and decide again. */
 export class AppendConflictError extends Error {
@@ -74,13 +75,24 @@ export function mapPublishError(err: unknown): never {
   throw err;
 }
 
+/** How often an append of ours is read back to measure the server clock's offset. */
+const CLOCK_SAMPLE_EVERY_MS = 30_000;
+
 export class EventLog {
+  /**
+   * The NATS server's clock (server-clock.ts), learned from the stamps on what this log reads
+   * and, every CLOCK_SAMPLE_EVERY_MS, from one of its own appends read back: the time events
+   * carry and deadlines are judged by.
+   */
+  readonly clock: ServerClock;
   readonly #broker: Broker;
   readonly #maxEventBytes: number;
+  #clockSampledAt = Number.NEGATIVE_INFINITY;
 
-  constructor(broker: Broker, options: { maxEventBytes: number }) {
+  constructor(broker: Broker, options: { maxEventBytes: number; clock?: ServerClock }) {
     this.#broker = broker;
     this.#maxEventBytes = options.maxEventBytes;
+    this.clock = options.clock ?? new ServerClock();
   }
 
   /**
@@ -94,6 +106,7 @@ export class EventLog {
       throw new EventTooLargeError(`event of ${data.length} bytes exceeds the ${this.#maxEventBytes}-byte limit`);
     }
     let ack;
+    const sentMs = Date.now();
     try {
       ack = await this.#broker.requests.publish(eventSubject(tenant, taskId), data, {
         msgId: slotId(taskId, opts.expectedLastSeq), expectedLastSubjectSeq: opts.expectedLastSeq, headers: { [EVENT_ID_HEADER]: opts.msgId },
@@ -106,7 +119,19 @@ export class EventLog {
     }
     // The slot was taken: by our own earlier try, or by another writer whose append was in
     // flight at the same time as ours (see the header comment).
-    return ack.duplicate ? this.#settle(tenant, taskId, opts) : ack.seq;
+    if (ack.duplicate) return this.#settle(tenant, taskId, opts);
+    this.#sampleClock(ack.seq, sentMs, Date.now());
+    return ack.seq;
+  }
+
+  /** Now and then: reads an append of ours back for its server stamp (in the background). */
+  #sampleClock(seq: number, sentMs: number, answeredMs: number): void {
+    if (answeredMs - this.#clockSampledAt < CLOCK_SAMPLE_EVERY_MS) return;
+    this.#clockSampledAt = answeredMs;
+    this.#broker.requests.leaderGet(EVENTS_STREAM, { seq }).then(
+      (m) => this.clock.observeWrite(m.storedAtMs, sentMs, answeredMs),
+      () => void (this.#clockSampledAt = Number.NEGATIVE_INFINITY), // try again with the next append
+    );
   }
 
   /** Whose is the event after expectedLastSeq? Ours: its sequence. Another writer's: a conflict. */
@@ -168,7 +193,9 @@ export class EventLog {
     if (!isSubjectToken(tenant) || !isSubjectToken(taskId)) return null;
     const q = query(eventSubject(tenant, taskId));
     try {
-      return await (from === "leader" ? this.#broker.requests.leaderGet(EVENTS_STREAM, q) : this.#broker.requests.directGet(EVENTS_STREAM, q));
+      const m = await (from === "leader" ? this.#broker.requests.leaderGet(EVENTS_STREAM, q) : this.#broker.requests.directGet(EVENTS_STREAM, q));
+      this.clock.observeStored(m.storedAtMs);
+      return m;
     } catch (err) {
       if (isNotFound(err)) return null;
       if (isTransient(err)) throw UnavailableError.from(err);

@@ -18,6 +18,8 @@ export interface TaskDelivery {
   /** 1-based: how many times JetStream has delivered this message, this one included. */
   readonly attempt: number;
   readonly streamSeq: number;
+  /** When JetStream stored the message, by the NATS server's clock (epoch ms; NaN if unknown). */
+  readonly storedAtMs?: number;
   /** The W3C trace context the submitter put in the message's headers, if any. */
   readonly traceContext: TraceContext | undefined;
   /**
@@ -71,6 +73,12 @@ class JsTaskDelivery implements TaskDelivery {
     this.task = task;
     this.attempt = info.attempt;
     this.streamSeq = info.streamSeq;
+  }
+  /** The `<ns>` token of the ack subject: the stored message's timestamp (see parseAckSubject). */
+  get storedAtMs(): number {
+    const t = (this.#msg.reply ?? "").split(".");
+    const at = t.length === 9 ? 7 : t.length >= 11 ? 9 : -1;
+    return at < 0 ? Number.NaN : Number(t[at]) / 1e6;
   }
   get traceContext(): TraceContext | undefined {
     const traceparent = this.#msg.headers?.get("traceparent");

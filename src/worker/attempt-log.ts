@@ -88,7 +88,7 @@ export class AttemptLog {
    * writer got there first, theirs stands and we just read it).
    */
   async appendFirst(body: EventBody): Promise<void> {
-    const event = makeEvent(this.taskId, null, body, this.kind);
+    const event = makeEvent(this.taskId, null, body, this.kind, this.#events.clock.now());
     try {
       this.lastSeq = await this.#withRetry(() => this.#events.append(this.tenant, this.taskId, event, { expectedLastSeq: 0, msgId: `${this.taskId}:queued` }));
       this.lastStatus = event.status as Status;
@@ -102,7 +102,7 @@ export class AttemptLog {
   async append(body: EventBody): Promise<number> {
     const msgId = `${this.taskId}:${this.attempt}:${this.#delivery}:${this.#counter++}`;
     for (;;) {
-      const event = makeEvent(this.taskId, this.lastStatus, body, this.kind);
+      const event = makeEvent(this.taskId, this.lastStatus, body, this.kind, this.#events.clock.now());
       try {
         const seq = await this.#withRetry(() => this.#events.append(this.tenant, this.taskId, event, { expectedLastSeq: this.lastSeq, msgId }));
         this.lastSeq = seq;

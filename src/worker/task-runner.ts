@@ -162,14 +162,18 @@ export class TaskRunner {
     const task = delivery.task;
     const spec = task.spec!;
     const limits = { attempt: delivery.attempt, maxRetries: spec.maxRetries ?? 0, deadline: fromTimestamp(spec.deadline) };
-    const refused = admit({ ...limits, now: Date.now() });
+    // Deadlines are judged by the NATS server's clock (server-clock.ts), not this host's: the
+    // message's stamp is a first sample of it.
+    const clock = this.#d.events.clock;
+    if (delivery.storedAtMs !== undefined) clock.observeStored(delivery.storedAtMs);
+    const refused = admit({ ...limits, now: clock.now() });
     if (refused) {
       // Not run, so no Started: the log is read (and Queued written if missing) before Failed.
       await this.#open(alog, task, spec);
       return this.#apply(at, refused);
     }
     const { outcome, stopReason } = await this.#execute(at, stop, limits.deadline, releaseSlot);
-    const decision = decide({ ...limits, now: Date.now(), outcome, stopReason, retryDelayMs: backoffMs(this.#d.retry, delivery.attempt) });
+    const decision = decide({ ...limits, now: clock.now(), outcome, stopReason, retryDelayMs: backoffMs(this.#d.retry, delivery.attempt) });
     await this.#apply(at, decision, outcome);
   }
 
@@ -214,7 +218,8 @@ export class TaskRunner {
     if (stop.aborted) onStop();
     else stop.addEventListener("abort", onStop, { once: true });
     // A deadline can be years away, beyond what one setTimeout can wait (see long-timer.ts).
-    const deadlineTimer = deadline === undefined ? undefined : timeoutAt(deadline, () => job.abort("deadline" satisfies StopReason));
+    // The deadline is a server-clock instant: the local timer fires at the matching local time.
+    const deadlineTimer = deadline === undefined ? undefined : timeoutAt(this.#d.events.clock.toLocal(deadline), () => job.abort("deadline" satisfies StopReason));
 
     let outcome: ThreadOutcome;
     let stopReason: StopReason | undefined;
