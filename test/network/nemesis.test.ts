@@ -119,17 +119,27 @@ describe.skipIf(unsupported !== undefined)("nemesis: many hosts, real faults", (
       release();
       await waitFor(() => nextTask >= from + tranche / 3 || nextTask >= TASKS, 120_000, "load of the stage");
     };
-    /** Resolves once the host runs one of a few 5 s probes submitted now, so its fault interrupts work. */
+    /**
+     * Resolves once the host runs one of a few 5 s probes, so its fault interrupts work. Probes go
+     * out in rounds of 6 until it does (other workers may take a round, or the host may still be
+     * reconnecting after the previous fault), up to 4 rounds.
+     */
     const busy = async (host: string): Promise<void> => {
-      const probes = await Promise.all(Array.from({ length: 6 }, (_, i) => cl.submit({ probe: { workMs: 5_000, progressSteps: 5 } }, `nemesis-${net.prefix}-busy-${host}-${i}`)));
-      extra.push(...probes.map((p) => p.id));
-      await waitFor(async () => {
-        for (const p of probes) {
-          const events = await eventsSoFar(cl, p.id);
-          if (events.some((e) => e.event === "started" && e.started?.workerId === host) && terminalEvents(events).length === 0) return true;
-        }
-        return false;
-      }, 30_000, `${host} running a probe`).catch(() => console.log(`nemesis: ${host} did not pick up a 5 s probe; faulting it anyway`));
+      const probes: string[] = [];
+      for (let round = 0; round < 4; round++) {
+        const more = await Promise.all(Array.from({ length: 6 }, (_, i) => cl.submit({ probe: { workMs: 5_000, progressSteps: 5 } }, `nemesis-${net.prefix}-busy-${host}-${round}-${i}`)));
+        probes.push(...more.map((p) => p.id));
+        extra.push(...more.map((p) => p.id));
+        const running = await waitFor(async () => {
+          for (const id of probes) {
+            const events = await eventsSoFar(cl, id);
+            if (events.some((e) => e.event === "started" && e.started?.workerId === host) && terminalEvents(events).length === 0) return true;
+          }
+          return false;
+        }, 20_000, `${host} running a probe`).catch(() => false);
+        if (running) return;
+      }
+      console.log(`nemesis: ${host} did not pick up a 5 s probe in 4 rounds; faulting it anyway`);
     };
     const extra: string[] = [];
 
@@ -146,6 +156,8 @@ describe.skipIf(unsupported !== undefined)("nemesis: many hosts, real faults", (
     await net.linkDown("w1");
     await sleep(2 * ACK_WAIT_MS);
     await net.linkUp("w1");
+    // Each fault's aftermath is a phase of its own: what clients see while the system recovers.
+    cl.phase = "after the worker link is back";
 
     // 2. The stream leader's host is cut off from the other NATS hosts and from the workers.
     await nextStage();
@@ -156,8 +168,8 @@ describe.skipIf(unsupported !== undefined)("nemesis: many hosts, real faults", (
     await net.cut(leader, [...c.natsHosts.filter((h) => h !== leader), ...c.workerHosts]);
     await sleep(10_000);
     await net.heal();
+    cl.phase = "after the partition heals";
     await waitFor(async () => allCurrent(await c.streamHealth().catch(() => [])), 60_000, "every stream current after the partition");
-    cl.phase = "steady";
 
     // 3. A gateway host is cut off while clients watch through it.
     await nextStage();
@@ -169,7 +181,7 @@ describe.skipIf(unsupported !== undefined)("nemesis: many hosts, real faults", (
     await net.linkDown("g1");
     await Promise.all(watches);
     await net.linkUp("g1");
-    cl.phase = "steady";
+    cl.phase = "after the gateway is back";
 
     // 4. A NATS host is paused: a slow node, not a dead one.
     await nextStage();
@@ -179,7 +191,7 @@ describe.skipIf(unsupported !== undefined)("nemesis: many hosts, real faults", (
     c.signalNats(paused, "SIGSTOP");
     await sleep(10_000);
     c.signalNats(paused, "SIGCONT");
-    cl.phase = "steady";
+    cl.phase = "after the NATS host resumes";
 
     // 5. A whole worker host dies, and comes back after an ack wait.
     await nextStage();
@@ -189,7 +201,7 @@ describe.skipIf(unsupported !== undefined)("nemesis: many hosts, real faults", (
     const killed = await net.killHost("w2");
     await sleep(ACK_WAIT_MS);
     await c.startWorker("w2");
-    cl.phase = "steady";
+    cl.phase = "after the worker host restarts";
 
     // Scaling out: a worker host added while the load runs takes work within a pull (2 s).
     release();
