@@ -29,6 +29,8 @@ export interface BankCase {
    * model can reach on the shape. Latent shapes only.
    */
   oracle?: (u: number) => Float64Array;
+  /** The generator's item side (latent shapes): taste vectors, log-popularity and τ/√d. */
+  items?: { factors: Float64Array; dim: number; logPopularity: Float64Array; tasteScale: number };
 }
 
 interface Scale {
@@ -159,7 +161,7 @@ function latentCase(shape: BankShape, s: Scale, seed: number, o: LatentOptions):
     }
     return out;
   };
-  return { ...assemble(shape, o.description, userIds, itemIds, rows, o.holdout, mulberry32(seed ^ 0x7e57)), oracle };
+  return { ...assemble(shape, o.description, userIds, itemIds, rows, o.holdout, mulberry32(seed ^ 0x7e57)), oracle, items: { factors: b, dim: DIM, logPopularity: logPop, tasteScale: scale } };
 }
 
 /** Plays/views: log-normal around a per-user scale, 1 to 10⁴. */
