@@ -64,6 +64,15 @@ const SECURITY_HEADERS = {
   "referrer-policy": "no-referrer",
 };
 
+/**
+ * The dashboard speaks plain HTTP; behind a TLS proxy (the way to run it) the browser's page is
+ * https, so the cookie is marked Secure. A client that sends the header itself only makes its
+ * own cookie unusable over http: nothing to gain.
+ */
+function behindTls(req: IncomingMessage): boolean {
+  return req.headers["x-forwarded-proto"] === "https";
+}
+
 export class UiServer implements AsyncDisposable {
   readonly #server: Server;
   readonly #opts: CompiledUiOptions;
@@ -118,7 +127,7 @@ export class UiServer implements AsyncDisposable {
       if (url.pathname === "/api/session" && req.method === "GET") return sendJson(res, 200, session ? { loggedIn: true, tenant: session.tenant, csrf: session.csrf } : { loggedIn: false });
       if (!session) throw new HttpError(401, "log in first");
       if (req.method === "POST" && !SessionStore.csrfOk(req, session)) throw new HttpError(403, "missing or wrong CSRF token (x-csrf-token)");
-      if (url.pathname === "/api/logout" && req.method === "POST") return this.#logout(res, session);
+      if (url.pathname === "/api/logout" && req.method === "POST") return this.#logout(req, res, session);
       const route = matchRoute(req.method ?? "GET", url.pathname);
       if (route === undefined) throw new HttpError(404, `no such API: ${url.pathname}`);
       if (route === "wrong-method") throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}`);
@@ -176,13 +185,13 @@ export class UiServer implements AsyncDisposable {
       throw err;
     }
     const session = this.#sessions.create(tenant, clients);
-    res.setHeader("set-cookie", sessionCookie(session.id, Math.floor(this.#opts.sessionIdleMs / 1000), false));
+    res.setHeader("set-cookie", sessionCookie(session.id, Math.floor(this.#opts.sessionIdleMs / 1000), behindTls(req)));
     sendJson(res, 200, { tenant, csrf: session.csrf });
   }
 
-  #logout(res: ServerResponse, session: Session): void {
+  #logout(req: IncomingMessage, res: ServerResponse, session: Session): void {
     this.#sessions.delete(session);
-    res.setHeader("set-cookie", sessionCookie("", 0, false));
+    res.setHeader("set-cookie", sessionCookie("", 0, behindTls(req)));
     sendJson(res, 200, {});
   }
 

@@ -42,9 +42,12 @@ export function consoleErrors(page: Page): string[] {
   return errors;
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+/** Where a failed test's page goes: never docs/images, whatever RECFLOW_UI_SCREENSHOT_DIR says. */
+export const FAILURE_DIR = join("test-results", "ui");
+
+export async function screenshot(page: Page, name: string, dir = SCREENSHOT_DIR): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
 
 /** Logs in through the form, as a person would. */

@@ -311,7 +311,7 @@ function metricBars(metrics, baseline) {
   const svg = h("svg:svg", { class: "chart", id: "metric-bars", width, height: keys.length * rowH + 20, viewBox: `0 0 ${width} ${keys.length * rowH + 20}` });
   keys.forEach((k, i) => {
     const y = 10 + i * rowH;
-    const w = (v) => ((width - label - 60) * v) / max;
+    const w = (v) => ((width - label - 120) * v) / max; // room for "popularity 0.1234" after the longest bar
     svg.append(h("svg:text", { x: 4, y: y + 14 }, k),
       h("svg:rect", { class: "bar-model", x: label, y, width: w(metrics[k]), height: 12 }), h("svg:text", { x: label + w(metrics[k]) + 4, y: y + 10 }, `model ${num(metrics[k])}`),
       h("svg:rect", { class: "bar-base", x: label, y: y + 14, width: w(baseline?.[k] || 0), height: 12 }), h("svg:text", { x: label + w(baseline?.[k] || 0) + 4, y: y + 24 }, `popularity ${num(baseline?.[k])}`));
@@ -355,7 +355,7 @@ async function modelPage(id) {
       h("div", { class: "stat" }, "Trained from", h("a", { class: "mono", href: `#/task/${encodeURIComponent(model.taskId)}` }, model.taskId))),
     h("div", { class: "toolbar" }, aliasIn, h("button", { class: "primary", id: "promote", onclick: () => void promote() }, "Promote to alias"),
       h("span", { class: "muted", id: "model-aliases" }, aliases.filter((a) => a.modelId === model.id).map((a) => a.name).join(", ") || "no alias points here")),
-    h("h2", {}, "Loss per iteration"), loss.length ? lineChart(loss.map((p) => ({ x: p.iteration, y: p.loss })), { id: "loss-chart" }) : h("p", { class: "muted", id: "loss-chart" }, "No loss curve (not ALS, or trained before the curve was kept)."),
+    h("h2", {}, "Loss per iteration"), loss.length ? lineChart(loss.map((p) => ({ x: p.iteration, y: p.loss })), { id: "loss-chart" }) : h("p", { class: "muted", id: "loss-chart" }, "No loss curve: only an ALS TrainModel records one (a tuned model's trials record none)."),
     h("h2", {}, "Holdout metrics next to popularity"), metricBars(model.metrics, model.baselineMetrics),
     tune ? [h("h2", {}, "Tuning leaderboard"), leaderboardTable(tune.leaderboard || [], "leaderboard")] : "");
 }
