@@ -85,7 +85,8 @@ export interface RegistrationOptions {
 
 /** One worker's record, kept fresh until stop(). */
 export class WorkerRegistration {
-  readonly #kv: KV;
+  readonly #broker: Broker;
+  #kv: KV | undefined;
   readonly #key: string;
   readonly #opts: RegistrationOptions;
   readonly #base: Omit<WorkerRecord, "slotsBusy" | "tasksRunning" | "updatedAt" | "draining">;
@@ -94,18 +95,21 @@ export class WorkerRegistration {
   #loop: Promise<void> | undefined;
   #lastError = "";
 
-  private constructor(kv: KV, opts: RegistrationOptions) {
-    this.#kv = kv;
+  private constructor(broker: Broker, opts: RegistrationOptions) {
+    this.#broker = broker;
     this.#opts = opts;
     this.#key = workerKey(opts.workerId);
     this.#base = { workerId: opts.workerId, host: hostname(), pid: process.pid, slotsTotal: opts.slotsTotal, version: packageVersion(), startedAt: new Date().toISOString() };
   }
 
-  /** Puts the first record (so the worker is listed once started) and keeps it fresh. */
+  /**
+   * Puts the first record (so the worker is listed once started) and keeps it fresh. Never
+   * fails: a broker that cannot take the record now (or create the bucket) gets it at a later
+   * heartbeat, and the worker works meanwhile.
+   */
   static async start(broker: Broker, opts: RegistrationOptions): Promise<WorkerRegistration> {
-    const kv = await openWorkersBucket(broker, { replicas: opts.replicas, heartbeatMs: opts.heartbeatMs });
-    const r = new WorkerRegistration(kv, opts);
-    await r.#put();
+    const r = new WorkerRegistration(broker, opts);
+    await r.#beatOnce();
     r.#loop = r.#beat(r.#stop.signal);
     return r;
   }
@@ -114,8 +118,17 @@ export class WorkerRegistration {
     return { ...this.#base, ...this.#opts.load(), updatedAt: new Date().toISOString(), draining: this.#draining };
   }
 
-  async #put(): Promise<void> {
-    await this.#kv.put(this.#key, JSON.stringify(this.record()));
+  async #beatOnce(): Promise<void> {
+    try {
+      this.#kv ??= await openWorkersBucket(this.#broker, { replicas: this.#opts.replicas, heartbeatMs: this.#opts.heartbeatMs });
+      await this.#kv.put(this.#key, JSON.stringify(this.record()));
+      this.#lastError = "";
+    } catch (err) {
+      // A missed beat is harmless until three are missed; say so once, not every 5 s.
+      const message = err instanceof Error ? err.message : String(err);
+      if (message !== this.#lastError) this.#opts.log.warn({ err }, "worker registry heartbeat failed; retrying");
+      this.#lastError = message;
+    }
   }
 
   async #beat(signal: AbortSignal): Promise<void> {
@@ -125,30 +138,21 @@ export class WorkerRegistration {
         const timer = setTimeout(resolve, every);
         signal.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
       });
-      if (signal.aborted) return;
-      try {
-        await this.#put();
-        this.#lastError = "";
-      } catch (err) {
-        // A missed beat is harmless until three are missed; say so once, not every 5 s.
-        const message = err instanceof Error ? err.message : String(err);
-        if (message !== this.#lastError) this.#opts.log.warn({ err }, "worker registry heartbeat failed; retrying");
-        this.#lastError = message;
-      }
+      if (!signal.aborted) await this.#beatOnce();
     }
   }
 
-  /** Shown at the next heartbeat (and now): the worker pulls nothing new. */
+  /** Shown now and at every later heartbeat: the worker pulls nothing new. */
   async markDraining(): Promise<void> {
     this.#draining = true;
-    await this.#put().catch(() => undefined);
+    await this.#beatOnce();
   }
 
   /** Stops the heartbeat and deletes the record (best effort: the TTL removes it anyway). */
   async stop(): Promise<void> {
     this.#stop.abort();
     await this.#loop;
-    await this.#kv.delete(this.#key).catch((err: unknown) => this.#opts.log.warn({ err }, "could not delete the worker's registry record; it expires by itself"));
+    await this.#kv?.delete(this.#key).catch((err: unknown) => this.#opts.log.warn({ err }, "could not delete the worker's registry record; it expires by itself"));
   }
 }
 

@@ -66,4 +66,22 @@ describe("worker registry", () => {
     await a.stop();
     expect(await directory.list()).toEqual([]);
   });
+
+  it("lists a worker whose first heartbeat found the broker unresponsive once the broker answers", async () => {
+    const directory = await WorkerDirectory.open(await connect("ui-2"), { replicas: 1, heartbeatMs: HEARTBEAT_MS });
+    const broker = await Broker.connect({ servers: [nats.url], name: "late", publishTimeoutMs: 1_000 }, log);
+    brokers.push(broker);
+    const pid = nats.server.pid ?? 0;
+    process.kill(pid, "SIGSTOP");
+    let late: WorkerRegistration;
+    try {
+      // The first put times out: start() still returns, and the worker keeps trying.
+      late = await WorkerRegistration.start(broker, { workerId: "late", slotsTotal: 2, load: () => ({ slotsBusy: 0, tasksRunning: 0 }), log, replicas: 1, heartbeatMs: HEARTBEAT_MS });
+    } finally {
+      process.kill(pid, "SIGCONT");
+    }
+    await waitFor(async () => (await directory.list()).some((w) => w.workerId === "late"), 15_000, "the late worker to be listed");
+    await late.stop();
+    expect(await directory.list()).toEqual([]);
+  });
 });
