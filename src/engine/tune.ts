@@ -10,7 +10,7 @@ import { evaluateRecommender, type Evaluation } from "./evaluate.js";
 import { AbortedError, InvalidParamsError, NumericOverflowError, type AbortFlag } from "./errors.js";
 import type { KnnWeighting } from "./knn.js";
 import { Recommender, type Algorithm, type Model } from "./model.js";
-import { blendBias, chooseBlend, validationSplit, type BlendChoice } from "./popularity-blend.js";
+import { blendBias, chooseBlend, pairedGap, validationSplit, type BlendChoice } from "./popularity-blend.js";
 import { mulberry32, type Rng } from "./random.js";
 import { holdoutSplit, type Split } from "./split.js";
 import { fitModel, resolveParams, serveOn, trainModel, type FitParams, type TrainSpec } from "./train.js";
@@ -269,19 +269,7 @@ export function chooseWinner(leaderboard: readonly Trial[], perUser: ReadonlyMap
   const reference = leaderboard.find((t) => isDefaults(t) && perUser.has(t.index));
   const a = perUser.get(leader.index);
   if (!reference || reference === leader || !a) return leader;
-  const b = perUser.get(reference.index)!;
-  const n = Math.min(a.length, b.length);
-  if (n < 2) return leader;
-  let sum = 0;
-  let squares = 0;
-  for (let j = 0; j < n; j++) {
-    const d = a[j] - b[j];
-    sum += d;
-    squares += d * d;
-  }
-  const mean = sum / n;
-  const stdError = Math.sqrt(Math.max(0, squares / n - mean * mean) / (n - 1));
-  return mean > stdError ? leader : reference;
+  return pairedGap(a, perUser.get(reference.index)!) > 0 ? leader : reference;
 }
 
 /** A TrainSpec's parameters for fitted parameters (the inverse of resolveParams). */
