@@ -7,7 +7,7 @@ export default defineConfig({
     globals: false,
     include: ["test/**/*.test.ts"],
     // The nemesis run takes minutes of the machine: `npm run test:network` (and CI) run it alone.
-    exclude: [...configDefaults.exclude, "test/network/nemesis.test.ts"],
+    exclude: [...configDefaults.exclude, "test/network/nemesis.test.ts", "test/network/clock-offset.test.ts"],
     setupFiles: ["test/helpers/setup.ts"],
     pool: "forks",
     maxWorkers: 2,

@@ -19,6 +19,8 @@ bash scripts/install-kubectl.sh
 if [ "$(id -u)" -eq 0 ]; then
   command -v ip >/dev/null 2>&1 || bash scripts/apt-install.sh iproute2
   command -v ping >/dev/null 2>&1 || bash scripts/apt-install.sh iputils-ping
+  # test/network/clock-offset.test.ts runs worker hosts with their clocks moved by libfaketime.
+  [ -f /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || bash scripts/apt-install.sh faketime
 fi
 # promtool checks deploy/observability's alert rules (test/unit/observability-rules.test.ts); Debian's
 # prometheus package installs in about a minute.

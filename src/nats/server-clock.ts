@@ -4,17 +4,21 @@
 // minutes past their deadline (clock behind). The NATS hosts are few and run by the operator, so
 // recflow takes their clock as the reference and compares deadlines with it (docs/operations.md).
 //
-// Two kinds of samples:
+// Two kinds of samples, both taken as LOWER bounds of the offset (server minus local), so the
+// estimate is never ahead of the server: a deadline never passes early, and no event is stamped
+// in the future.
 // - an append of our own, sent at local time t0 and acknowledged at t1, was stamped by the
-//   stream leader in between: offset = stamp - (t0 + t1) / 2, to within (t1 - t0) / 2;
-// - any stored message read or delivered later than its stamp: stamp - now is a LOWER bound of
-//   the offset (the message waited some time since). The highest recent bound is close to the
-//   offset whenever a message arrives soon after it was stored (a task pulled from a short
-//   queue); it never makes a deadline pass early.
+//   stream leader in between: offset >= stamp - t1;
+// - any stored message read or delivered later than its stamp: offset >= stamp - now (the
+//   message waited some time since). The highest recent bound is close to the offset whenever a
+//   message arrives soon after it was stored (a task pulled from a short queue).
+// An offset under NOISE_MS either way is taken as none: hosts kept in time by NTP use their own
+// clock as they are (the estimate would only add its own error), and an error of under a second
+// changes no deadline that matters.
 /** A round trip longer than this gives an estimate too loose to use. */
 const MAX_WINDOW_MS = 2_000;
-/** How long a sample stays in use before newer ones must replace it. */
-const SAMPLE_LIFE_MS = 10 * 60_000;
+/** Offsets smaller than this are noise: the local clock is used as it is. */
+const NOISE_MS = 1_000;
 /** Lower bounds are kept as the highest of each such period, the current and the last one. */
 const BOUND_PERIOD_MS = 60_000;
 
@@ -25,7 +29,6 @@ interface Sample {
 }
 
 export class ServerClock {
-  #window: (Sample & { errorMs: number }) | undefined;
   /** The highest lower bound of the current period and of the one before. */
   #bounds: Sample[] = [];
   readonly #localNow: () => number;
@@ -40,14 +43,12 @@ export class ServerClock {
     return this.#localNow() + this.offsetMs;
   }
 
-  /** Server time minus local time, in ms (0 when nothing is known yet). */
+  /** Server time minus local time, in ms: 0 when nothing is known or it is under NOISE_MS. */
   get offsetMs(): number {
     const now = this.#localNow();
-    const w = this.#window && now - this.#window.atMs < SAMPLE_LIFE_MS ? this.#window : undefined;
-    const bounds = this.#bounds.filter((x) => now - x.atMs < 2 * BOUND_PERIOD_MS).map((x) => x.offsetMs);
-    const b = bounds.length > 0 ? Math.max(...bounds) : undefined;
-    if (w && b !== undefined) return Math.max(w.offsetMs, b);
-    return w?.offsetMs ?? b ?? 0;
+    let best = Number.NEGATIVE_INFINITY;
+    for (const b of this.#bounds) if (now - b.atMs < 2 * BOUND_PERIOD_MS) best = Math.max(best, b.offsetMs);
+    return Number.isFinite(best) && Math.abs(best) >= NOISE_MS ? best : 0;
   }
 
   /** A local instant (epoch ms) for a server instant: when a local timer must fire for it. */
@@ -57,13 +58,8 @@ export class ServerClock {
 
   /** Our own write, sent at local `sentMs`, answered at local `answeredMs`, stamped `stampMs` by the server. */
   observeWrite(stampMs: number, sentMs: number, answeredMs: number): void {
-    const errorMs = (answeredMs - sentMs) / 2;
-    if (!Number.isFinite(stampMs) || errorMs < 0 || 2 * errorMs > MAX_WINDOW_MS) return;
-    const cur = this.#window;
-    // A tighter window replaces a looser one; any window replaces one that is getting old.
-    if (!cur || errorMs <= cur.errorMs || answeredMs - cur.atMs > SAMPLE_LIFE_MS / 10) {
-      this.#window = { offsetMs: stampMs - (sentMs + answeredMs) / 2, errorMs, atMs: answeredMs };
-    }
+    if (answeredMs < sentMs || answeredMs - sentMs > MAX_WINDOW_MS) return;
+    this.observeStored(stampMs, answeredMs);
   }
 
   /** A message the server stamped `stampMs`, seen here now (or at local `seenMs`): a lower bound. */

@@ -119,8 +119,9 @@ export class NetCluster implements AsyncDisposable {
   /** Processes that exited during start-up and were started again (see #supervised). */
   startFailures: string[] = [];
 
-  async startWorker(host: string): Promise<Proc> {
-    const p = await this.#supervised(host, () => this.#spawn(host, "worker", { RECFLOW_WORKER_ID: host }));
+  /** Starts a worker on `host`; `env` adds to (or overrides) the cluster's environment for it alone. */
+  async startWorker(host: string, env: Record<string, string> = {}): Promise<Proc> {
+    const p = await this.#supervised(host, () => this.#spawn(host, "worker", { RECFLOW_WORKER_ID: host, ...env }));
     this.workers.set(host, p);
     return p;
   }
@@ -186,6 +187,18 @@ export class NetCluster implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
+}
+
+/** Where Debian's faketime package puts its preload library (scripts/setup.sh installs it). */
+export const LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+
+/**
+ * The environment that runs a process with its wall clock moved by `offset` (libfaketime's
+ * syntax: "+5m", "-300s"): Date.now() and every clock_gettime(CLOCK_REALTIME) in it, threads
+ * included. Monotonic time stays true, so timers behave.
+ */
+export function offsetClockEnv(offset: string): Record<string, string> {
+  return { LD_PRELOAD: LIBFAKETIME, FAKETIME: offset, FAKETIME_DONT_FAKE_MONOTONIC: "1" };
 }
 
 function portOpen(host: string, port: number): Promise<boolean> {
