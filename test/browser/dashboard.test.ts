@@ -271,6 +271,25 @@ describe("dashboard in a real browser", () => {
     expect(await page.locator('#workers tr[data-worker-id="w1"]').count()).toBe(1);
   });
 
+  it("keeps the page the user moved to when the previous page's data arrives late", async () => {
+    // The Workers page's read takes 1.5 s; the user moves on to Datasets before it answers.
+    await page.route("**/api/workers", async (r) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await r.continue();
+    });
+    try {
+      await show("#/models");
+      await page.goto(`${base}#/workers`);
+      await page.goto(`${base}#/datasets`);
+      await page.waitForSelector('body[data-route="#/datasets"]', { state: "attached" });
+      await new Promise((resolve) => setTimeout(resolve, 4_000)); // the late answer, and a re-render's interval after it
+      expect(await page.locator("#datasets").count()).toBe(1);
+      expect(await page.locator("#workers, #queue-chart").count()).toBe(0);
+    } finally {
+      await page.unroute("**/api/workers");
+    }
+  });
+
   it("refuses a POST without the CSRF token, even with the session cookie", async () => {
     const status = await page.evaluate(async () => {
       const r = await fetch("/api/tasks/x/cancel", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });

@@ -6,6 +6,8 @@ const LIVE_ROWS_MAX = 200; // rows the live list adds on top of a page before dr
 const TERMINAL = new Set(["TASK_STATE_SUCCEEDED", "TASK_STATE_FAILED", "TASK_STATE_CANCELLED"]);
 let session = null;
 let pageTimer = null;
+/** Bumped by every navigation: a read that outlives its page is dropped (see api). */
+let routeGen = 0;
 let liveSource = null;
 
 function h(tag, attrs, ...children) {
@@ -19,7 +21,16 @@ function h(tag, attrs, ...children) {
   return el;
 }
 
+/** A page's read finished after the user had moved on: its page must not replace the new one. */
+class StaleRead extends Error {}
+
+/** Shows an error in the page's flash line, unless it only says the page was left. */
+function showError(err) {
+  if (!(err instanceof StaleRead)) flash(err.message, true);
+}
+
 async function api(path, opts = {}) {
+  const gen = routeGen;
   const init = { method: opts.method || "GET", headers: {}, credentials: "same-origin" };
   if (init.method === "POST") {
     init.headers["content-type"] = "application/json";
@@ -30,6 +41,9 @@ async function api(path, opts = {}) {
   const doc = await res.json().catch(() => ({}));
   if (res.status === 401 && path !== "/api/login") { showLogin(); throw new Error("log in first"); }
   if (!res.ok) throw new Error(doc.error || `HTTP ${res.status}`);
+  // A slow read of the previous page would otherwise draw it over the new one (or open its live
+  // stream or timer after the new page's). Actions (POSTs) still report their outcome.
+  if (init.method === "GET" && gen !== routeGen) throw new StaleRead(path);
   return doc;
 }
 
@@ -223,7 +237,7 @@ async function taskPage(id) {
       task.result ? [h("h2", {}, "Result"), h("pre", { id: "task-result" }, JSON.stringify(task.result, null, 2))] : "");
     return TERMINAL.has(st.state);
   };
-  if (!(await render())) pageTimer = setInterval(() => void render().then((done) => { if (done) stopPage(); }).catch((e) => flash(e.message, true)), 1000);
+  if (!(await render())) pageTimer = setInterval(() => void render().then((done) => { if (done) stopPage(); }).catch(showError), 1000);
 }
 
 // ---------- dead letters ----------
@@ -402,11 +416,10 @@ async function workersPage() {
       h("p", { class: "muted" }, "Sampled from the gateway's /metrics, the gauges Prometheus scrapes."));
   };
   await render();
-  pageTimer = setInterval(() => void render().catch((e) => flash(e.message, true)), 2000);
+  pageTimer = setInterval(() => void render().catch(showError), 2000);
 }
 
 // ---------- router ----------
-let routeGen = 0;
 async function route() {
   stopPage();
   const gen = ++routeGen;
@@ -426,7 +439,7 @@ async function route() {
       default: return await tasksPage(params);
     }
   } catch (err) {
-    if (session) setPage(h("p", { class: "error" }, err.message));
+    if (session && !(err instanceof StaleRead)) setPage(h("p", { class: "error" }, err.message));
   } finally {
     // Which page is on screen, once it is (tests wait for it rather than for a fixed time).
     if (gen === routeGen) document.body.dataset.route = location.hash || "#/tasks";
