@@ -12,6 +12,7 @@ import {
 } from "../nats/index.js";
 import type { Subscription } from "nats";
 import { WorkerRegistration } from "../nats/worker-registry.js";
+import { startQueueJanitor } from "../nats/queue-janitor.js";
 import { TaskRunner, deadLetter } from "./task-runner.js";
 import { WorkerPool } from "./worker-pool.js";
 import { ArtifactCache } from "./artifact-cache.js";
@@ -27,6 +28,7 @@ export interface WorkerOptions {
 
 /** One pull request's life on the server; an idle worker renews it (a 408 answer, then a new request). */
 const PULL_EXPIRES_MS = 5_000;
+const QUEUE_JANITOR_EVERY_MS = 30_000;
 
 export class Worker {
   readonly #cfg: RecflowConfig;
@@ -104,6 +106,8 @@ export class Worker {
       w.metricsPort = m.port;
     }
     w.#startPulling();
+    // Acked task messages a replicated work queue kept (see queue-janitor.ts): every worker looks.
+    startQueueJanitor(broker.jsm, log, QUEUE_JANITOR_EVERY_MS, w.#stopPulling.signal);
     // Listing is for people, not for work: a worker that cannot register still works.
     w.#registry = await WorkerRegistration.start(broker, {
       workerId: config.instanceId, slotsTotal: config.threads + config.prefetch, replicas: config.streamReplicas, log,
