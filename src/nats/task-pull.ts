@@ -14,6 +14,7 @@
 // messages than its free slots plus its prefetch. Requests are primed before a thread is free:
 // when capacity frees up by at least `minBatch` (or nothing is asked for at all) another request
 // goes out at once, so an idle worker never waits for a pull round trip.
+import { setTimeout as sleep } from "node:timers/promises";
 import { createInbox, type Msg, type NatsError, type Subscription } from "nats";
 import type { Logger } from "../log.js";
 import type { Broker } from "./connection.js";
@@ -42,6 +43,8 @@ const PENDING_MSGS = "Nats-Pending-Messages";
 const RETRY_AFTER_ERROR_MS = 500;
 /** An open request not ended by a status this long after its expiry is taken as gone (see #sweep). */
 const LOST_REQUEST_GRACE_MS = 2_000;
+/** How long stop() waits for the server to confirm the inbox is drained. */
+const DRAIN_TIMEOUT_MS = 2_000;
 const encoder = new TextEncoder();
 
 export class TaskPull {
@@ -108,7 +111,15 @@ export class TaskPull {
     clearTimeout(this.#retryTimer);
     this.#offReconnect();
     if (this.#broker.nc.isClosed()) return;
-    await this.#sub.drain().catch(() => this.#sub.unsubscribe());
+    // A drain waits for the server's answer; with NATS down that could be forever: give up after
+    // a while and just unsubscribe (nothing can arrive from a server we cannot reach anyway).
+    const gaveUp = new AbortController();
+    await Promise.race([
+      this.#sub.drain().catch(() => undefined),
+      sleep(DRAIN_TIMEOUT_MS, undefined, { signal: gaveUp.signal }).catch(() => undefined),
+    ]);
+    gaveUp.abort();
+    if (!this.#sub.isClosed()) this.#sub.unsubscribe();
   }
 
   #receive(err: NatsError | null, m: Msg): void {

@@ -84,6 +84,8 @@ describe("worker pull under a blocked event loop", () => {
   let queue: TaskQueue;
   let publisher: Publisher;
   let config: RecflowConfig;
+  /** The last case stops the server: the rest must not need it. */
+  let natsGone = false;
   const log = createLogger({ level: "silent", name: "task-pull-test" });
   let n = 0;
 
@@ -102,7 +104,8 @@ describe("worker pull under a blocked event loop", () => {
   });
   afterAll(async () => {
     await publisher?.close();
-    await broker?.close();
+    if (natsGone) await broker?.nc.close();
+    else await broker?.close();
     await nats?.stop();
   });
 
@@ -206,6 +209,18 @@ describe("worker pull under a blocked event loop", () => {
     await pull.stop();
     for (let waited = 0; (await consumerState()).ackPending > 0 && waited < 5_000; waited += 50) await sleep(50);
     expect(await consumerState()).toEqual({ ackPending: 0, pending: 0 });
+  });
+
+  it("stops within a few seconds even when NATS is gone (a drain would wait for it)", async () => {
+    await drainConsumer();
+    const pull = queue.startPull({ expiresMs: EXPIRES_MS, capacity: () => 1, minBatch: 1, onDelivery: () => undefined });
+    pull.refill();
+    await broker.nc.flush();
+    await nats.stop();
+    natsGone = true;
+    const t0 = Date.now();
+    await pull.stop();
+    expect(Date.now() - t0).toBeLessThan(10_000);
   });
 
   it("reads the attempt and stream sequence from both forms of the ack subject", () => {
