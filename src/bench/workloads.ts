@@ -13,6 +13,7 @@ import { runClient, type ClientJob } from "./client.js";
 import { quality, tuning } from "./quality.js";
 import { withBullmq } from "./bullmq-peer.js";
 import { onlineRecommend } from "./online.js";
+import { memory } from "./memory.js";
 
 const ms = (v: number): string => `${v.toFixed(2)} ms`;
 const n = (count: number, scale: number): number => Math.max(1, Math.round(count * scale));
@@ -100,13 +101,19 @@ async function recflowShared(job: Extract<ClientJob, { mode: "tasks-batch" | "ta
 }
 
 /** W1 against BullMQ: `add` with `concurrency` loops, then `addBulk` in W1's batch shape. */
-function bullmqThroughput(count: number, concurrency: number): Promise<{ add: TasksResult; addBulk: TasksResult; cpuMsPerTask: { redis: number; workers: number } }> {
+function bullmqThroughput(count: number, concurrency: number): Promise<{ add: TasksResult; addBulk: TasksResult; cpuMsPerTask: { redis: number; workers: number }; bulkCpuMsPerTask: { redis: number; workers: number } }> {
   return withBullmq({ workers: 2, concurrency: W1_PREFETCH }, async (peer) => {
     const cpu0 = peer.cpuSeconds();
     const add = await runClient<TasksResult>({ mode: "bullmq-tasks", redisPort: peer.redisPort, queue: peer.queue, count, concurrency });
     const cpu1 = peer.cpuSeconds();
     const addBulk = await runClient<TasksResult>({ mode: "bullmq-batch", redisPort: peer.redisPort, queue: peer.queue, count, ...BATCH });
-    return { add, addBulk, cpuMsPerTask: { redis: ((cpu1.redis - cpu0.redis) * 1000) / count, workers: ((cpu1.workers - cpu0.workers) * 1000) / count } };
+    const cpu2 = peer.cpuSeconds();
+    const perTask = (s: number): number => (s * 1000) / count;
+    return {
+      add, addBulk,
+      cpuMsPerTask: { redis: perTask(cpu1.redis - cpu0.redis), workers: perTask(cpu1.workers - cpu0.workers) },
+      bulkCpuMsPerTask: { redis: perTask(cpu2.redis - cpu1.redis), workers: perTask(cpu2.workers - cpu1.workers) },
+    };
   });
 }
 
@@ -131,12 +138,22 @@ const throughput: Workload = {
     const bull = await bullmqThroughput(count, concurrency);
     const bullAdd = count / (bull.add.durationMs / 1000);
     const bullBulk = count / (bull.addBulk.durationMs / 1000);
+    const cpuTotal = {
+      watchAll: (each.cpuSeconds * 1000) / count + each.cpuMsPerTask.gateway + each.cpuMsPerTask.workers + each.cpuMsPerTask.nats,
+      batch: (batch.cpuSeconds * 1000) / count + batch.cpuMsPerTask.gateway + batch.cpuMsPerTask.workers + batch.cpuMsPerTask.nats,
+      bullAdd: (bull.add.cpuSeconds * 1000) / count + bull.cpuMsPerTask.redis + bull.cpuMsPerTask.workers,
+      bullBulk: (bull.addBulk.cpuSeconds * 1000) / count + bull.bulkCpuMsPerTask.redis + bull.bulkCpuMsPerTask.workers,
+    };
     const peer = {
       watch_all_tasks_per_s: each.tasksPerSecond, batch_tasks_per_s: batch.tasksPerSecond, bullmq_add_tasks_per_s: bullAdd, bullmq_addbulk_tasks_per_s: bullBulk,
       ratio_to_bullmq_add: each.tasksPerSecond / bullAdd, watch_each_ratio_to_bullmq_add: tps / bullAdd, batch_ratio_to_bullmq_addbulk: batch.tasksPerSecond / bullBulk,
       cpu_ms_per_task_watch_all_client: (each.cpuSeconds * 1000) / count, cpu_ms_per_task_watch_all_gateway: each.cpuMsPerTask.gateway,
       cpu_ms_per_task_watch_all_workers: each.cpuMsPerTask.workers, cpu_ms_per_task_watch_all_nats: each.cpuMsPerTask.nats,
       cpu_ms_per_task_bullmq_client: (bull.add.cpuSeconds * 1000) / count, cpu_ms_per_task_bullmq_redis: bull.cpuMsPerTask.redis, cpu_ms_per_task_bullmq_workers: bull.cpuMsPerTask.workers,
+      cpu_ms_per_task_bullmq_bulk_client: (bull.addBulk.cpuSeconds * 1000) / count, cpu_ms_per_task_bullmq_bulk_redis: bull.bulkCpuMsPerTask.redis, cpu_ms_per_task_bullmq_bulk_workers: bull.bulkCpuMsPerTask.workers,
+      // CPU per task of every process of each peer, summed: unlike tasks/s, this does not swing
+      // with what else the shared cores run during one peer's turn.
+      cpu_ratio_bullmq_add_to_watch_all: cpuTotal.bullAdd / cpuTotal.watchAll, cpu_ratio_bullmq_addbulk_to_batch: cpuTotal.bullBulk / cpuTotal.batch,
       cpu_ms_per_task_batch_client: (batch.cpuSeconds * 1000) / count, cpu_ms_per_task_batch_gateway: batch.cpuMsPerTask.gateway,
       cpu_ms_per_task_batch_workers: batch.cpuMsPerTask.workers, cpu_ms_per_task_batch_nats: batch.cpuMsPerTask.nats,
       ...summarize(each.latencies, "watch_all_latency_ms"), ...summarize(batch.latencies, "batch_latency_ms"), ...summarize(bull.add.latencies, "bullmq_add_latency_ms"),
@@ -160,6 +177,7 @@ const throughput: Workload = {
       notes: [
         `p99 end-to-end latency ${ms(lat.latency_ms_p99)} (baseline ${ms(summarize(base.latencies, "b").b_p99)})`,
         `the API alone (same client, a server answering from memory) reaches ${floor.tasksPerSecond.toFixed(0)} tasks/s = ${((floor.tasksPerSecond / base.tasksPerSecond) * 100).toFixed(1)} % of the baseline; recflow is ${((tps / floor.tasksPerSecond) * 100).toFixed(1)} % of that`,
+        `CPU per task, all processes: recflow ${cpuTotal.watchAll.toFixed(2)} ms (one stream), ${cpuTotal.batch.toFixed(2)} ms (batch); BullMQ ${cpuTotal.bullAdd.toFixed(2)} ms (add), ${cpuTotal.bullBulk.toFixed(2)} ms (addBulk)`,
         `recflow / BullMQ: add ${(each.tasksPerSecond / bullAdd).toFixed(2)}× (SubmitTask per task, one WatchTasks stream vs add, one QueueEvents; with a WatchTask stream per task ${(tps / bullAdd).toFixed(2)}×), batch ${(batch.tasksPerSecond / bullBulk).toFixed(2)}× (batches of ${BATCH.batchSize}, ${BATCH.batchesInFlight} in flight, one WatchTasks stream vs one QueueEvents)`,
       ],
     };
@@ -494,6 +512,6 @@ const scoring: Workload = {
   },
 };
 
-export const WORKLOADS: Workload[] = [throughput, submitLatency, cpuEfficiency, crash, eventLoop, watchers, engine, scoring, onlineRecommend, quality, tuning];
+export const WORKLOADS: Workload[] = [throughput, submitLatency, cpuEfficiency, crash, eventLoop, watchers, engine, scoring, onlineRecommend, quality, tuning, memory];
 
 export type { WorkloadResult };
