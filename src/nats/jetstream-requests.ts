@@ -36,6 +36,8 @@ export type DirectQuery = { last_by_subj: string } | { seq: number; next_by_subj
 export interface GotMessage {
   data: Uint8Array;
   seq: number;
+  /** The subject it was published to. */
+  subject: string;
   /** When the stream stored it, by the server's clock (epoch ms; NaN if the answer lacks it). */
   storedAtMs: number;
   /** The value of one header as published (undefined when absent). */
@@ -110,7 +112,7 @@ export class JetStreamRequests {
     const seq = Number(m.headers?.last("Nats-Sequence"));
     if (!Number.isSafeInteger(seq)) throw new NatsError("direct get answer without Nats-Sequence", ErrorCode.Unknown);
     const h = m.headers;
-    return { data: m.data, seq, storedAtMs: parseServerTime(h?.last("Nats-Time-Stamp")), header: (name) => (h?.has(name) ? h.last(name) : undefined) };
+    return { data: m.data, seq, subject: h?.last("Nats-Subject") ?? "", storedAtMs: parseServerTime(h?.last("Nats-Time-Stamp")), header: (name) => (h?.has(name) ? h.last(name) : undefined) };
   }
 
   /**
@@ -124,13 +126,13 @@ export class JetStreamRequests {
     if (m.data.length === 0) throw statusError(m);
     const body = JSON.parse(decoder.decode(m.data)) as {
       error?: { code: number; err_code?: number; description?: string };
-      message?: { seq: number; data?: string; hdrs?: string; time?: string };
+      message?: { subject: string; seq: number; data?: string; hdrs?: string; time?: string };
     };
     if (body.error) throw apiError(body.error);
     if (!body.message || !Number.isSafeInteger(body.message.seq)) throw new NatsError("stream message get answer without a message", ErrorCode.Unknown);
     const headers = parseHeaderBlock(body.message.hdrs ? Buffer.from(body.message.hdrs, "base64").toString("utf8") : "");
     const data = body.message.data ? new Uint8Array(Buffer.from(body.message.data, "base64")) : new Uint8Array(0);
-    return { data, seq: body.message.seq, storedAtMs: parseServerTime(body.message.time), header: (name) => headers.get(name.toLowerCase()) };
+    return { data, seq: body.message.seq, subject: body.message.subject, storedAtMs: parseServerTime(body.message.time), header: (name) => headers.get(name.toLowerCase()) };
   }
 
   /** Fails every call still waiting (the connection is closing). */

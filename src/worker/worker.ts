@@ -106,8 +106,8 @@ export class Worker {
       w.metricsPort = m.port;
     }
     w.#startPulling();
-    // Acked task messages a replicated work queue kept (see queue-janitor.ts): every worker looks.
-    startQueueJanitor(broker.jsm, log, QUEUE_JANITOR_EVERY_MS, w.#stopPulling.signal);
+    // Task messages the work-queue consumer passed over (see queue-janitor.ts): every worker looks.
+    startQueueJanitor({ broker, events: w.#events, log }, QUEUE_JANITOR_EVERY_MS, w.#stopPulling.signal);
     // Listing is for people, not for work: a worker that cannot register still works.
     w.#registry = await WorkerRegistration.start(broker, {
       workerId: config.instanceId, slotsTotal: config.threads + config.prefetch, replicas: config.streamReplicas, log,

@@ -293,6 +293,13 @@ describe.skipIf(unsupported !== undefined)("nemesis: many hosts, real faults", (
     const conflictingAnswers = [...cl.answers.values()].filter((s) => s.size > 1).length;
     const workerLogs = [...c.workers.values()].flatMap((w) => w.logs);
     const staleStops = workerLogs.filter((l) => l.includes("stale attempt stopped without ack")).length;
+    // Task messages the work-queue consumer passed over (nats-server 2.9 after leader changes):
+    // workers remove those of finished tasks and requeue the others (src/nats/queue-janitor.ts).
+    const sweeps = workerLogs.filter((l) => l.includes("task messages the consumer passed over"));
+    const passedOver = {
+      removed: sweeps.reduce((a, l) => a + Number(/"removed":(\d+)/.exec(l)?.[1] ?? 0), 0),
+      requeued: sweeps.reduce((a, l) => a + Number(/"requeued":(\d+)/.exec(l)?.[1] ?? 0), 0),
+    };
 
     // The cluster is healthy again: every stream's replicas current, no consumer holding work.
     const health = await waitFor(async () => {
@@ -319,6 +326,7 @@ describe.skipIf(unsupported !== undefined)("nemesis: many hosts, real faults", (
       staleTerminal,
       scaleOut: { msFromReadyToFirstStart: w4FirstStartMs - w4ReadyMs, workerAlive: w4.child.exitCode === null },
       staleAttemptsStoppedWithoutAck: staleStops,
+      queueMessagesPassedOver: passedOver,
       redelivery,
       resumedWatches: { watches: watched.length, resumed: watched.filter((w) => w.resumes > 0).length, mismatched: watchMismatch },
       requestIdsWithTwoTasks: conflictingAnswers,
