@@ -13,6 +13,7 @@ import { runClient, type ClientJob } from "./client.js";
 import { quality, tuning } from "./quality.js";
 import { withBullmq } from "./bullmq-peer.js";
 import { onlineRecommend } from "./online.js";
+import { memory } from "./memory.js";
 
 const ms = (v: number): string => `${v.toFixed(2)} ms`;
 const n = (count: number, scale: number): number => Math.max(1, Math.round(count * scale));
@@ -511,6 +512,6 @@ const scoring: Workload = {
   },
 };
 
-export const WORKLOADS: Workload[] = [throughput, submitLatency, cpuEfficiency, crash, eventLoop, watchers, engine, scoring, onlineRecommend, quality, tuning];
+export const WORKLOADS: Workload[] = [throughput, submitLatency, cpuEfficiency, crash, eventLoop, watchers, engine, scoring, onlineRecommend, quality, tuning, memory];
 
 export type { WorkloadResult };
