@@ -46,8 +46,10 @@ export async function* watchTask(deps: TaskWatchDeps, tenant: string, taskId: st
       tail = cachedTail;
     } else {
       // The task's latest event, read once the tap is in place: it says the task exists and how
-      // far the stored history goes (anything after it reaches the tap).
-      const stored = await events.last(tenant, taskId);
+      // far the stored history goes (anything after it reaches the tap). From the stream leader:
+      // a replica that is behind would end the history early, and the events between its last
+      // one and the tap's first would never be sent (the nemesis run's resumed watches).
+      const stored = await events.last(tenant, taskId, "leader");
       if (!stored) throw new NotFoundError(`task ${taskId} not found`);
       tail = { sequence: stored.sequence, terminal: isTerminalEvent(stored) };
       pass = { until: stored.sequence }; // later passes read to the end
