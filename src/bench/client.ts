@@ -172,22 +172,40 @@ async function tasksBatch(job: Extract<ClientJob, { mode: "tasks-batch" }>): Pro
   return { durationMs, cpuSeconds: (cpu.user + cpu.system) / 1e6, latencies, failed: w.failed(), notExactlyOneTerminal: [...w.terminals.values()].filter((x) => x !== 1).length + (job.count - w.terminals.size) };
 }
 
+/** An event's time (the writer's clock, same machine) in Date.now() milliseconds. */
+function eventMs(e: TaskEvent__Output | undefined): number {
+  return e?.time ? Number(e.time.seconds) * 1000 + e.time.nanos / 1e6 : Number.NaN;
+}
+
 async function online(job: Extract<ClientJob, { mode: "online" }>): Promise<object> {
   const [c] = await clients(job.address, 1);
   const latencies: number[] = [];
+  // Where each call's time goes, from the events' own times (all processes share the clock):
+  // the submit round trip; Queued → Started (the worker's pickup, log read and Started append);
+  // Started → Succeeded (the job and the Succeeded append); Succeeded → here (its PubAck, the
+  // gateway's feed and the stream to the client).
+  const stages = { submit: [] as number[], queuedToStarted: [] as number[], startedToSucceeded: [] as number[], succeededToClient: [] as number[] };
   let failed = 0;
   for (let i = 0; i < job.warmup + job.count; i++) {
     const spec: TaskSpec = { recommend: { modelId: job.modelId, userIds: [job.userIds[i % job.userIds.length]], k: job.k } };
     const t0 = performance.now();
     const task = await call<object, Task__Output>(c.SubmitTask.bind(c), { task: spec }, { deadlineMs: 30_000 });
+    const submitted = performance.now();
     const events = await watchToEnd(c, task.id);
     const took = performance.now() - t0;
+    const endedAt = Date.now();
     if (events.at(-1)?.event !== "succeeded") failed++;
     // The warm-up loads the model into each worker's cache and warms both channels' code paths.
-    if (i >= job.warmup) latencies.push(took);
+    if (i < job.warmup) continue;
+    latencies.push(took);
+    const at = (name: string): number => eventMs(events.find((e) => e.event === name));
+    stages.submit.push(submitted - t0);
+    stages.queuedToStarted.push(at("started") - at("queued"));
+    stages.startedToSucceeded.push(at("succeeded") - at("started"));
+    stages.succeededToClient.push(endedAt - at("succeeded"));
   }
   c.close();
-  return { latencies, failed };
+  return { latencies, failed, stages };
 }
 
 async function submit(job: Extract<ClientJob, { mode: "submit" }>): Promise<object> {
