@@ -101,8 +101,12 @@ export class TaskInputResolver {
    */
   async #dataset(tenant: string, id: string): Promise<SharedBlob> {
     const notFound = (): PermanentTaskError => new PermanentTaskError(`NOT_FOUND: dataset ${id} does not exist`, { code: NOT_FOUND, reason: "DATASET_NOT_FOUND" });
-    if (!(await this.#datasets.exists(tenant, id))) throw notFound();
-    const [raw, compiled] = await Promise.all([this.#datasets.payloadInfo(tenant, id, "raw"), this.#datasets.payloadInfo(tenant, id, "compiled")]);
+    // The three reads at once (one round trip, not two): the metadata is written last and deleted
+    // first, so "exists" with its payloads' info read alongside is what sequential reads would give.
+    const [exists, raw, compiled] = await Promise.all([
+      this.#datasets.exists(tenant, id), this.#datasets.payloadInfo(tenant, id, "raw"), this.#datasets.payloadInfo(tenant, id, "compiled"),
+    ]);
+    if (!exists) throw notFound();
     const name = `datasets/${tenant}/${id}`;
     // Datasets uploaded before compile-on-first-use have a compiled form without a source: it was
     // written by the upload itself, from the same raw text.
@@ -140,7 +144,10 @@ export class TaskInputResolver {
   }
 
   async #model(tenant: string, id: string): Promise<SharedBlob> {
-    const info = (await this.#models.exists(tenant, id)) ? await this.#models.payloadInfo(tenant, id, "model") : null;
+    // Both reads at once: on the online path (one user's Recommend) each round trip before the job
+    // starts is latency the caller waits for. A model is committed by its metadata, written last.
+    const [exists, payload] = await Promise.all([this.#models.exists(tenant, id), this.#models.payloadInfo(tenant, id, "model")]);
+    const info = exists ? payload : null;
     const blob = info && (await this.#cache.get(`models/${tenant}/${id}`, info, () => this.#models.getBlob(tenant, id, "model")));
     if (!blob) throw new PermanentTaskError(`NOT_FOUND: model ${id} does not exist`, { code: NOT_FOUND, reason: "MODEL_NOT_FOUND" });
     return blob;
