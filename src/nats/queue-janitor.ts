@@ -99,6 +99,8 @@ async function settle(d: JanitorDeps, stream: string, m: GotMessage): Promise<"r
     // A message id of its own: the task id (the submit's) may still be in the duplicate window.
     await d.broker.requests.publish(m.subject, m.data, { msgId: `${task.taskId}:requeued:${m.seq}`, headers });
     d.log.warn({ taskId: task.taskId, seq: m.seq }, "task the work-queue consumer passed over requeued");
+  } else {
+    d.log.info({ taskId: task?.taskId, seq: m.seq, last: last?.event ?? null, lastSeq: last?.sequence ?? null }, "passed-over task message removed: its task is finished (or it is not a task message)");
   }
   try {
     await d.broker.jsm.streams.deleteMessage(stream, m.seq, false);

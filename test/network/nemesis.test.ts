@@ -8,6 +8,9 @@
 // It checks 0 lost and 0 duplicate terminal events, that stale attempts wrote nothing, that a
 // retried request id always got the same task, that resumed watches lost and repeated nothing,
 // and that the cluster is healthy at the end; it prints the figures the README quotes.
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDatasetsClient, uploadDataset } from "../../src/api/client.js";
@@ -37,7 +40,8 @@ const ENV: Record<string, string> = {
   RECFLOW_SHUTDOWN_GRACE_MS: "5000",
   RECFLOW_THREADS: "2",
   RECFLOW_PREFETCH: "2",
-  RECFLOW_LOG_LEVEL: "warn",
+  // RECFLOW_NEMESIS_LOG_LEVEL=info (or debug) when a failing run's process logs are wanted.
+  RECFLOW_LOG_LEVEL: process.env.RECFLOW_NEMESIS_LOG_LEVEL ?? "warn",
 };
 
 /** The i-th task of the mix: mostly short probes, 1 % CPU probes of 1–3 s, a few engine tasks. */
@@ -239,6 +243,16 @@ describe.skipIf(unsupported !== undefined)("nemesis: many hosts, real faults", (
         }
       }
     }));
+    // A task without an end: keep every process's log for the post-mortem, and the queue's state.
+    const unfinished = [...logs.values()].filter((events) => terminalEvents(events).length === 0).length;
+    if (unfinished > 0) {
+      const file = join(tmpdir(), `nemesis-${net.prefix}-logs.txt`);
+      const procs = [...c.workers.values(), ...c.gateways.values()];
+      writeFileSync(file, procs.flatMap((p) => p.logs.map((l) => `${p.name} ${l}`)).join("\n"));
+      const consumer = await c.jsm.consumers.info("RECFLOW_TASKS", "workers").then((ci) => JSON.stringify({ pending: ci.num_pending, ackPending: ci.num_ack_pending, delivered: ci.delivered, ackFloor: ci.ack_floor, cluster: ci.cluster?.leader }), (e: unknown) => String(e));
+      const stream = await c.jsm.streams.info("RECFLOW_TASKS").then((i) => JSON.stringify({ state: i.state, leader: i.cluster?.leader }), (e: unknown) => String(e));
+      console.log(`nemesis: ${unfinished} tasks did not end; process logs in ${file}; RECFLOW_TASKS ${stream}; workers consumer ${consumer}`);
+    }
     let lost = 0;
     let duplicate = 0;
     let reran = 0;
