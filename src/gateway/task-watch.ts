@@ -12,8 +12,7 @@ import type { Logger } from "../log.js";
 import type { StoredEvent } from "../api/task-model.js";
 import { isTerminalEvent } from "../api/task-model.js";
 import { NotFoundError } from "../errors.js";
-import type { EventLog } from "../nats/index.js";
-import { IDLE, OVERFLOW, RESYNC_IDLE_MS, type EventFeed, type FeedEvent } from "../nats/event-feed.js";
+import { IDLE, OVERFLOW, RESYNC_IDLE_MS, type EventFeed, type EventLog, type FeedEvent } from "../nats/index.js";
 
 export interface TaskWatchDeps {
   feed: EventFeed;

@@ -2,7 +2,7 @@
 export { Broker, type BrokerOptions } from "./connection.js";
 export { ensureTopology, streamConfigs, workersConsumerConfig, type TopologyOptions } from "./topology.js";
 export { EventLog, AppendConflictError, EventTooLargeError, type AppendOptions } from "./event-log.js";
-export { EventFeed } from "./event-feed.js";
+export { EventFeed, FeedEvent, IDLE, OVERFLOW, RESYNC_IDLE_MS, type Tap, type TapHandle, type EventFeedOptions } from "./event-feed.js";
 export { watchTaskSet, tenantLastSeq, type TaskSet, type TaskSetWatchDeps } from "./task-set-watch.js";
 export { TaskQueue, type TaskDelivery } from "./task-queue.js";
 export type { TaskPull } from "./task-pull.js";
