@@ -124,7 +124,7 @@ describe.skipIf(unsupported !== undefined)("nemesis: many hosts, real faults", (
       await waitFor(() => nextTask >= from + tranche / 3 || nextTask >= TASKS, 120_000, "load of the stage");
     };
     /**
-     * Resolves once the host runs one of a few 5 s probes, so its fault interrupts work. Probes go
+     * Resolves once the host has just started one of a few 5 s probes, so its fault interrupts work. Probes go
      * out in rounds of 6 until it does (other workers may take a round, or the host may still be
      * reconnecting after the previous fault), up to 4 rounds.
      */
@@ -137,7 +137,8 @@ describe.skipIf(unsupported !== undefined)("nemesis: many hosts, real faults", (
         const running = await waitFor(async () => {
           for (const id of probes) {
             const events = await eventsSoFar(cl, id);
-            if (events.some((e) => e.event === "started" && e.started?.workerId === host) && terminalEvents(events).length === 0) return true;
+            // Started under 2 s ago, so the fault lands with 3 s of its 5 s still to run.
+            if (events.some((e) => e.event === "started" && e.started?.workerId === host && Date.now() - eventMs(e) < 2_000) && terminalEvents(events).length === 0) return true;
           }
           return false;
         }, 20_000, `${host} running a probe`).catch(() => false);
