@@ -154,11 +154,11 @@ export class EventLog {
    * The task's events with a sequence above `afterSeq`, in order, up to the latest one. Events
    * come from any replica, but "there is no later event" from the leader: a replica that is
    * behind would end the history early, and a watch that then waits for live events (which
-   * start later) would never see the ones in between.
+   * start later) would never see the ones in between. `start: "leader"` reads it all there.
    */
-  async *after(tenant: string, taskId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<StoredEvent> {
+  async *after(tenant: string, taskId: string, afterSeq: number, signal?: AbortSignal, start: ReadFrom = "any-replica"): AsyncGenerator<StoredEvent> {
     let seq = afterSeq;
-    let from: ReadFrom = "any-replica";
+    let from = start;
     while (!signal?.aborted) {
       const query = (subject: string): DirectQuery => ({ seq: seq + 1, next_by_subj: subject });
       let ev = await this.#get(tenant, taskId, query, from);
