@@ -8,20 +8,11 @@ import type { Dataset, Dataset__Output } from "../generated/recflow/v1/Dataset.j
 import type { Model, Model__Output } from "../generated/recflow/v1/Model.js";
 import { UnavailableError } from "../errors.js";
 import type { Broker } from "./connection.js";
-import { isTransient } from "./nats-errors.js";
+import { unavailableOnTransient } from "./nats-errors.js";
 import { isSubjectToken } from "./subjects.js";
 
 export const DATASETS_BUCKET = "recflow-datasets";
 export const MODELS_BUCKET = "recflow-models";
-
-async function guard<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (isTransient(err)) throw UnavailableError.from(err);
-    throw err;
-  }
-}
 
 /** A bucket of entries with a protobuf meta object each. */
 export class Catalog<MetaIn, MetaOut> {
@@ -34,7 +25,7 @@ export class Catalog<MetaIn, MetaOut> {
   }
 
   static async open<I, O>(broker: Broker, bucket: string, codec: Codec<I, O>, replicas: number): Promise<Catalog<I, O>> {
-    const store = await guard(() => broker.js.views.os(bucket, { storage: StorageType.File, replicas, description: `recflow ${bucket}` }));
+    const store = await unavailableOnTransient(() => broker.js.views.os(bucket, { storage: StorageType.File, replicas, description: `recflow ${bucket}` }));
     return new Catalog(store, codec);
   }
 
@@ -44,35 +35,35 @@ export class Catalog<MetaIn, MetaOut> {
   }
 
   async meta(tenant: string, id: string): Promise<MetaOut | null> {
-    const bytes = await guard(() => this.#store.getBlob(Catalog.key(tenant, id, "meta")));
+    const bytes = await unavailableOnTransient(() => this.#store.getBlob(Catalog.key(tenant, id, "meta")));
     return bytes ? this.#codec.decode(bytes) : null;
   }
 
   async exists(tenant: string, id: string): Promise<boolean> {
     // info() still answers for a deleted object (with deleted: true).
-    const info = await guard(() => this.#store.info(Catalog.key(tenant, id, "meta")));
+    const info = await unavailableOnTransient(() => this.#store.info(Catalog.key(tenant, id, "meta")));
     return info !== null && !info.deleted;
   }
 
   /** Stores a payload from a stream (not yet visible). */
   async putStream(tenant: string, id: string, part: string, data: ReadableStream<Uint8Array>): Promise<number> {
-    const info = await guard(() => this.#store.put({ name: Catalog.key(tenant, id, part) }, data));
+    const info = await unavailableOnTransient(() => this.#store.put({ name: Catalog.key(tenant, id, part) }, data));
     return info.size;
   }
 
   /** Stores a payload (not yet visible); `metadata` travels with the object's info. */
   async putBlob(tenant: string, id: string, part: string, data: Uint8Array, metadata?: Record<string, string>): Promise<number> {
-    const info = await guard(() => this.#store.putBlob({ name: Catalog.key(tenant, id, part), ...(metadata ? { metadata } : {}) }, data));
+    const info = await unavailableOnTransient(() => this.#store.putBlob({ name: Catalog.key(tenant, id, part), ...(metadata ? { metadata } : {}) }, data));
     return info.size;
   }
 
   /** Makes the entry visible. */
   async commit(tenant: string, id: string, meta: MetaIn): Promise<void> {
-    await guard(() => this.#store.putBlob({ name: Catalog.key(tenant, id, "meta") }, this.#codec.encode(meta)));
+    await unavailableOnTransient(() => this.#store.putBlob({ name: Catalog.key(tenant, id, "meta") }, this.#codec.encode(meta)));
   }
 
   async getBlob(tenant: string, id: string, part: string): Promise<Uint8Array | null> {
-    return guard(() => this.#store.getBlob(Catalog.key(tenant, id, part)));
+    return unavailableOnTransient(() => this.#store.getBlob(Catalog.key(tenant, id, part)));
   }
 
   /**
@@ -80,14 +71,14 @@ export class Catalog<MetaIn, MetaOut> {
    * was read to the end: it rejects when the data did not match the stored digest.
    */
   async getStream(tenant: string, id: string, part: string): Promise<{ data: ReadableStream<Uint8Array>; done: Promise<void> } | null> {
-    const r = await guard(() => this.#store.get(Catalog.key(tenant, id, part)));
+    const r = await unavailableOnTransient(() => this.#store.get(Catalog.key(tenant, id, part)));
     if (!r || r.info.deleted) return null;
     return { data: r.data, done: r.error.then((e) => { if (e) throw e; }) };
   }
 
   /** Size, digest and metadata of a payload: lets caches tell a re-uploaded entry from the old one. */
   async payloadInfo(tenant: string, id: string, part: string): Promise<{ size: number; digest: string; metadata: Record<string, string> } | null> {
-    const info = await guard(() => this.#store.info(Catalog.key(tenant, id, part)));
+    const info = await unavailableOnTransient(() => this.#store.info(Catalog.key(tenant, id, part)));
     return info && !info.deleted ? { size: info.size, digest: info.digest, metadata: info.metadata ?? {} } : null;
   }
 
@@ -95,7 +86,7 @@ export class Catalog<MetaIn, MetaOut> {
   async remove(tenant: string, id: string, parts: string[]): Promise<boolean> {
     const existed = await this.exists(tenant, id);
     for (const part of ["meta", ...parts]) {
-      await guard(() => this.#store.delete(Catalog.key(tenant, id, part))).catch((err: unknown) => {
+      await unavailableOnTransient(() => this.#store.delete(Catalog.key(tenant, id, part))).catch((err: unknown) => {
         if (err instanceof UnavailableError) throw err;
         // Already gone: deleting is idempotent.
       });
@@ -106,7 +97,7 @@ export class Catalog<MetaIn, MetaOut> {
   /** Ids of the tenant's committed entries, sorted. */
   async ids(tenant: string): Promise<string[]> {
     const prefix = `${tenant}/`;
-    const infos: ObjectInfo[] = await guard(() => this.#store.list());
+    const infos: ObjectInfo[] = await unavailableOnTransient(() => this.#store.list());
     return infos
       .filter((i) => !i.deleted && i.name.startsWith(prefix) && i.name.endsWith("/meta"))
       .map((i) => i.name.slice(prefix.length, -"/meta".length))

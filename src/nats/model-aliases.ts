@@ -7,9 +7,9 @@ import { modelAliasCodec } from "../api/codec.js";
 import { toTimestamp } from "../api/task-model.js";
 import type { ModelAlias__Output } from "../generated/recflow/v1/ModelAlias.js";
 import type { ModelAliasChange } from "../generated/recflow/v1/ModelAliasChange.js";
-import { ConflictError, UnavailableError } from "../errors.js";
+import { ConflictError } from "../errors.js";
 import type { Broker } from "./connection.js";
-import { WRONG_LAST_SEQUENCE, isApiError, isTransient } from "./nats-errors.js";
+import { WRONG_LAST_SEQUENCE, isApiError, unavailableOnTransient } from "./nats-errors.js";
 import { isSubjectToken } from "./subjects.js";
 
 export const MODEL_ALIASES_BUCKET = "recflow-model-aliases";
@@ -44,15 +44,6 @@ export interface AliasChangeInput {
   previousScore?: number;
 }
 
-async function guard<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (isTransient(err)) throw UnavailableError.from(err);
-    throw err;
-  }
-}
-
 export class ModelAliases {
   readonly #kv: KV;
 
@@ -63,7 +54,7 @@ export class ModelAliases {
   /** Opens the bucket, creating it if needed (idempotent, like the streams in topology.ts). */
   static async open(broker: Broker, replicas: number): Promise<ModelAliases> {
     // history 1: the value carries the alias's history itself, so older revisions are dead weight.
-    const kv = await guard(() => broker.js.views.kv(MODEL_ALIASES_BUCKET, { history: 1, replicas, storage: StorageType.File, description: "recflow model aliases" }));
+    const kv = await unavailableOnTransient(() => broker.js.views.kv(MODEL_ALIASES_BUCKET, { history: 1, replicas, storage: StorageType.File, description: "recflow model aliases" }));
     return new ModelAliases(kv);
   }
 
@@ -75,7 +66,7 @@ export class ModelAliases {
 
   /** The alias with its revision and history, or null when the tenant has no such alias. */
   async get(tenant: string, name: string): Promise<ModelAlias__Output | null> {
-    const e = await guard(() => this.#kv.get(ModelAliases.key(tenant, name)));
+    const e = await unavailableOnTransient(() => this.#kv.get(ModelAliases.key(tenant, name)));
     if (!e || e.operation !== "PUT" || e.value.length === 0) return null;
     return { ...modelAliasCodec.decode(e.value), revision: e.revision };
   }
@@ -84,7 +75,7 @@ export class ModelAliases {
   async list(tenant: string): Promise<ModelAlias__Output[]> {
     if (!isSubjectToken(tenant)) throw new Error(`bad tenant ${tenant}`);
     const names: string[] = [];
-    const keys = await guard(() => this.#kv.keys(`${tenant}.*`));
+    const keys = await unavailableOnTransient(() => this.#kv.keys(`${tenant}.*`));
     for await (const k of keys) names.push(k.slice(tenant.length + 1));
     names.sort();
     const all = await Promise.all(names.map((n) => this.get(tenant, n)));
@@ -114,7 +105,7 @@ export class ModelAliases {
       try {
         // previousSeq 0 means "the key has no value yet": create-only. Aliases are never deleted,
         // so a key once written always has a PUT as its last entry.
-        const revision = await guard(() => this.#kv.put(key, value, { previousSeq: currentRevision }));
+        const revision = await unavailableOnTransient(() => this.#kv.put(key, value, { previousSeq: currentRevision }));
         return { ...modelAliasCodec.decode(value), revision };
       } catch (err) {
         if (!isApiError(err, WRONG_LAST_SEQUENCE)) throw err;

@@ -1,5 +1,6 @@
 // Classifies errors from nats.js by their codes, never by message text.
 import { ErrorCode, NatsError } from "nats";
+import { UnavailableError } from "../errors.js";
 
 /** A JetStream API error with this err_code (see nats-server's errors.json). */
 export function isApiError(err: unknown, errCode: number): boolean {
@@ -19,4 +20,14 @@ export function isTransient(err: unknown): boolean {
   if (!(err instanceof NatsError)) return false;
   const transient: string[] = [ErrorCode.Timeout, ErrorCode.NoResponders, ErrorCode.Disconnect, ErrorCode.ConnectionClosed, ErrorCode.ConnectionRefused, ErrorCode.ConnectionDraining, ErrorCode.JetStreamNotEnabled];
   return transient.includes(String(err.code)) || err.api_error?.code === 503;
+}
+
+/** Runs a broker call, turning a transient failure into UnavailableError (gRPC UNAVAILABLE). */
+export async function unavailableOnTransient<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isTransient(err)) throw UnavailableError.from(err);
+    throw err;
+  }
 }

@@ -6,10 +6,9 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { StorageType, type KV } from "nats";
-import { UnavailableError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Broker } from "./connection.js";
-import { isTransient } from "./nats-errors.js";
+import { unavailableOnTransient } from "./nats-errors.js";
 
 export const WORKERS_BUCKET = "recflow-workers";
 /** How often a worker re-puts its record. */
@@ -55,22 +54,13 @@ export function workerKey(workerId: string): string {
   return /^[\w=-]+(\.[\w=-]+)*$/.test(workerId) ? workerId : `b64.${Buffer.from(workerId).toString("base64url")}`;
 }
 
-async function guard<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (isTransient(err)) throw UnavailableError.from(err);
-    throw err;
-  }
-}
-
 /**
  * Opens the bucket, creating it if needed. Memory storage: the records are rewritten every few
  * seconds, so a broker restart loses nothing a heartbeat does not put back.
  */
 export function openWorkersBucket(broker: Broker, opts: { replicas: number; heartbeatMs?: number }): Promise<KV> {
   const ttl = TTL_HEARTBEATS * (opts.heartbeatMs ?? WORKER_HEARTBEAT_MS);
-  return guard(() => broker.js.views.kv(WORKERS_BUCKET, { history: 1, ttl, replicas: opts.replicas, storage: StorageType.Memory, description: "recflow workers: one record per live worker process" }));
+  return unavailableOnTransient(() => broker.js.views.kv(WORKERS_BUCKET, { history: 1, ttl, replicas: opts.replicas, storage: StorageType.Memory, description: "recflow workers: one record per live worker process" }));
 }
 
 export interface RegistrationOptions {
@@ -170,11 +160,11 @@ export class WorkerDirectory {
 
   async list(): Promise<WorkerRecord[]> {
     const keys: string[] = [];
-    for await (const k of await guard(() => this.#kv.keys())) keys.push(k);
+    for await (const k of await unavailableOnTransient(() => this.#kv.keys())) keys.push(k);
     // No age check of our own: the server's TTL is the one clock, where the workers' and the
     // dashboard's clocks may disagree.
     const records = await Promise.all(keys.map(async (k) => {
-      const e = await guard(() => this.#kv.get(k));
+      const e = await unavailableOnTransient(() => this.#kv.get(k));
       if (!e || e.operation !== "PUT" || e.value.length === 0) return undefined;
       try {
         return JSON.parse(new TextDecoder().decode(e.value)) as WorkerRecord;
