@@ -67,6 +67,14 @@ describe("event log compare-and-set on a replicated stream", () => {
       expect(await storedCount(taskId)).toBe(2);
     }
     expect(winners).toEqual(Array.from({ length: ROUNDS }, () => 1));
+    // Every replica refused the same appends: each node's own copy (a direct get answered by the
+    // node a connection is on) has the same last event, at the same sequence, for every task.
+    await new Promise((r) => setTimeout(r, 1_000));
+    for (let round = 0; round < ROUNDS; round++) {
+      const subject = eventSubject(TENANT, `race-${round}`);
+      const seqs = await Promise.all(cluster!.nodes.map((_, n) => brokers[n * WRITERS_PER_NODE].requests.directGet(EVENTS_STREAM, { last_by_subj: subject }).then((m) => m.seq)));
+      expect(new Set(seqs).size).toBe(1);
+    }
   }, 240_000);
 
   it("answers a retried append whose first try was stored with that event, and another writer's with a conflict", async () => {
