@@ -28,7 +28,24 @@ export class NemesisClients {
   readonly codes = new Map<string, Map<string, number>>();
   /** request_id → every task id a SubmitTask with it answered. */
   readonly answers = new Map<string, Set<string>>();
-  phase = "steady";
+  /** Phase name → milliseconds spent in it (see `phase`). */
+  readonly phaseMs = new Map<string, number>();
+  /** Phase name → the longest run of consecutive failed calls in it, in ms (first failure to the next success). */
+  readonly longestOutageMs = new Map<string, number>();
+  #phase = "steady";
+  #phaseSince = Date.now();
+  #failingSince: number | undefined;
+
+  /** The part of the run that calls are counted under; setting it closes the previous one. */
+  get phase(): string {
+    return this.#phase;
+  }
+
+  set phase(name: string) {
+    this.phaseMs.set(this.#phase, (this.phaseMs.get(this.#phase) ?? 0) + Date.now() - this.#phaseSince);
+    this.#phase = name;
+    this.#phaseSince = Date.now();
+  }
   #next = 0;
 
   constructor(addresses: string[]) {
@@ -41,6 +58,13 @@ export class NemesisClients {
   }
 
   count(code: number): void {
+    // How long calls kept failing: from the first failure to the next success, anywhere.
+    if (code !== (Code.OK as number)) this.#failingSince ??= Date.now();
+    else if (this.#failingSince !== undefined) {
+      const ms = Date.now() - this.#failingSince;
+      this.longestOutageMs.set(this.phase, Math.max(this.longestOutageMs.get(this.phase) ?? 0, ms));
+      this.#failingSince = undefined;
+    }
     const name = Code[code] ?? `code ${code}`;
     const m = this.codes.get(this.phase) ?? new Map<string, number>();
     m.set(name, (m.get(name) ?? 0) + 1);

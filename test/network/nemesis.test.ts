@@ -218,6 +218,7 @@ describe.skipIf(unsupported !== undefined)("nemesis: many hosts, real faults", (
     const w4ReadyMs = Date.now();
 
     await load;
+    cl.phase = "drain and checks";
     const loadMs = Date.now() - loadStart;
     expect(failedSubmits).toEqual([]);
     await waitFor(async () => (await c.jsm.streams.info("RECFLOW_TASKS").catch(() => undefined))?.state.messages === 0, 180_000, "the work queue drained").catch(async (err: unknown) => {
@@ -378,6 +379,8 @@ describe.skipIf(unsupported !== undefined)("nemesis: many hosts, real faults", (
       resumedWatches: { watches: watched.length, resumed: watched.filter((w) => w.resumes > 0).length, mismatched: watchMismatch },
       requestIdsWithTwoTasks: conflictingAnswers,
       statusCodes: Object.fromEntries([...cl.codes].map(([phase, m]) => [phase, Object.fromEntries(m)])),
+      // Per phase: how long it lasted, and the longest stretch in which no call succeeded.
+      phases: Object.fromEntries([...cl.phaseMs].map(([phase, ms]) => [phase, { ms, longestOutageMs: cl.longestOutageMs.get(phase) ?? 0 }])),
       killedProcesses: killed,
       startFailures: c.startFailures,
       health,
