@@ -6,11 +6,11 @@
 // Invariants (docs/architecture.md, "Delivery rules"): the message is acked only after the
 // terminal event is stored; a stale attempt never acks; a conflict on append means someone else
 // decided, so we re-read and obey.
-import { fromTimestamp, toTimestamp, type EventBody } from "../api/task-model.js";
+import { fromTimestamp, toTimestamp } from "../api/task-model.js";
 import type { TaskError } from "../generated/recflow/v1/TaskError.js";
 import type { TaskMessage__Output } from "../generated/recflow/v1/TaskMessage.js";
 import type { TaskSpec__Output } from "../generated/recflow/v1/TaskSpec.js";
-import { errorMessage, PermanentTaskError } from "../errors.js";
+import { PermanentTaskError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { publishDeadLetter, type Broker, type EventLog, type ModelAliases, type ModelCatalog, type TaskDelivery } from "../nats/index.js";
 import type { TaskInputResolver, TaskInputs } from "./task-inputs.js";
@@ -19,7 +19,8 @@ import { AttemptFencedError, AttemptLog, TaskFinishedElsewhereError } from "./at
 import { admit, decide, stopReasonOf, type Decision, type StopReason } from "./attempt-decision.js";
 import { backoffMs, type RetryPolicy } from "./retry-policy.js";
 import { timeoutAt } from "../long-timer.js";
-import type { ModelArtifact, ThreadMessage, ThreadOutcome } from "./thread-protocol.js";
+import type { ModelArtifact, ThreadOutcome } from "./thread-protocol.js";
+import { EventStream } from "./event-stream.js";
 import type { WorkerPool } from "./worker-pool.js";
 import { applyTrainPromotion } from "./promotion.js";
 import { SpanStatusCode, type Tracing } from "../tracing.js";
@@ -337,83 +338,4 @@ export async function deadLetter(broker: Broker, task: TaskMessage__Output, erro
   await publishDeadLetter(broker, task.tenant, kindToken(kindOf(task.spec)), {
     task, error, deliveries, time: toTimestamp(Date.now()),
   });
-}
-
-/**
- * Serialises a job's thread messages into appends: partial results and milestones in order and
- * never dropped, other progress throttled to one event per interval (the latest wins). Every append is also a
- * heartbeat. The first append failure (conflict = cancelled or fenced) stops the job.
- */
-class EventStream {
-  failure: Error | undefined;
-  #chain: Promise<void> = Promise.resolve();
-  #pendingProgress: EventBody | undefined;
-  #progressTimer: NodeJS.Timeout | undefined;
-  #lastProgressAt = 0;
-  readonly #alog: AttemptLog;
-  readonly #intervalMs: number;
-  readonly #keepAlive: () => void;
-  readonly #job: AbortController;
-  readonly #log: Logger;
-
-  constructor(alog: AttemptLog, intervalMs: number, keepAlive: () => void, job: AbortController, log: Logger) {
-    this.#alog = alog;
-    this.#intervalMs = intervalMs;
-    this.#keepAlive = keepAlive;
-    this.#job = job;
-    this.#log = log;
-  }
-
-  /** Queues the attempt's start (log read, Started): the job's first message, so ahead of its events. */
-  begin(startup: Promise<void>): void {
-    this.#chain = this.#chain.then(() => startup).catch((err: unknown) => this.#failed(err));
-  }
-
-  push(msg: ThreadMessage): void {
-    if (msg.type === "partial") {
-      this.#enqueue({ partialResult: msg.chunk });
-    } else if (msg.type === "progress" && msg.milestone) {
-      // A milestone (e.g. a finished tuning trial) is never coalesced away: it replaces any
-      // throttled progress still waiting and is appended in order, like a partial result.
-      this.#pendingProgress = undefined;
-      this.#enqueue({ progress: { fraction: msg.fraction, message: msg.message, metrics: msg.metrics ?? {} } });
-    } else if (msg.type === "progress") {
-      this.#pendingProgress = { progress: { fraction: msg.fraction, message: msg.message, metrics: msg.metrics ?? {} } };
-      if (this.#progressTimer) return;
-      const wait = Math.max(0, this.#lastProgressAt + this.#intervalMs - Date.now());
-      this.#progressTimer = setTimeout(() => {
-        this.#progressTimer = undefined;
-        const body = this.#pendingProgress;
-        this.#pendingProgress = undefined;
-        if (body) this.#enqueue(body);
-      }, wait).unref();
-    }
-  }
-
-  #enqueue(body: EventBody): void {
-    this.#chain = this.#chain.then(async () => {
-      if (this.failure) return;
-      try {
-        await this.#alog.append(body);
-        if ("progress" in body) this.#lastProgressAt = Date.now();
-        this.#keepAlive();
-      } catch (err) {
-        this.#failed(err);
-      }
-    });
-  }
-
-  #failed(err: unknown): void {
-    this.failure = err instanceof Error ? err : new Error(errorMessage(err));
-    this.#log.debug({ err }, "event append failed; stopping the job");
-    this.#job.abort(this.failure);
-  }
-
-  /** Waits for queued appends; a throttled progress still pending is dropped (the outcome follows). */
-  async flush(): Promise<void> {
-    clearTimeout(this.#progressTimer);
-    this.#progressTimer = undefined;
-    this.#pendingProgress = undefined;
-    await this.#chain;
-  }
 }
