@@ -4,21 +4,24 @@
 // minutes past their deadline (clock behind). The NATS hosts are few and run by the operator, so
 // recflow takes their clock as the reference and compares deadlines with it (docs/operations.md).
 //
-// Two kinds of samples, both taken as LOWER bounds of the offset (server minus local), so the
-// estimate is never ahead of the server: a deadline never passes early, and no event is stamped
-// in the future.
+// Two kinds of samples:
 // - an append of our own, sent at local time t0 and acknowledged at t1, was stamped by the
-//   stream leader in between: offset >= stamp - t1;
-// - any stored message read or delivered later than its stamp: offset >= stamp - now (the
-//   message waited some time since). The highest recent bound is close to the offset whenever a
-//   message arrives soon after it was stored (a task pulled from a short queue).
-// An offset under NOISE_MS either way is taken as none: hosts kept in time by NTP use their own
-// clock as they are (the estimate would only add its own error), and an error of under a second
-// changes no deadline that matters.
+//   stream leader in between: the offset (server minus local) is within [stamp - t1, stamp - t0],
+//   and the middle of that window is the estimate, to within half the round trip;
+// - any stored message read or delivered later than its stamp: stamp - now is a LOWER bound of
+//   the offset, loose by however long the message waited (a redelivery: seconds; a backlog: more).
+// Until a write window is known, a lower bound is used only where the wait cannot explain it:
+// above +NOISE_MS (this host is certainly behind), or below -LOOSE_MS (a clock minutes ahead,
+// not a message that waited). An offset under NOISE_MS either way is taken as none: hosts kept
+// in time by NTP use their own clock as it is.
 /** A round trip longer than this gives an estimate too loose to use. */
 const MAX_WINDOW_MS = 2_000;
 /** Offsets smaller than this are noise: the local clock is used as it is. */
 const NOISE_MS = 1_000;
+/** A negative lower bound this far out is a clock ahead, not a message that waited. */
+const LOOSE_MS = 30_000;
+/** How long a write window stays in use without a newer one. */
+const WINDOW_LIFE_MS = 10 * 60_000;
 /** Lower bounds are kept as the highest of each such period, the current and the last one. */
 const BOUND_PERIOD_MS = 60_000;
 
@@ -29,6 +32,8 @@ interface Sample {
 }
 
 export class ServerClock {
+  /** The latest usable write window: its middle, its half-width, when it was taken. */
+  #window: (Sample & { errorMs: number }) | undefined;
   /** The highest lower bound of the current period and of the one before. */
   #bounds: Sample[] = [];
   readonly #localNow: () => number;
@@ -46,9 +51,12 @@ export class ServerClock {
   /** Server time minus local time, in ms: 0 when nothing is known or it is under NOISE_MS. */
   get offsetMs(): number {
     const now = this.#localNow();
-    let best = Number.NEGATIVE_INFINITY;
-    for (const b of this.#bounds) if (now - b.atMs < 2 * BOUND_PERIOD_MS) best = Math.max(best, b.offsetMs);
-    return Number.isFinite(best) && Math.abs(best) >= NOISE_MS ? best : 0;
+    let bound = Number.NEGATIVE_INFINITY;
+    for (const b of this.#bounds) if (now - b.atMs < 2 * BOUND_PERIOD_MS) bound = Math.max(bound, b.offsetMs);
+    let offset = 0;
+    if (this.#window && now - this.#window.atMs < WINDOW_LIFE_MS) offset = Math.max(this.#window.offsetMs, bound);
+    else if (Number.isFinite(bound) && (bound >= NOISE_MS || bound <= -LOOSE_MS)) offset = bound;
+    return Math.abs(offset) >= NOISE_MS ? offset : 0;
   }
 
   /** A local instant (epoch ms) for a server instant: when a local timer must fire for it. */
@@ -58,8 +66,14 @@ export class ServerClock {
 
   /** Our own write, sent at local `sentMs`, answered at local `answeredMs`, stamped `stampMs` by the server. */
   observeWrite(stampMs: number, sentMs: number, answeredMs: number): void {
-    if (answeredMs < sentMs || answeredMs - sentMs > MAX_WINDOW_MS) return;
+    if (!Number.isFinite(stampMs) || answeredMs < sentMs || answeredMs - sentMs > MAX_WINDOW_MS) return;
     this.observeStored(stampMs, answeredMs);
+    const errorMs = (answeredMs - sentMs) / 2;
+    const cur = this.#window;
+    // A tighter window replaces a looser one; any window replaces one a minute old.
+    if (!cur || errorMs <= cur.errorMs || answeredMs - cur.atMs > BOUND_PERIOD_MS) {
+      this.#window = { offsetMs: stampMs - (sentMs + answeredMs) / 2, errorMs, atMs: answeredMs };
+    }
   }
 
   /** A message the server stamped `stampMs`, seen here now (or at local `seenMs`): a lower bound. */
