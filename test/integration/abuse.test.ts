@@ -58,9 +58,9 @@ async function stalledWatches(STEPS: number): Promise<number> {
   });
   expect(reader.at(-1)?.event).toBe("succeeded");
   // Progress is latest-wins when appends fall behind, so not every step is an event: the point
-  // is that the tasks wrote hundreds of events for the stalled watches to fall behind on. (More
-  // than half was asserted here once; a CI run on a machine at load 15 stored 493 of 1,000.)
-  expect(reader.filter((e) => e.event === "progress").length).toBeGreaterThan(STEPS / 4);
+  // is that the tasks wrote many events for the stalled watches to fall behind on. (More than
+  // half was asserted here once; CI runs at load 15–16 stored 493 of 1,000 and 42 of 200.)
+  expect(reader.filter((e) => e.event === "progress").length).toBeGreaterThan(STEPS / 10);
   lags.sort((a, b) => a - b);
   // Before replays were served from the shared cache this was 18-23 s (the gateway spent its CPU
   // on one NATS request per replayed event); now ~0.6 s alone, a few seconds on a loaded CI box.
