@@ -68,6 +68,7 @@ export class Broker {
   #connected = true;
   readonly #reconnectListeners = new Set<() => void>();
   readonly #log: Logger;
+  readonly #closeTimeoutMs: number;
 
   private constructor(nc: NatsConnection, jsm: JetStreamManager, opts: BrokerOptions, log: Logger) {
     this.nc = nc;
@@ -76,6 +77,7 @@ export class Broker {
     coalesceWrites(nc);
     this.js = nc.jetstream({ timeout: opts.publishTimeoutMs });
     this.requests = new JetStreamRequests(nc, opts.publishTimeoutMs);
+    this.#closeTimeoutMs = Math.max(1_000, opts.publishTimeoutMs);
     this.#log = log;
     void this.#watchStatus(opts.onConnectionChange).catch((err: unknown) => log.warn({ err }, "NATS status watch ended"));
   }
@@ -153,7 +155,18 @@ export class Broker {
   async close(): Promise<void> {
     this.requests.close();
     if (!this.nc.isClosed()) {
-      await this.nc.drain().catch(() => this.nc.close());
+      // With NATS down (a worker stopped during an outage) a drain may wait for the server's
+      // answer to its flush forever, or resolve without closing the connection (nats.js 2.29):
+      // either way closed() never settled and the process did not exit. Past the publish timeout
+      // nothing a drain could still deliver will arrive; then, or after a drain that left the
+      // connection open, close it.
+      const gaveUp = new AbortController();
+      await Promise.race([
+        this.nc.drain().catch(() => undefined),
+        sleep(this.#closeTimeoutMs, undefined, { signal: gaveUp.signal }).catch(() => undefined),
+      ]);
+      gaveUp.abort();
+      if (!this.nc.isClosed()) await this.nc.close();
     }
     await this.nc.closed();
     // Not awaiting #statusLoop: nats.js does not end the status() iterator on close, and a
