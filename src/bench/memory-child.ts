@@ -3,9 +3,10 @@
 //   compile <csv> <out>: the worker's first use of an uploaded dataset — the raw text streamed in
 //     Object Store-sized chunks through compileDataset (the compile thread), the result copied
 //     into a SharedArrayBuffer as the artifact cache holds it, and written to <out>;
-//   train <compiled> <threads>: a TrainModel task on the compiled form — the blob in a
-//     SharedArrayBuffer (the cache), decodeDataset, trainModel (ALS, 64 factors, 2 iterations,
+//   train <compiled> <threads> [iterations]: a TrainModel task on the compiled form — the blob in a
+//     SharedArrayBuffer (the cache), decodeDataset, trainModel (ALS, 64 factors,
 //     holdout evaluation and the popularity blend on, as the worker runs it), encodeModel.
+//     (2 iterations by default: the peak is reached in the first.)
 // Prints one JSON line: the bare process's RSS, then VmHWM after each step (bytes), and seconds.
 import { createReadStream, readFileSync, writeFileSync } from "node:fs";
 import { Readable } from "node:stream";
@@ -45,7 +46,7 @@ async function compilePhase(csvPath: string, outPath: string, report: PhaseRepor
   report.compiledBytes = compiled.byteLength;
 }
 
-function trainPhase(compiledPath: string, threads: number, report: PhaseReport, mark: (step: string) => void): void {
+function trainPhase(compiledPath: string, threads: number, iterations: number, report: PhaseReport, mark: (step: string) => void): void {
   const cached = toShared(readFileSync(compiledPath));
   mark("compiled form in the artifact cache");
   const dataset = decodeDataset(cached);
@@ -56,7 +57,7 @@ function trainPhase(compiledPath: string, threads: number, report: PhaseReport, 
     // Each kind of progress message once (its numbers stripped): where in the training the peak grows.
     const seen = new Set<string>();
     const r = trainModel(dataset, {
-      algorithm: "als", evaluate: true, evalK: 10, seed: 1, blend: "auto", als: { factors: 64, iterations: 2 },
+      algorithm: "als", evaluate: true, evalK: 10, seed: 1, blend: "auto", als: { factors: 64, iterations },
     }, (p) => {
       const kind = p.message.replace(/[\d./]+/g, "#").split(":")[0];
       if (!seen.has(kind)) {
@@ -73,14 +74,14 @@ function trainPhase(compiledPath: string, threads: number, report: PhaseReport, 
 }
 
 async function main(): Promise<void> {
-  const [phase, input, arg] = process.argv.slice(2);
+  const [phase, input, arg, iterations] = process.argv.slice(2);
   const report: PhaseReport = { phase: phase as PhaseReport["phase"], bareRssBytes: memoryOf(process.pid).rssBytes, steps: [] };
   const started = performance.now();
   const mark = (step: string): void => {
     report.steps.push({ step, peakRssBytes: memoryOf(process.pid).peakRssBytes, seconds: (performance.now() - started) / 1000 });
   };
   if (phase === "compile") await compilePhase(input, arg, report, mark);
-  else if (phase === "train") trainPhase(input, Number(arg) || 1, report, mark);
+  else if (phase === "train") trainPhase(input, Number(arg) || 1, Number(iterations) || 2, report, mark);
   else throw new Error(`unknown phase ${phase}`);
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
