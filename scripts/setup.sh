@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Prepares a fresh machine for `npm run demo` and `npm test`: nats-server (Debian package) when
-# missing, npm dependencies when missing or out of date, and a build of dist/.
+# Prepares a fresh machine for `npm run demo` and `npm test`: nats-server 2.10 (a Debian package)
+# when missing or older, npm dependencies when missing or out of date, and a build of dist/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -4,7 +4,7 @@
 //
 // The compare-and-set is two checks, because one is not enough on a clustered stream:
 // - Nats-Expected-Last-Subject-Sequence: the task's last event must be the one the writer read.
-//   On an R3 stream nats-server (before 2.9.21; we run Debian's 2.9.10) checks it on the leader
+//   On an R3 stream nats-server (before 2.9.21, e.g. Debian 12's 2.9.10) checks it on the leader
 //   BEFORE proposing, against what it has applied so far: two appends in flight at once with the
 //   same expected sequence both pass, and so can an append reaching a new leader that has not
 //   applied the whole log yet (nats-server issue 4320). The nemesis run saw it: attempt 1 wrote
