@@ -39,7 +39,7 @@ export const compiledFormula = (s: Shape): number => (8 + 8 * s.T) * s.N + 4 * s
  * a team of training threads adds its shared copies of both CSR orders and a helper isolate.
  */
 export const trainFormula = (s: Shape, threads = 1, f = FACTORS): number =>
-  compiledFormula(s) + 50e6 + (41 + 14 * s.T + (threads > 1 ? 18 : 0)) * s.N + 8 * f * (s.U + s.I);
+  compiledFormula(s) + 50e6 + (41 + 14 * s.T + (threads > 1 ? 22 : 0)) * s.N + 8 * f * (s.U + s.I);
 
 /** `rows` CSV rows to `path`, written in ~1 MiB pieces (never held whole). */
 function writeCsv(path: string, rows: number, users: number, items: number, timestamps: boolean, seed: number): void {
