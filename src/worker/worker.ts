@@ -19,6 +19,7 @@ import { ArtifactCache } from "./artifact-cache.js";
 import { TaskInputResolver } from "./task-inputs.js";
 import { createMetrics, serveMetrics, type Metrics } from "../metrics.js";
 import { createTracing, type Tracing } from "../tracing.js";
+import { HeldDelivery } from "./held-delivery.js";
 import type { Server as HttpServer } from "node:http";
 
 export interface WorkerOptions {
@@ -38,7 +39,7 @@ export class Worker {
   readonly #queue: TaskQueue;
   readonly #pool: WorkerPool;
   readonly #runner: TaskRunner;
-  readonly #inflight = new Map<string, { stop: AbortController; done: Promise<void> }>();
+  readonly #inflight = new Map<string, { stop: AbortController; done: Promise<void>; delivery: HeldDelivery }>();
   readonly #subs: Subscription[] = [];
   readonly #stopPulling = new AbortController();
   #pull: TaskPull | undefined;
@@ -148,6 +149,14 @@ export class Worker {
 
   #dispatch(d: TaskDelivery): void {
     const key = `${d.task.tenant}.${d.task.taskId}`;
+    const running = this.#inflight.get(key);
+    if (running && running.delivery.streamSeq === d.streamSeq) {
+      // A redelivery of the message an attempt here still works on (see held-delivery.ts).
+      running.delivery.adopt(d);
+      this.#log.info({ taskId: d.task.taskId, attempt: running.delivery.attempt, delivery: d.attempt }, "redelivered while still running here: the running attempt carries on with the new delivery");
+      this.#pull?.refill();
+      return;
+    }
     const created = fromTimestamp(d.task.createTime);
     if (d.attempt === 1 && created !== undefined) this.#metrics.queueWait.observe({ kind: kindToken(kindOf(d.task.spec)) }, Math.max(0, Date.now() - created) / 1000);
     const stop = new AbortController();
@@ -162,12 +171,13 @@ export class Worker {
       this.#busy--;
       wakePuller();
     };
-    const done = this.#runner.run(d, stop, release).finally(() => {
-      this.#inflight.delete(key);
+    const delivery = new HeldDelivery(d);
+    const done = this.#runner.run(delivery, stop, release).finally(() => {
+      if (this.#inflight.get(key)?.delivery === delivery) this.#inflight.delete(key);
       release();
       wakePuller(); // the in-flight bound may have been what held the puller
     });
-    this.#inflight.set(key, { stop, done });
+    this.#inflight.set(key, { stop, done, delivery });
   }
 
   /**
