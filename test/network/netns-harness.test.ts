@@ -59,6 +59,10 @@ describe.skipIf(unsupported !== undefined)("network namespaces as hosts", () => 
     const n = net!;
     const sleeper = spawn("ip", ["netns", "exec", n.host("c").ns, "sleep", "600"], { stdio: "ignore" });
     await new Promise((r) => sleeper.once("spawn", r));
+    // "spawn" is `ip` starting; it enters the namespace (setns, then exec) a moment later, so
+    // poll: a CI run listed the namespace's pids before it had.
+    const inside = async (): Promise<boolean> => (await n.pids("c")).includes(sleeper.pid!);
+    for (let i = 0; i < 50 && !(await inside()); i++) await new Promise((r) => setTimeout(r, 100));
     expect(await n.pids("c")).toContain(sleeper.pid);
     await n.destroy();
     expect(await ownedBy(n.prefix)).toEqual([]);
