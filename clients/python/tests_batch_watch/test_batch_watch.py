@@ -1,8 +1,8 @@
 """BatchSubmitTasks and WatchTasks from Python against a live stack: per-entry batch results,
 all-or-nothing, idempotency per request_id, a selector watch that follows tasks submitted after it
-began, and a watch resumed by after_sequence. test/integration/python-batch-watch.test.ts starts
+began, and a watch resumed by after_sequence. test/integration/python-client.test.ts starts
 the stack (nats-server, a gateway with a tenants file, a worker) and runs this file with
-RECFLOW_TARGET and RECFLOW_TOKEN set. (Its own folder: tests/ is run whole by python-client.test.ts.)"""
+RECFLOW_TARGET and RECFLOW_TOKEN set. (Its own folder: tests/ is run whole as the other suite, on the same stack.)"""
 import os
 import threading
 import uuid
