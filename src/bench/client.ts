@@ -125,20 +125,19 @@ function watchAll(c: TasksServiceClient): { label: string; completions: Completi
   };
 }
 
-async function tasksWatchAll(job: Extract<ClientJob, { mode: "tasks-watch-all" }>): Promise<object> {
+/**
+ * The frame W1's one-stream shapes share: clients, one WatchTasks stream for the run's label, the
+ * clock and CPU around `submit`, and the exactly-once count at the end. `submit` sends the tasks
+ * (labelled by `spec`) and records each one's submit → terminal latency.
+ */
+async function overOneWatch(job: { address: string; connections?: number; count: number; spec: TaskSpec }, submit: (cs: TasksServiceClient[], spec: TaskSpec, completions: Completions, latencies: number[]) => Promise<void>): Promise<object> {
   const cs = await clients(job.address, job.connections ?? 4);
   const w = watchAll(cs[0]);
   const spec: TaskSpec = { ...job.spec, labels: { bench: w.label } };
   const latencies: number[] = [];
   const cpuAtStart = process.cpuUsage();
   const started = performance.now();
-  await pool(job.count, job.concurrency, async (i) => {
-    const c = cs[i % cs.length];
-    const t0 = performance.now();
-    const task = await call<object, Task__Output>(c.SubmitTask.bind(c), { task: spec }, { deadlineMs: 30_000 });
-    await w.completions.wait(task.id);
-    latencies.push(performance.now() - t0);
-  });
+  await submit(cs, spec, w.completions, latencies);
   const durationMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuAtStart);
   await w.close();
@@ -146,30 +145,29 @@ async function tasksWatchAll(job: Extract<ClientJob, { mode: "tasks-watch-all" }
   return { durationMs, cpuSeconds: (cpu.user + cpu.system) / 1e6, latencies, failed: w.failed(), notExactlyOneTerminal: [...w.terminals.values()].filter((x) => x !== 1).length + (job.count - w.terminals.size) };
 }
 
-async function tasksBatch(job: Extract<ClientJob, { mode: "tasks-batch" }>): Promise<object> {
-  const cs = await clients(job.address, job.connections ?? 4);
-  const w = watchAll(cs[0]);
-  const spec: TaskSpec = { ...job.spec, labels: { bench: w.label } };
-  const latencies: number[] = [];
-  const cpuAtStart = process.cpuUsage();
-  const started = performance.now();
+function tasksWatchAll(job: Extract<ClientJob, { mode: "tasks-watch-all" }>): Promise<object> {
+  return overOneWatch(job, (cs, spec, completions, latencies) => pool(job.count, job.concurrency, async (i) => {
+    const c = cs[i % cs.length];
+    const t0 = performance.now();
+    const task = await call<object, Task__Output>(c.SubmitTask.bind(c), { task: spec }, { deadlineMs: 30_000 });
+    await completions.wait(task.id);
+    latencies.push(performance.now() - t0);
+  }));
+}
+
+function tasksBatch(job: Extract<ClientJob, { mode: "tasks-batch" }>): Promise<object> {
   const batches = Math.ceil(job.count / job.batchSize);
-  await pool(batches, job.batchesInFlight, async (b) => {
+  return overOneWatch(job, (cs, spec, completions, latencies) => pool(batches, job.batchesInFlight, async (b) => {
     const c = cs[b % cs.length];
     const size = Math.min(job.batchSize, job.count - b * job.batchSize);
     const t0 = performance.now();
     const res = await call<object, BatchSubmitTasksResponse__Output>(c.BatchSubmitTasks.bind(c), { requests: Array.from({ length: size }, () => ({ task: spec })) }, { deadlineMs: 30_000 });
     await Promise.all(res.results.map(async (r) => {
       if (!r.task) throw new Error(`batch entry failed: ${r.error?.message ?? "no task"}`);
-      await w.completions.wait(r.task.id);
+      await completions.wait(r.task.id);
       latencies.push(performance.now() - t0);
     }));
-  });
-  const durationMs = performance.now() - started;
-  const cpu = process.cpuUsage(cpuAtStart);
-  await w.close();
-  cs.forEach((c) => c.close());
-  return { durationMs, cpuSeconds: (cpu.user + cpu.system) / 1e6, latencies, failed: w.failed(), notExactlyOneTerminal: [...w.terminals.values()].filter((x) => x !== 1).length + (job.count - w.terminals.size) };
+  }));
 }
 
 /** An event's time (the writer's clock, same machine) in Date.now() milliseconds. */

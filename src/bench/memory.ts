@@ -9,6 +9,7 @@ import { mkdtempSync, openSync, closeSync, rmSync, statSync, writeSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { mulberry32 } from "../engine/random.js";
 import type { Check, Workload, WorkloadResult } from "./common.js";
 import type { PhaseReport } from "./memory-child.js";
 
@@ -43,13 +44,7 @@ export const trainFormula = (s: Shape, threads = 1, f = FACTORS): number =>
 
 /** `rows` CSV rows to `path`, written in ~1 MiB pieces (never held whole). */
 function writeCsv(path: string, rows: number, users: number, items: number, timestamps: boolean, seed: number): void {
-  let x = seed >>> 0 || 1;
-  const next = (): number => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const fd = openSync(path, "w");
   try {
     let buf = timestamps ? "user,item,weight,timestamp\n" : "user,item,weight\n";
