@@ -198,14 +198,22 @@ export class TaskRunner {
     // log says no (cancelled while queued, a newer attempt) the job is aborted and its outcome
     // never written. Redeliveries check first instead: they may find the task finished and must
     // not run (or crash) it again.
+    let opened: Promise<void> | undefined;
+    const open = (): Promise<void> => (opened ??= this.#open(alog, task, spec));
     let started: Promise<void> | undefined;
     const ensureStarted = (): Promise<void> => (started ??= (async () => {
-      await this.#open(alog, task, spec);
+      await open();
       await alog.append({ started: { attempt: delivery.attempt, workerId: this.#d.workerId } });
       this.#d.onStarted?.(kindToken(alog.kind));
       log.debug("task started");
     })());
     if (delivery.attempt > 1) await ensureStarted();
+    // A first attempt reads the log while its inputs resolve and the thread takes the job, so
+    // only Started's write is left when the thread begins (one round trip less before Started on
+    // the online path). An early read is safe: Started is a compare-and-set after it, and a
+    // change in between (a cancel) fails that write and is re-read. Its failure surfaces in
+    // ensureStarted; if the inputs fail first, nothing waits for it.
+    else open().catch(() => undefined);
 
     let inputs: TaskInputs;
     try {
