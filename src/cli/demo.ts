@@ -38,12 +38,26 @@ export async function runDemo(address: string): Promise<number> {
       console.log(`  ${key.padEnd(18)} ${trained.metrics[key].toFixed(4).padStart(8)} ${trained.baselineMetrics[key].toFixed(4).padStart(10)}`);
     }
     const lift = trained.metrics["ndcg@10"] / Math.max(1e-9, trained.baselineMetrics["ndcg@10"]);
-    console.log(`ALS ranks held-out items ${lift.toFixed(2)}× better than popularity (NDCG@10); popularity blend: ${trained.blend?.servedAs.replace("SERVED_AS_", "").toLowerCase() ?? "off"}.`);
+    console.log(`ALS ranks held-out items ${lift.toFixed(2)}× better than popularity (NDCG@10); served as ${servedAs(trained.blend)}.`);
     for (const w of trained.warnings) console.log(`warning: ${w}`);
     console.log(`\ntry: recflow submit recommend --model ${trained.modelId} --users u7 --k 10 --watch -a ${address}`);
     return 0;
   } finally {
     tasks.close();
     datasets.close();
+  }
+}
+
+/** What the training's validation chose to serve, in words. */
+function servedAs(blend: { servedAs: string; weight: number } | null | undefined): string {
+  switch (blend?.servedAs) {
+    case "SERVED_AS_MODEL":
+      return "the model alone (validation chose no popularity blend)";
+    case "SERVED_AS_BLEND":
+      return `the model blended with popularity (weight ${blend.weight.toFixed(2)}, chosen on validation)`;
+    case "SERVED_AS_POPULARITY":
+      return "popularity order, the model breaking near-ties (the model did not beat popularity on validation)";
+    default:
+      return "the model alone (no popularity blend)";
   }
 }
