@@ -39,6 +39,11 @@ export class Worker {
   readonly #queue: TaskQueue;
   readonly #pool: WorkerPool;
   readonly #runner: TaskRunner;
+  /**
+   * Attempts running here, by delivery (`<tenant>.<task>@<stream seq>`), not by task: a task can
+   * have two messages at once (the queue janitor requeued one the consumer passed over while the
+   * first still ran), and each attempt must be cancellable and awaited at shutdown.
+   */
   readonly #inflight = new Map<string, { stop: AbortController; done: Promise<void>; delivery: HeldDelivery }>();
   readonly #subs: Subscription[] = [];
   readonly #stopPulling = new AbortController();
@@ -99,7 +104,9 @@ export class Worker {
       throw err;
     }
     const w = new Worker(opts, broker, { datasets, models, aliases });
-    w.#subs.push(onCancelSignal(broker, (tenant, taskId) => w.#inflight.get(`${tenant}.${taskId}`)?.stop.abort("cancelled")));
+    w.#subs.push(onCancelSignal(broker, (tenant, taskId) => {
+      for (const t of w.#inflight.values()) if (t.delivery.task.taskId === taskId && t.delivery.task.tenant === tenant) t.stop.abort("cancelled");
+    }));
     w.#subs.push(onMaxDeliveries(broker, log, (a) => w.#deadLetterExhausted(a)));
     if (config.metricsAddress) {
       const m = await serveMetrics(config.metricsAddress, w.#metrics.registry, () => broker.connected && !w.#stopPulling.signal.aborted);
@@ -148,9 +155,9 @@ export class Worker {
   }
 
   #dispatch(d: TaskDelivery): void {
-    const key = `${d.task.tenant}.${d.task.taskId}`;
+    const key = `${d.task.tenant}.${d.task.taskId}@${d.streamSeq}`;
     const running = this.#inflight.get(key);
-    if (running && running.delivery.streamSeq === d.streamSeq) {
+    if (running) {
       // A redelivery of the message an attempt here still works on (see held-delivery.ts).
       running.delivery.adopt(d);
       this.#log.info({ taskId: d.task.taskId, attempt: running.delivery.attempt, delivery: d.attempt }, "redelivered while still running here: the running attempt carries on with the new delivery");
