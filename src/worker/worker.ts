@@ -197,7 +197,10 @@ export class Worker {
     const log = this.#log.child({ taskId: task.taskId });
     const error = { code: 14, reason: "MAX_DELIVERIES", message: `no worker completed the task in ${a.deliveries} deliveries`, retryable: false, attempt: a.deliveries };
     for (let i = 0; i < 5; i++) {
-      const last = await this.#events.last(task.tenant, task.taskId);
+      // From the leader, as every decision is: a replica that is behind may not have the
+      // terminal event yet; each append after it is refused, and after five tries a task that
+      // finished would still be copied to the DLQ.
+      const last = await this.#events.last(task.tenant, task.taskId, "leader");
       if (last?.failed || last?.succeeded || last?.cancelled) break;
       const ev = makeEvent(task.taskId, last?.status ?? null, { failed: { error } }, kindOf(task.spec));
       try {
