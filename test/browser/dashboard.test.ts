@@ -248,6 +248,8 @@ describe("dashboard in a real browser", () => {
     await show("#/workers");
     // A flat line (an idle queue) has no height, so "attached", not "visible".
     await page.waitForSelector("#queue-chart polyline[data-series=pending]", { state: "attached" });
+    // Task counts and seconds on the axes: whole numbers, "1" at the top of an idle queue, never "0.000".
+    expect((await page.locator("#queue-chart text").allTextContents()).every((t) => /^\d+$/.test(t))).toBe(true);
     await page.waitForSelector(`#workers tr[data-worker-id="${id}"]`, { timeout: 20_000 });
     expect(await page.getAttribute('#workers tr[data-worker-id="w1"]', "data-slots-total")).toBe("1");
     expect(await page.getAttribute(`#workers tr[data-worker-id="${id}"]`, "data-slots-total")).toBe("3");

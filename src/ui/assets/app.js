@@ -298,17 +298,18 @@ async function datasetsPage(params) {
 }
 
 // ---------- models ----------
-function lineChart(points, { id, width = 560, height = 220, series = [["y", "line"]] }) {
+// `minTop`: the smallest top of the y axis (counts: 1, so an idle queue reads 0 to 1, not 0.000).
+function lineChart(points, { id, width = 560, height = 220, series = [["y", "line"]], minTop = 1e-9, digits = 3 }) {
   const pad = 36;
   const xs = points.map((p) => p.x);
   const ys = points.flatMap((p) => series.map(([k]) => p[k]));
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
-  const [y0, y1] = [Math.min(0, ...ys), Math.max(...ys, 1e-9)];
+  const [y0, y1] = [Math.min(0, ...ys), Math.max(...ys, minTop)];
   const sx = (x) => pad + (x1 === x0 ? 0.5 : (x - x0) / (x1 - x0)) * (width - 2 * pad);
   const sy = (y) => height - pad - ((y - y0) / (y1 - y0 || 1)) * (height - 2 * pad);
   const svg = h("svg:svg", { class: "chart", id, width, height, viewBox: `0 0 ${width} ${height}` },
     h("svg:line", { class: "axis", x1: pad, y1: height - pad, x2: width - pad, y2: height - pad }), h("svg:line", { class: "axis", x1: pad, y1: pad, x2: pad, y2: height - pad }),
-    h("svg:text", { x: 2, y: pad }, num(y1, 3)), h("svg:text", { x: 2, y: height - pad }, num(y0, 3)),
+    h("svg:text", { x: 2, y: pad }, num(y1, digits)), h("svg:text", { x: 2, y: height - pad }, num(y0, digits)),
     points.length ? [h("svg:text", { x: pad, y: height - pad + 14 }, String(x0)), h("svg:text", { x: width - pad, y: height - pad + 14 }, String(x1))] : "");
   for (const [k, cls] of series) {
     svg.append(h("svg:polyline", { class: cls, "data-series": k, points: points.map((p) => `${sx(p.x)},${sy(p[k])}`).join(" ") }));
@@ -412,7 +413,7 @@ async function workersPage() {
       lastError ? h("p", { class: "error" }, lastError) : "",
       h("h2", {}, "Workers"), ...workersTable(workers, heartbeatMs),
       h("h2", {}, "Queue depth, last minutes (blue: waiting, amber: running)"),
-      lineChart(samples.map((s) => ({ x: Math.round((s.timeMs - t0) / 1000), pending: s.pending, running: s.ackPending })), { id: "queue-chart", series: [["pending", "line"], ["running", "line2"]] }),
+      lineChart(samples.map((s) => ({ x: Math.round((s.timeMs - t0) / 1000), pending: s.pending, running: s.ackPending })), { id: "queue-chart", series: [["pending", "line"], ["running", "line2"]], minTop: 1, digits: 0 }),
       h("p", { class: "muted" }, "Sampled from the gateway's /metrics, the gauges Prometheus scrapes."));
   };
   await render();
