@@ -407,7 +407,7 @@ async function workersPage() {
     const t0 = samples.length ? samples[0].timeMs : 0;
     const slots = workers.reduce((a, w) => [a[0] + w.slotsBusy, a[1] + w.slotsTotal], [0, 0]);
     setPage(h("h1", {}, "Workers & queue"),
-      h("div", { class: "card grid" }, h("div", { class: "stat" }, "Waiting in queue", h("b", { id: "queue-pending" }, num(last.pending))), h("div", { class: "stat" }, "Running on workers", h("b", {}, num(last.ackPending))),
+      h("div", { class: "card grid" }, h("div", { class: "stat" }, "Waiting in queue", h("b", { id: "queue-pending" }, num(last.pending))), h("div", { class: "stat", title: "Task messages delivered to workers and not yet acknowledged: running, waiting for a thread (prefetch) or writing their outcome. The per-worker rows below count busy slots from each worker's heartbeat, sampled at another moment." }, "Delivered, not yet acked", h("b", {}, num(last.ackPending))),
         h("div", { class: "stat" }, "Workers (slots busy / total)", h("b", { id: "worker-count" }, `${workers.length} (${slots[0]} / ${slots[1]})`)),
         h("div", { class: "stat" }, "Idle worker pulls (free slots asking)", h("b", {}, num(last.waitingPulls))), h("div", { class: "stat" }, "Dead letters", h("b", {}, num(last.deadLetters)))),
       lastError ? h("p", { class: "error" }, lastError) : "",
