@@ -17,6 +17,12 @@ export function isServiceError(err: unknown): err is ServiceError {
   return err instanceof Error && typeof (err as Partial<ServiceError>).code === "number" && "details" in err;
 }
 
+/** The signal's reason as an Error (AbortSignal.abort() and .timeout() give DOMExceptions, which are). */
+export function abortReason(signal: AbortSignal): Error {
+  const r: unknown = signal.reason;
+  return r instanceof Error ? r : new DOMException(String(r), "AbortError");
+}
+
 const oneLine = (s: string): string => s.replace(/\s+/g, " ").trim();
 
 /** A call the gateway (or the channel) refused; `code` is the gRPC status. */

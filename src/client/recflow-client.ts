@@ -22,14 +22,14 @@ import type { ListDatasetsResponse__Output } from "../generated/recflow/v1/ListD
 import type { Model__Output } from "../generated/recflow/v1/Model.js";
 import type { ListModelsResponse__Output } from "../generated/recflow/v1/ListModelsResponse.js";
 import type { ModelAlias__Output } from "../generated/recflow/v1/ModelAlias.js";
-import { RecflowError } from "./errors.js";
+import { abortReason, RecflowError } from "./errors.js";
 import { compileOptions, type CompiledOptions, type RecflowClientOptions } from "./options.js";
 import { resumableWatch } from "./resumable-watch.js";
 import { RunCollector, isTerminalEvent, toRecommendations, toSimilarItems, type Recommendations, type SimilarItemsAnswer, type TaskRun } from "./task-run.js";
 import { rowChunks, type DatasetRow } from "./dataset-rows.js";
+import { MAX_BATCH_SUBMIT, SubmitCoalescer } from "./submit-coalescer.js";
 
-/** Entries per BatchSubmitTasks call (the gateway's limit). */
-export const MAX_BATCH_SUBMIT = 1000;
+export { MAX_BATCH_SUBMIT };
 /** Task ids per WatchTasks stream (the gateway's limit). */
 export const MAX_WATCH_IDS = 10_000;
 
@@ -71,12 +71,6 @@ export interface UploadOptions extends Omit<CallOptions, "timeoutMs"> {
   timeoutMs?: number;
 }
 
-/** The signal's reason as an Error (AbortSignal.abort() and .timeout() give DOMExceptions, which are). */
-function abortReason(signal: AbortSignal): Error {
-  const r: unknown = signal.reason;
-  return r instanceof Error ? r : new DOMException(String(r), "AbortError");
-}
-
 type UnaryStart<Res> = (md: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<Res>) => grpc.ClientUnaryCall;
 
 export class RecflowClient implements AsyncDisposable {
@@ -85,6 +79,7 @@ export class RecflowClient implements AsyncDisposable {
   readonly #tasks: TasksServiceClient;
   readonly #datasets: DatasetsServiceClient;
   readonly #models: ModelsServiceClient;
+  readonly #coalescer: SubmitCoalescer | undefined;
 
   constructor(address: string, options: RecflowClientOptions = {}) {
     this.address = address;
@@ -92,14 +87,29 @@ export class RecflowClient implements AsyncDisposable {
     this.#tasks = createTasksClient(address, {}, this.#opts.security);
     this.#datasets = createDatasetsClient(address, {}, this.#opts.security);
     this.#models = createModelsClient(address, {}, this.#opts.security);
+    this.#coalescer = this.#opts.coalesceSubmits ? new SubmitCoalescer({
+      one: (req, deadline, signal) => this.#call((md, o, cb) => this.#tasks.SubmitTask(req, md, o, cb), signal, deadline),
+      many: (requests, deadline, done) => {
+        const c = this.#tasks.BatchSubmitTasks({ requests, allOrNothing: false }, new grpc.Metadata(), { deadline }, (err, res) => done(err, res?.results));
+        return { cancel: () => c.cancel() };
+      },
+      error: (err) => RecflowError.from(err, this.address),
+    }) : undefined;
   }
 
   // --- tasks ---------------------------------------------------------------------------------
 
-  /** Stores a task and returns it at once (QUEUED); it never waits for the work. */
+  /**
+   * Stores a task and returns it at once (QUEUED); it never waits for the work. With the
+   * coalesceSubmits option, submits made in the same turn of the event loop travel as one
+   * BatchSubmitTasks call, each still answered with its own task or the error SubmitTask would
+   * give it; an abort rejects only its own submit (once sent, the task may still be stored).
+   */
   submit(spec: TaskSpec, opts: SubmitOptions = {}): Promise<Task__Output> {
     const req = this.#submitRequest(spec, opts);
-    return this.#unary((md, o, cb) => this.#tasks.SubmitTask(req, md, o, cb), opts);
+    const deadline = Date.now() + (opts.timeoutMs ?? this.#opts.callTimeoutMs);
+    if (this.#coalescer) return this.#coalescer.submit(req, deadline, opts.signal);
+    return this.#call((md, o, cb) => this.#tasks.SubmitTask(req, md, o, cb), opts.signal, deadline);
   }
 
   getTask(taskId: string, opts: CallOptions = {}): Promise<Task__Output> {
@@ -307,6 +317,8 @@ export class RecflowClient implements AsyncDisposable {
 
   /** Closes the channels; calls still running fail with CANCELLED. */
   close(): void {
+    // Queued submits leave first, so they end as a unary call running at close() does.
+    this.#coalescer?.flush();
     this.#tasks.close();
     this.#datasets.close();
     this.#models.close();
@@ -330,10 +342,12 @@ export class RecflowClient implements AsyncDisposable {
 
   /** A unary call as a promise: the client's deadline, the signal cancels it, errors typed. */
   #unary<Res>(start: UnaryStart<Res>, opts: CallOptions): Promise<Res> {
-    const { signal } = opts;
+    return this.#call(start, opts.signal, Date.now() + (opts.timeoutMs ?? this.#opts.callTimeoutMs));
+  }
+
+  #call<Res>(start: UnaryStart<Res>, signal: AbortSignal | undefined, deadline: number): Promise<Res> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     return new Promise<Res>((resolve, reject) => {
-      const deadline = Date.now() + (opts.timeoutMs ?? this.#opts.callTimeoutMs);
       const onAbort = (): void => c.cancel();
       const c = start(new grpc.Metadata(), { deadline }, (err, res) => {
         signal?.removeEventListener("abort", onAbort);
