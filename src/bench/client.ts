@@ -8,6 +8,8 @@
 //   baseline  the bare JetStream pipeline's publisher (see baseline-worker.ts for the consumer)
 //   tasks-batch  `count` tasks in BatchSubmitTasks calls of `batchSize`, `batchesInFlight` at once,
 //             all followed on one WatchTasks stream (label selector) to their terminal events
+//   tasks-coalesced  tasks-watch-all's loops submitting through RecflowClient.submit with
+//             coalesceSubmits on: the submits of one event-loop turn share a BatchSubmitTasks call
 //   online    `count` sequential one-user Recommend tasks, each submitted and watched to its end
 //   bullmq-*  the same shapes against BullMQ (bullmq-client.ts)
 import { spawn } from "node:child_process";
@@ -19,6 +21,8 @@ import type { Task__Output } from "../generated/recflow/v1/Task.js";
 import type { TaskEvent__Output } from "../generated/recflow/v1/TaskEvent.js";
 import type { TaskSpec } from "../generated/recflow/v1/TaskSpec.js";
 import type { BatchSubmitTasksResponse__Output } from "../generated/recflow/v1/BatchSubmitTasksResponse.js";
+import { newTaskId } from "../api/task-id.js";
+import { RecflowClient } from "../client/recflow-client.js";
 import { Completions, pool, runBullmq, type BullmqJob } from "./bullmq-client.js";
 
 export type ClientJob =
@@ -28,6 +32,7 @@ export type ClientJob =
   | { mode: "baseline"; natsUrl: string; count: number; concurrency: number; payloadBytes: number }
   | { mode: "tasks-watch-all"; address: string; count: number; concurrency: number; spec: TaskSpec; connections?: number }
   | { mode: "tasks-batch"; address: string; count: number; batchSize: number; batchesInFlight: number; spec: TaskSpec; connections?: number }
+  | { mode: "tasks-coalesced"; address: string; count: number; concurrency: number; spec: TaskSpec; connections?: number }
   | { mode: "online"; address: string; count: number; warmup: number; modelId: string; userIds: string[]; k: number }
   | BullmqJob;
 
@@ -170,6 +175,23 @@ function tasksBatch(job: Extract<ClientJob, { mode: "tasks-batch" }>): Promise<o
   }));
 }
 
+/** tasks-watch-all's loops, each submit through one RecflowClient that coalesces them. */
+async function tasksCoalesced(job: Extract<ClientJob, { mode: "tasks-coalesced" }>): Promise<object> {
+  const rf = new RecflowClient(job.address, { coalesceSubmits: true });
+  try {
+    // Connect before the clock starts, as clients() does for the others (the answer is beside the point).
+    await rf.getTask(newTaskId()).catch(() => undefined);
+    return await overOneWatch(job, (_cs, spec, completions, latencies) => pool(job.count, job.concurrency, async () => {
+      const t0 = performance.now();
+      const task = await rf.submit(spec, { timeoutMs: 30_000 });
+      await completions.wait(task.id);
+      latencies.push(performance.now() - t0);
+    }));
+  } finally {
+    rf.close();
+  }
+}
+
 /** An event's time (the writer's clock, same machine) in Date.now() milliseconds. */
 function eventMs(e: TaskEvent__Output | undefined): number {
   return e?.time ? Number(e.time.seconds) * 1000 + e.time.nanos / 1e6 : Number.NaN;
@@ -292,6 +314,7 @@ function run(job: ClientJob): Promise<object> {
     case "baseline": return baseline(job);
     case "tasks-watch-all": return tasksWatchAll(job);
     case "tasks-batch": return tasksBatch(job);
+    case "tasks-coalesced": return tasksCoalesced(job);
     case "online": return online(job);
     default: return runBullmq(job);
   }

@@ -86,7 +86,7 @@ async function recflowPerTask(count: number, concurrency: number): Promise<{ r: 
 }
 
 /** One W1 client run on a fresh stack, with the CPU per task of each process. */
-async function recflowShared(job: Extract<ClientJob, { mode: "tasks-batch" | "tasks-watch-all" }>): Promise<TasksResult & { tasksPerSecond: number; cpuMsPerTask: { gateway: number; workers: number; nats: number } }> {
+async function recflowShared(job: Extract<ClientJob, { mode: "tasks-batch" | "tasks-watch-all" | "tasks-coalesced" }>): Promise<TasksResult & { tasksPerSecond: number; cpuMsPerTask: { gateway: number; workers: number; nats: number } }> {
   const stack = await BenchStack.start({ workers: 2, threads: 1, env: { RECFLOW_PREFETCH: String(W1_PREFETCH) } });
   try {
     const cpu0 = stack.cpuSeconds();
@@ -119,7 +119,7 @@ function bullmqThroughput(count: number, concurrency: number): Promise<{ add: Ta
 
 const throughput: Workload = {
   name: "throughput",
-  title: "W1 throughput: Probe{work_ms:0}, 256 in flight, 2 workers, each watched to its end (a stream each, then one stream for all); batch variant; BullMQ peer",
+  title: "W1 throughput: Probe{work_ms:0}, 256 in flight, 2 workers, each watched to its end (a stream each, then one stream for all); coalesced and batch variants; BullMQ peer",
   async run(scale) {
     const count = n(20_000, scale);
     const concurrency = 256;
@@ -135,12 +135,16 @@ const throughput: Workload = {
     // shape issue 5 measured; both are reported.
     const each = await recflowShared({ mode: "tasks-watch-all", address: "", count, concurrency, spec: { probe: { workMs: 0 } } });
     const batch = await recflowShared({ mode: "tasks-batch", address: "", count, ...BATCH, spec: { probe: { workMs: 0 } } });
+    // The same loops and stream as watch_all, submitting through RecflowClient with coalesceSubmits:
+    // what one turn of the client's event loop submits shares a BatchSubmitTasks call.
+    const coalesced = await recflowShared({ mode: "tasks-coalesced", address: "", count, concurrency, spec: { probe: { workMs: 0 } } });
     const bull = await bullmqThroughput(count, concurrency);
     const bullAdd = count / (bull.add.durationMs / 1000);
     const bullBulk = count / (bull.addBulk.durationMs / 1000);
     const cpuTotal = {
       watchAll: (each.cpuSeconds * 1000) / count + each.cpuMsPerTask.gateway + each.cpuMsPerTask.workers + each.cpuMsPerTask.nats,
       batch: (batch.cpuSeconds * 1000) / count + batch.cpuMsPerTask.gateway + batch.cpuMsPerTask.workers + batch.cpuMsPerTask.nats,
+      coalesced: (coalesced.cpuSeconds * 1000) / count + coalesced.cpuMsPerTask.gateway + coalesced.cpuMsPerTask.workers + coalesced.cpuMsPerTask.nats,
       bullAdd: (bull.add.cpuSeconds * 1000) / count + bull.cpuMsPerTask.redis + bull.cpuMsPerTask.workers,
       bullBulk: (bull.addBulk.cpuSeconds * 1000) / count + bull.bulkCpuMsPerTask.redis + bull.bulkCpuMsPerTask.workers,
     };
@@ -159,7 +163,15 @@ const throughput: Workload = {
       ...summarize(each.latencies, "watch_all_latency_ms"), ...summarize(batch.latencies, "batch_latency_ms"), ...summarize(bull.add.latencies, "bullmq_add_latency_ms"),
       watch_all_failed: each.failed, watch_all_not_exactly_one_terminal: each.notExactlyOneTerminal,
       batch_failed: batch.failed, batch_not_exactly_one_terminal: batch.notExactlyOneTerminal, bullmq_failed: bull.add.failed + bull.addBulk.failed,
+      coalesced_tasks_per_s: coalesced.tasksPerSecond, coalesced_ratio_to_bullmq_add: coalesced.tasksPerSecond / bullAdd,
+      cpu_ms_per_task_coalesced_client: (coalesced.cpuSeconds * 1000) / count, cpu_ms_per_task_coalesced_gateway: coalesced.cpuMsPerTask.gateway,
+      cpu_ms_per_task_coalesced_workers: coalesced.cpuMsPerTask.workers, cpu_ms_per_task_coalesced_nats: coalesced.cpuMsPerTask.nats,
+      cpu_ratio_bullmq_add_to_coalesced: cpuTotal.bullAdd / cpuTotal.coalesced,
+      ...summarize(coalesced.latencies, "coalesced_latency_ms"),
+      coalesced_failed: coalesced.failed, coalesced_not_exactly_one_terminal: coalesced.notExactlyOneTerminal,
     };
+    const off = r.notExactlyOneTerminal + each.notExactlyOneTerminal + batch.notExactlyOneTerminal + coalesced.notExactlyOneTerminal;
+    const failed = r.failed + each.failed + batch.failed + coalesced.failed;
     return {
       name: this.name, title: this.title, config: { count, concurrency, workers: 2, threadsPerWorker: 1, prefetch, batch: BATCH, bullmqWorkerConcurrency: W1_PREFETCH },
       metrics: {
@@ -171,13 +183,14 @@ const throughput: Workload = {
       checks: [
         { target: "≥ 30 % of the bare JetStream pipeline (stretch 50 %)", measured: `${(ratio * 100).toFixed(1)} % (${tps.toFixed(0)} vs ${base.tasksPerSecond.toFixed(0)} tasks/s)`, ok: ratio >= 0.3 },
         { target: "per-task path ≥ 0.5 × BullMQ add (same run, same shape)", measured: `${(each.tasksPerSecond / bullAdd).toFixed(2)}× (${each.tasksPerSecond.toFixed(0)} vs ${bullAdd.toFixed(0)} tasks/s; a stream per task: ${(tps / bullAdd).toFixed(2)}×)`, ok: each.tasksPerSecond / bullAdd >= 0.5 },
+        { target: "per-task path through RecflowClient.submit, coalesced, ≥ 0.5 × BullMQ add (same run, same shape)", measured: `${(coalesced.tasksPerSecond / bullAdd).toFixed(2)}× (${coalesced.tasksPerSecond.toFixed(0)} vs ${bullAdd.toFixed(0)} tasks/s)`, ok: coalesced.tasksPerSecond / bullAdd >= 0.5 },
         { target: "batch path ≥ BullMQ addBulk (same run)", measured: `${(batch.tasksPerSecond / bullBulk).toFixed(2)}× (${batch.tasksPerSecond.toFixed(0)} vs ${bullBulk.toFixed(0)} tasks/s)`, ok: batch.tasksPerSecond >= bullBulk },
-        { target: "every task exactly one terminal event", measured: `${r.notExactlyOneTerminal + each.notExactlyOneTerminal + batch.notExactlyOneTerminal} off, ${r.failed + each.failed + batch.failed} failed`, ok: r.notExactlyOneTerminal + each.notExactlyOneTerminal + batch.notExactlyOneTerminal === 0 && r.failed + each.failed + batch.failed === 0 },
+        { target: "every task exactly one terminal event", measured: `${off} off, ${failed} failed`, ok: off === 0 && failed === 0 },
       ],
       notes: [
         `p99 end-to-end latency ${ms(lat.latency_ms_p99)} (baseline ${ms(summarize(base.latencies, "b").b_p99)})`,
         `the API alone (same client, a server answering from memory) reaches ${floor.tasksPerSecond.toFixed(0)} tasks/s = ${((floor.tasksPerSecond / base.tasksPerSecond) * 100).toFixed(1)} % of the baseline; recflow is ${((tps / floor.tasksPerSecond) * 100).toFixed(1)} % of that`,
-        `CPU per task, all processes: recflow ${cpuTotal.watchAll.toFixed(2)} ms (one stream), ${cpuTotal.batch.toFixed(2)} ms (batch); BullMQ ${cpuTotal.bullAdd.toFixed(2)} ms (add), ${cpuTotal.bullBulk.toFixed(2)} ms (addBulk)`,
+        `CPU per task, all processes: recflow ${cpuTotal.watchAll.toFixed(2)} ms (one stream), ${cpuTotal.coalesced.toFixed(2)} ms (coalesced), ${cpuTotal.batch.toFixed(2)} ms (batch); BullMQ ${cpuTotal.bullAdd.toFixed(2)} ms (add), ${cpuTotal.bullBulk.toFixed(2)} ms (addBulk)`,
         `recflow / BullMQ: add ${(each.tasksPerSecond / bullAdd).toFixed(2)}× (SubmitTask per task, one WatchTasks stream vs add, one QueueEvents; with a WatchTask stream per task ${(tps / bullAdd).toFixed(2)}×), batch ${(batch.tasksPerSecond / bullBulk).toFixed(2)}× (batches of ${BATCH.batchSize}, ${BATCH.batchesInFlight} in flight, one WatchTasks stream vs one QueueEvents)`,
       ],
     };
