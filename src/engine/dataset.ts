@@ -89,8 +89,10 @@ export class DatasetBuilder {
 
   /** Declares ids up front (synthetic data: index k is id k). */
   setIds(userIds: string[], itemIds: string[]): void {
-    this.#userIds.push(...userIds);
-    this.#itemIds.push(...itemIds);
+    // A loop, not push(...ids): spreading passes every id as an argument, which overflows the
+    // stack from ~125,000 ids.
+    for (const id of userIds) this.#userIds.push(id);
+    for (const id of itemIds) this.#itemIds.push(id);
   }
 
   #index(map: Map<string, number>, ids: string[], id: string): number {

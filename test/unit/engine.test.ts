@@ -3,7 +3,7 @@
 // planted data with a margin over popularity, and the model format's round trip and damage.
 import { describe, expect, it } from "vitest";
 import {
-  AbortedError, CorruptDataError, Recommender, UnsupportedVersionError, decodeModel, encodeModel, holdoutSplit, mulberry32,
+  AbortedError, CorruptDataError, DatasetBuilder, Recommender, UnsupportedVersionError, decodeModel, encodeModel, holdoutSplit, mulberry32,
   cgScratch, gram, simdKernelFits, solveRange, syntheticDataset, topK, trainAls, trainModel, transpose, userMetrics, type AlsParams,
 } from "../../src/engine/index.js";
 
@@ -28,6 +28,19 @@ describe("ranking metrics", () => {
     expect(short.recall).toBeCloseTo(2 / 3, 12);
     expect(short.map).toBeCloseTo((1 + 1) / 3, 12);
     expect(userMetrics([2], new Set([2, 3]), 1)).toEqual({ precision: 1, recall: 0.5, map: 1, ndcg: 1 });
+  });
+});
+
+describe("DatasetBuilder", () => {
+  it("takes 300,000 declared ids (a spread push overflowed the stack from ~125,000)", () => {
+    const b = new DatasetBuilder();
+    b.setIds(Array.from({ length: 300_000 }, (_, k) => `u${k}`), ["a", "b"]);
+    b.addIndexed(299_999, 1, 2, Number.NaN);
+    const d = b.build();
+    expect(d.userIds).toHaveLength(300_000);
+    expect(d.userIds[299_999]).toBe("u299999");
+    expect(d.indptr[300_000] - d.indptr[299_999]).toBe(1);
+    expect(d.indices[0]).toBe(1);
   });
 });
 
