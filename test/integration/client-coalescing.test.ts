@@ -244,6 +244,18 @@ describe("RecflowClient submit coalescing", () => {
     expect(stored.map((t) => t.spec?.priority).sort((x, y) => (x ?? 0) - (y ?? 0))).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9]);
   });
 
+  it("shares calls between big specs only up to the request limit, so each is stored as SubmitTask would store it", async () => {
+    // 24 specs of ~200 KB (each within the gateway's 256 KB per task): ~4.9 MB in all, over the
+    // gateway's 4 MiB request limit had they gone in one call.
+    const userIds = Array.from({ length: 1000 }, (_, j) => `u${j}-`.padEnd(200, "x"));
+    const before = { batch: proxy.calls(BATCH), submit: proxy.calls(SUBMIT) };
+    const tasks = await Promise.all(Array.from({ length: 24 }, () => rf.submit({ recommend: { modelId: "no-such-model", userIds, k: 1 }, labels: { case: "big" } })));
+    expect(new Set(tasks.map((t) => t.id)).size).toBe(24);
+    // At most 1 MiB per call: five of these each.
+    expect(proxy.calls(BATCH) - before.batch).toBe(5);
+    expect(proxy.calls(SUBMIT) - before.submit).toBe(0);
+  });
+
   it("rejects every caller of a batch whose whole call fails, as each unary call would fail", async () => {
     // The batch's deadline is its earliest caller's: one caller out of time fails the call.
     const settled = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => rf.submit(probe("deadline"), { timeoutMs: i === 2 ? 0 : 10_000 })));
