@@ -18,6 +18,8 @@ export class DecodeError extends Error {
 export interface Codec<In, Out> {
   encode(value: In): Uint8Array;
   decode(bytes: Uint8Array): Out;
+  /** Throws DecodeError where `decode` would; cheaper (no plain object is built). */
+  check(bytes: Uint8Array): void;
 }
 
 const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: String, defaults: true, oneofs: true };
@@ -34,6 +36,14 @@ function codecFor<In, Out>(typeName: string): Codec<In, Out> {
       const t = resolve();
       try {
         return t.toObject(t.decode(bytes), TO_OBJECT) as Out;
+      } catch (err) {
+        throw new DecodeError(`not a valid ${typeName}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
+    },
+    check(bytes: Uint8Array): void {
+      const t = resolve();
+      try {
+        t.decode(bytes); // toObject only reshapes what decode read: it has nothing left to refuse
       } catch (err) {
         throw new DecodeError(`not a valid ${typeName}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       }

@@ -21,6 +21,7 @@ import { datasetsReadService, modelsService } from "./resources-service.js";
 import { uploadDatasetHandler } from "./dataset-upload.js";
 import { modelAliasesService } from "./model-aliases-service.js";
 import { DecodeGuardedServer } from "./request-decoding.js";
+import { passEncodedEvents } from "./watch-stream.js";
 
 const SERVICES = ["", "recflow.v1.TasksService", "recflow.v1.DatasetsService", "recflow.v1.ModelsService"];
 
@@ -116,7 +117,8 @@ export class Gateway {
       });
       const quotas = new TenantQuotas(auth, (tenant) => queue.countOf(tenant));
       const aliases = await ModelAliases.open(broker, config.streamReplicas);
-      server.addService(grpcObject.recflow.v1.TasksService.service, tasksService({
+      // The watches send events the feed holds encoded as those bytes (watch-stream.ts).
+      server.addService(passEncodedEvents(grpcObject.recflow.v1.TasksService.service), tasksService({
         broker, events, feed, queue, metrics, auth, quotas, aliases, log: log.child({ component: "tasks" }), shutdown: shutdown.signal, tracing,
         limits: { maxK: config.maxK, maxRetriesLimit: config.maxRetriesLimit, defaultMaxRetries: config.defaultMaxRetries, maxSpecBytes: config.maxSpecBytes },
       }));

@@ -8,11 +8,15 @@
 // recent-events cache where it can, else from the stream with direct gets. A watcher that does not
 // keep up overflows its tap, which drops its buffer; the watch then replays again: events are
 // durable, so a slow client costs reads, never unbounded gateway memory.
+//
+// Events from the feed (cache and tap) are passed on as they are (FeedEvent, sent as its wire
+// bytes), checked once per event, not decoded per watcher; those read from the stream come
+// decoded and go as objects.
 import type { Logger } from "../log.js";
 import type { StoredEvent } from "../api/task-model.js";
 import { isTerminalEvent } from "../api/task-model.js";
 import { NotFoundError } from "../errors.js";
-import { IDLE, OVERFLOW, RESYNC_IDLE_MS, type EventFeed, type EventLog, type FeedEvent } from "../nats/index.js";
+import { FeedEvent, IDLE, OVERFLOW, RESYNC_IDLE_MS, type EventFeed, type EventLog } from "../nats/index.js";
 
 export interface TaskWatchDeps {
   feed: EventFeed;
@@ -32,7 +36,7 @@ interface HistoryPass {
  * The task's events after `afterSeq`: history first, then live, ending after the terminal event
  * or when `signal` aborts. NOT_FOUND when the task has no events.
  */
-export async function* watchTask(deps: TaskWatchDeps, tenant: string, taskId: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<StoredEvent> {
+export async function* watchTask(deps: TaskWatchDeps, tenant: string, taskId: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<StoredEvent | FeedEvent> {
   const { feed, events, log } = deps;
   const { tap, close } = feed.tapTask(tenant, taskId, () => log.debug({ taskId }, "slow watcher overflowed its buffer; replaying"));
   try {
@@ -61,7 +65,7 @@ export async function* watchTask(deps: TaskWatchDeps, tenant: string, taskId: st
         if (resync) feed.sawInStream(ev.sequence);
         last = ev.sequence;
         yield ev;
-        if (isTerminalEvent(ev)) return;
+        if (ev instanceof FeedEvent ? ev.terminal : isTerminalEvent(ev)) return;
       }
       pass = {};
       for (;;) {
@@ -74,12 +78,10 @@ export async function* watchTask(deps: TaskWatchDeps, tenant: string, taskId: st
         }
         if (batch === OVERFLOW) break; // replay from the last event sent
         for (const fe of batch) {
-          if (fe.sequence <= last) continue;
-          const ev = decodeLive(deps, fe);
-          if (!ev) continue;
-          last = ev.sequence;
-          yield ev;
-          if (isTerminalEvent(ev)) return;
+          if (fe.sequence <= last || !checkLive(deps, fe)) continue;
+          last = fe.sequence;
+          yield fe;
+          if (fe.terminal) return;
         }
       }
     }
@@ -89,11 +91,11 @@ export async function* watchTask(deps: TaskWatchDeps, tenant: string, taskId: st
 }
 
 /**
- * History after `last`: from the feed's cache when it covers it, else from the stream. With
- * `until`, the stream read stops there instead of asking for one more event and getting "none":
- * the tap holds anything later.
+ * History after `last`: from the feed's cache when it covers it (checked feed events), else from
+ * the stream (decoded). With `until`, the stream read stops there instead of asking for one more
+ * event and getting "none": the tap holds anything later.
  */
-async function* history(deps: TaskWatchDeps, tenant: string, taskId: string, last: number, signal: AbortSignal, pass: HistoryPass): AsyncGenerator<StoredEvent> {
+async function* history(deps: TaskWatchDeps, tenant: string, taskId: string, last: number, signal: AbortSignal, pass: HistoryPass): AsyncGenerator<StoredEvent | FeedEvent> {
   const { feed, events } = deps;
   const { until, storeOnly } = pass;
   if (until !== undefined && until <= last) return;
@@ -106,9 +108,9 @@ async function* history(deps: TaskWatchDeps, tenant: string, taskId: string, las
     if (cached) {
       if (cached.length === 0) return;
       for (const fe of cached) {
-        const ev = decodeCached(deps, fe);
-        last = ev.sequence;
-        yield ev;
+        checkCached(deps, fe);
+        last = fe.sequence;
+        yield fe;
       }
       continue; // more may have arrived while the client took those
     }
@@ -126,25 +128,27 @@ async function* history(deps: TaskWatchDeps, tenant: string, taskId: string, las
 }
 
 /**
- * A cached event, decoded. One that cannot be is in the stream as it is in the cache: the watch
- * fails there rather than skip it, and the task's run is dropped so other watches read the stream.
+ * Throws unless a cached event decodes. One that does not is in the stream as it is in the cache:
+ * the watch fails there rather than skip it, and the task's run is dropped so other watches read
+ * the stream.
  */
-function decodeCached(deps: TaskWatchDeps, fe: FeedEvent): StoredEvent {
+function checkCached(deps: TaskWatchDeps, fe: FeedEvent): void {
   try {
-    return fe.decode();
+    fe.check();
   } catch (err) {
     deps.feed.forget(fe.tenant, fe.taskId);
     throw err;
   }
 }
 
-/** A live event, decoded; one that cannot be is skipped and logged, as the feed always has. */
-function decodeLive(deps: TaskWatchDeps, fe: FeedEvent): StoredEvent | undefined {
+/** Whether a live event decodes; one that does not is skipped and logged, as the feed always has. */
+function checkLive(deps: TaskWatchDeps, fe: FeedEvent): boolean {
   try {
-    return fe.decode();
+    fe.check();
+    return true;
   } catch (err) {
     deps.feed.forget(fe.tenant, fe.taskId);
     deps.log.error({ err, taskId: fe.taskId, seq: fe.sequence }, "undecodable task event skipped");
-    return undefined;
+    return false;
   }
 }
