@@ -8,11 +8,12 @@
 // ordered consumer filtered to the tenant's subjects (flow-controlled, so a long history is read at
 // the client's pace), not a direct get per event. A slow client overflows its tap: the buffer is
 // dropped and the stream re-read from the last sequence sent, so it costs reads, never memory.
-// Events are decoded only once selected (FeedEvent): a watch of listed ids skips the others'
-// events by their subject.
+// Events are checked only once selected (FeedEvent), and sent as their wire bytes: a watch of
+// listed ids skips the others' events by their subject, and only a Queued event is decoded (a
+// selector matches its labels).
 import { DeliverPolicy } from "nats";
 import type { Logger } from "../log.js";
-import { isTerminalEvent, type StoredEvent } from "../api/task-model.js";
+import { isTerminalEvent } from "../api/task-model.js";
 import { NotFoundError, UnavailableError } from "../errors.js";
 import type { Broker } from "./connection.js";
 import type { EventLog } from "./event-log.js";
@@ -123,7 +124,7 @@ async function standing(deps: TaskSetWatchDeps, tenant: string, ids: ReadonlySet
  * live. With listed ids it ends after the last of them finishes; with a selector it runs until
  * `signal` aborts.
  */
-export async function* watchTaskSet(deps: TaskSetWatchDeps, tenant: string, set: TaskSet, afterSeq: number, signal: AbortSignal): AsyncGenerator<StoredEvent> {
+export async function* watchTaskSet(deps: TaskSetWatchDeps, tenant: string, set: TaskSet, afterSeq: number, signal: AbortSignal): AsyncGenerator<FeedEvent> {
   const { feed } = deps;
   const { tap, close } = feed.tapTenant(tenant, MAX_BUFFERED);
   try {
@@ -135,39 +136,39 @@ export async function* watchTaskSet(deps: TaskSetWatchDeps, tenant: string, set:
       open = s.open;
       last = s.start;
     }
-    /** The event, decoded, if the watch selects it; undefined otherwise (or undecodable: skipped). */
-    const selected = async (fe: FeedEvent): Promise<StoredEvent | undefined> => {
-      if ("ids" in set && !set.ids.has(fe.taskId)) return undefined;
-      let ev: StoredEvent;
+    /** Whether the watch selects the event (an undecodable one is skipped and logged). */
+    const selected = async (fe: FeedEvent): Promise<boolean> => {
+      if ("ids" in set && !set.ids.has(fe.taskId)) return false;
+      let queuedLabels: Record<string, string> | undefined;
       try {
-        ev = fe.decode();
+        // A Queued event is decoded whole (a selector needs its labels); others are only checked.
+        if (fe.first && !("ids" in set)) queuedLabels = fe.decode().queued?.spec?.labels ?? {};
+        else fe.check();
       } catch (err) {
         deps.log.error({ err, taskId: fe.taskId, seq: fe.sequence }, "undecodable task event skipped");
-        return undefined;
+        return false;
       }
-      if ("ids" in set) return ev;
-      if (ev.event === "queued") {
-        const labels = ev.queued?.spec?.labels ?? {};
-        feed.rememberLabels(tenant, ev.taskId, labels);
-        return set.matches(labels) ? ev : undefined;
+      if ("ids" in set) return true;
+      if (queuedLabels) {
+        feed.rememberLabels(tenant, fe.taskId, queuedLabels);
+        return set.matches(queuedLabels);
       }
-      const labels = await feed.labelsOf(tenant, ev.taskId);
-      return labels !== null && set.matches(labels) ? ev : undefined;
+      const labels = await feed.labelsOf(tenant, fe.taskId);
+      return labels !== null && set.matches(labels);
     };
-    /** Whether the watch is complete after sending `ev` (every listed task finished). */
-    const finished = (ev: StoredEvent): boolean => {
-      if (!open || !isTerminalEvent(ev)) return false;
-      open.delete(ev.taskId);
+    /** Whether the watch is complete after sending `fe` (every listed task finished). */
+    const finished = (fe: FeedEvent): boolean => {
+      if (!open || !fe.terminal) return false;
+      open.delete(fe.taskId);
       return open.size === 0;
     };
     for (;;) {
       const until = await tenantLastSeq(deps.broker, tenant);
       for await (const fe of readTenant(deps, tenant, last, until, signal)) {
         last = fe.sequence;
-        const ev = await selected(fe);
-        if (!ev) continue;
-        yield ev;
-        if (finished(ev)) return;
+        if (!(await selected(fe))) continue;
+        yield fe;
+        if (finished(fe)) return;
       }
       for (;;) {
         const batch = await tap.take(signal, RESYNC_IDLE_MS);
@@ -177,10 +178,9 @@ export async function* watchTaskSet(deps: TaskSetWatchDeps, tenant: string, set:
         for (const fe of batch) {
           if (fe.sequence <= last) continue;
           last = fe.sequence;
-          const ev = await selected(fe);
-          if (!ev) continue;
-          yield ev;
-          if (finished(ev)) return;
+          if (!(await selected(fe))) continue;
+          yield fe;
+          if (finished(fe)) return;
         }
       }
     }
