@@ -36,6 +36,8 @@ export interface Tracing {
   serverSpan(name: string, incoming: TraceContext, attributes?: Attributes): TracedSpan;
   /** A CONSUMER span for one attempt of a task, child of the context its work message carries. */
   consumerSpan(name: string, incoming: TraceContext | undefined, attributes?: Attributes): TracedSpan;
+  /** A PRODUCER span for one task a call stores (an entry of a batch), child of the call's span. */
+  producerSpan(name: string, parent: TracedSpan, attributes?: Attributes): TracedSpan;
   /** Exports what is buffered, waiting at most `timeoutMs`; spans still unsent are dropped. */
   shutdown(timeoutMs?: number): Promise<void>;
 }
@@ -141,6 +143,10 @@ class OtelTracing implements Tracing {
 
   consumerSpan(name: string, incoming: TraceContext | undefined, attributes?: Attributes): TracedSpan {
     return this.#start(name, SpanKind.CONSUMER, incoming, attributes);
+  }
+
+  producerSpan(name: string, parent: TracedSpan, attributes?: Attributes): TracedSpan {
+    return this.#start(name, SpanKind.PRODUCER, parent.outgoing, attributes);
   }
 
   async shutdown(timeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS): Promise<void> {

@@ -7,6 +7,11 @@
 // valid, its alias exists and the whole batch fits the tenant's quotas). Storage itself cannot be
 // atomic across tasks on JetStream: if a write fails midway, every task this call stored is closed
 // as FAILED (BATCH_ABORTED), so no task of a failed all-or-nothing batch is left QUEUED or runs on.
+//
+// An entry is answered as SubmitTask would answer it alone: a request id already accepted returns
+// its task before the alias is checked, a refusal by the submit rate or the queued-task limit says
+// what SubmitTask's says, and each stored task gets a span (a child of the call's) whose trace its
+// Queued event and work message carry, so its attempts join the trace as a single submit's do.
 import { status as Code, type ServerUnaryCall } from "@grpc/grpc-js";
 import type { BatchSubmitTasksRequest__Output } from "../generated/recflow/v1/BatchSubmitTasksRequest.js";
 import type { BatchSubmitTasksResponse } from "../generated/recflow/v1/BatchSubmitTasksResponse.js";
@@ -15,8 +20,9 @@ import type { Task, Task__Output } from "../generated/recflow/v1/Task.js";
 import type { TaskSpec } from "../generated/recflow/v1/TaskSpec.js";
 import { isTerminal, kindOf, kindToken, makeEvent, taskView, toTimestamp, type StoredEvent } from "../api/task-model.js";
 import { newTaskId, taskIdForRequest } from "../api/task-id.js";
-import { errorMessage, NotFoundError, ResourceExhaustedError, ValidationError, type FieldViolation } from "../errors.js";
+import { errorMessage, NotFoundError, ValidationError, type FieldViolation } from "../errors.js";
 import { AppendConflictError, enqueueTask, publishCancel, republishTask } from "../nats/index.js";
+import { recordFailure, type TracedSpan } from "../tracing.js";
 import { toRpcStatus } from "./grpc-status.js";
 import { validateSubmit } from "./validation.js";
 import { assertTaskAliasExists } from "./model-aliases-service.js";
@@ -42,7 +48,7 @@ function prefixed(index: number, err: unknown): ValidationError | undefined {
   return new ValidationError(err.violations.map((v) => ({ field: `requests[${index}].${v.field}`, description: v.description })));
 }
 
-export function batchSubmitTasks(deps: TasksServiceDeps): (call: ServerUnaryCall<BatchSubmitTasksRequest__Output, BatchSubmitTasksResponse>) => Promise<BatchSubmitTasksResponse> {
+export function batchSubmitTasks(deps: TasksServiceDeps): (call: ServerUnaryCall<BatchSubmitTasksRequest__Output, BatchSubmitTasksResponse>, span?: TracedSpan) => Promise<BatchSubmitTasksResponse> {
   const { broker, events, queue, auth, quotas, limits, log } = deps;
 
   const view = async (tenant: string, taskId: string, known?: StoredEvent): Promise<Task__Output> => {
@@ -74,7 +80,7 @@ export function batchSubmitTasks(deps: TasksServiceDeps): (call: ServerUnaryCall
     }));
   };
 
-  return async (call) => {
+  return async (call, span) => {
     const tenant = auth.tenantOf(call.metadata);
     const { requests, allOrNothing } = call.request;
     if (requests.length === 0) throw ValidationError.field("requests", "must hold at least one SubmitTaskRequest");
@@ -88,7 +94,7 @@ export function batchSubmitTasks(deps: TasksServiceDeps): (call: ServerUnaryCall
     // 1. Validate every entry (request ids must differ: two entries cannot be one task).
     const entries: Entry[] = requests.map((req, index) => ({ index, requestId: req.requestId, taskId: "" }));
     const firstOfRequestId = new Map<string, number>();
-    await Promise.all(entries.map(async (e) => {
+    for (const e of entries) {
       try {
         const { spec, requestId } = validateSubmit(requests[e.index], limits);
         if (requestId) {
@@ -96,22 +102,25 @@ export function batchSubmitTasks(deps: TasksServiceDeps): (call: ServerUnaryCall
           if (seen !== undefined) throw ValidationError.field("request_id", `repeats requests[${seen}].request_id`);
           firstOfRequestId.set(requestId, e.index);
         }
-        await assertTaskAliasExists(deps.aliases, tenant, spec);
         e.spec = spec;
         e.taskId = requestId ? taskIdForRequest(tenant, requestId) : newTaskId();
       } catch (err) {
         fail(e, err);
       }
-    }));
-    if (allOrNothing) {
-      // Every bad field of every entry in one INVALID_ARGUMENT; any other failure (e.g. the
-      // alias bucket unreachable) fails the call as it would a SubmitTask.
+    }
+    /**
+     * all_or_nothing: every bad field of every entry in one INVALID_ARGUMENT; any other failure
+     * (e.g. the alias bucket unreachable) fails the call as it would a SubmitTask.
+     */
+    const refuseIfAnyFailed = (): void => {
+      if (!allOrNothing) return;
       const failed = entries.filter((e) => e.error !== undefined);
       const other = failed.find((e) => !(e.error instanceof ValidationError));
       if (other) throw other.error;
       const violations: FieldViolation[] = failed.flatMap((e) => (e.error as ValidationError).violations);
       if (violations.length > 0) throw new ValidationError(violations);
-    }
+    };
+    refuseIfAnyFailed();
 
     // 2. Entries whose request id was already accepted answer with that task and add no work.
     await Promise.all(entries.filter((e) => e.spec && e.requestId).map(async (e) => {
@@ -126,14 +135,33 @@ export function batchSubmitTasks(deps: TasksServiceDeps): (call: ServerUnaryCall
       }
     }));
 
+    // The alias a new task names must exist (checked after the request ids, as SubmitTask does:
+    // a retry of an accepted submit is answered even if its alias has gone since).
+    await Promise.all(entries.filter((e) => e.spec && !e.result).map(async (e) => {
+      try {
+        await assertTaskAliasExists(deps.aliases, tenant, e.spec as TaskSpec);
+      } catch (err) {
+        e.spec = undefined;
+        fail(e, err);
+      }
+    }));
+    refuseIfAnyFailed();
+
     // 3. Admission: the submit rate and the queued-task limit count each new task.
     let fresh = entries.filter((e) => e.spec && !e.result);
     if (fresh.length > 0) {
       try {
+        // Entries past what fits are refused as SubmitTask refuses one task: by the rate first.
         const rated = quotas.takeSubmits(tenant, fresh.length, !allOrNothing);
+        if (rated < fresh.length) {
+          const overRate = quotas.submitRefusal(tenant);
+          for (const e of fresh.slice(rated)) fail(e, overRate);
+        }
         const admitted = await quotas.admitQueuedMany(tenant, rated, !allOrNothing);
-        const over = new ResourceExhaustedError(`tenant ${tenant} is over its submit rate or queued-task limit for part of this batch; retry these entries later`, { retryAfterMs: 1000 });
-        for (const e of fresh.slice(admitted)) fail(e, over);
+        if (admitted < rated) {
+          const overQueued = quotas.queuedRefusal(tenant);
+          for (const e of fresh.slice(admitted, rated)) fail(e, overQueued);
+        }
         fresh = fresh.slice(0, admitted);
       } catch (err) {
         if (allOrNothing) throw err;
@@ -144,8 +172,15 @@ export function batchSubmitTasks(deps: TasksServiceDeps): (call: ServerUnaryCall
 
     // 4. Store: every Queued event and work message in flight at once, then the acks.
     const now = Date.now();
-    const outcomes = await Promise.allSettled(fresh.map((e) =>
-      enqueueTask(queue, events, { taskId: e.taskId, tenant, requestId: e.requestId, spec: e.spec as TaskSpec, createTime: toTimestamp(now) }, now)));
+    const spans = fresh.map((e) => (span && deps.tracing
+      ? deps.tracing.producerSpan("recflow.v1.TasksService/BatchSubmitTasks entry", span, { "recflow.task_id": e.taskId, "recflow.batch_index": e.index })
+      : undefined));
+    const outcomes = await Promise.allSettled(fresh.map((e, i) =>
+      enqueueTask(queue, events, { taskId: e.taskId, tenant, requestId: e.requestId, spec: e.spec as TaskSpec, createTime: toTimestamp(now) }, now, spans[i])));
+    outcomes.forEach((o, i) => {
+      if (o.status === "rejected" && spans[i]) recordFailure(spans[i].span, o.reason);
+      spans[i]?.span.end();
+    });
     const stored: Entry[] = [];
     let firstFailure: unknown;
     await Promise.all(fresh.map(async (e, i) => {

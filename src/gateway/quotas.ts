@@ -33,30 +33,40 @@ export class TenantQuotas {
 
   /** Takes one submit token or throws RESOURCE_EXHAUSTED saying when the next one is due. */
   takeSubmit(tenant: string, now = Date.now()): void {
-    const { submitRatePerSec: rate, submitBurst: burst } = this.#auth.limitsOf(tenant);
-    const b = this.#buckets.get(tenant) ?? { tokens: burst, at: now };
-    b.tokens = Math.min(burst, b.tokens + ((now - b.at) * rate) / 1000);
-    b.at = now;
-    this.#buckets.set(tenant, b);
-    if (b.tokens < 1) {
-      const retryAfterMs = Math.ceil(((1 - b.tokens) * 1000) / rate);
-      throw new ResourceExhaustedError(`tenant ${tenant} is over its submit rate of ${rate}/s; retry in ${retryAfterMs} ms`, { retryAfterMs });
-    }
+    const b = this.#bucket(tenant, now);
+    if (b.tokens < 1) throw this.submitRefusal(tenant, now);
     b.tokens -= 1;
   }
 
   /**
-   * Takes up to `wanted` submit tokens at once (a batch: each task is one submit); returns how
-   * many were taken. With `partial` false it takes all or none, and throws when it cannot.
+   * What a submit refused by the rate is told: when the next token is due. A batch entry over the
+   * rate gets it too, so it reads as the same entry sent alone by SubmitTask would.
    */
-  takeSubmits(tenant: string, wanted: number, partial: boolean, now = Date.now()): number {
+  submitRefusal(tenant: string, now = Date.now()): ResourceExhaustedError {
+    const rate = this.#auth.limitsOf(tenant).submitRatePerSec;
+    const retryAfterMs = Math.max(1, Math.ceil(((1 - this.#bucket(tenant, now).tokens) * 1000) / rate));
+    return new ResourceExhaustedError(`tenant ${tenant} is over its submit rate of ${rate}/s; retry in ${retryAfterMs} ms`, { retryAfterMs });
+  }
+
+  /** The tenant's token bucket, refilled up to `now`. */
+  #bucket(tenant: string, now: number): Bucket {
     const { submitRatePerSec: rate, submitBurst: burst } = this.#auth.limitsOf(tenant);
     const b = this.#buckets.get(tenant) ?? { tokens: burst, at: now };
     b.tokens = Math.min(burst, b.tokens + ((now - b.at) * rate) / 1000);
     b.at = now;
     this.#buckets.set(tenant, b);
-    const granted = Math.min(wanted, Math.floor(b.tokens));
-    if (granted < wanted && (!partial || granted === 0)) {
+    return b;
+  }
+
+  /**
+   * Takes up to `wanted` submit tokens at once (a batch: each task is one submit); returns how
+   * many were taken (maybe 0). With `partial` false it takes all or none, and throws when it cannot.
+   */
+  takeSubmits(tenant: string, wanted: number, partial: boolean, now = Date.now()): number {
+    const { submitRatePerSec: rate, submitBurst: burst } = this.#auth.limitsOf(tenant);
+    const b = this.#bucket(tenant, now);
+    const granted = Math.max(0, Math.min(wanted, Math.floor(b.tokens)));
+    if (granted < wanted && !partial) {
       const retryAfterMs = Math.ceil(((wanted - b.tokens) * 1000) / rate);
       throw new ResourceExhaustedError(`tenant ${tenant} is over its submit rate of ${rate}/s (burst ${burst}) for ${wanted} tasks; retry in ${retryAfterMs} ms`, { retryAfterMs });
     }
@@ -70,8 +80,8 @@ export class TenantQuotas {
   }
 
   /**
-   * Admits up to `wanted` more queued tasks; returns how many. With `partial` false it admits all
-   * or none, and throws RESOURCE_EXHAUSTED when they do not all fit.
+   * Admits up to `wanted` more queued tasks; returns how many (maybe 0). With `partial` false it
+   * admits all or none, and throws RESOURCE_EXHAUSTED when they do not all fit.
    */
   async admitQueuedMany(tenant: string, wanted: number, partial: boolean): Promise<number> {
     const max = this.#auth.limitsOf(tenant).maxQueuedTasks;
@@ -91,14 +101,18 @@ export class TenantQuotas {
     }
     const room = Math.max(0, max - q.count - q.admittedSince);
     const admitted = Math.min(wanted, room);
-    if (admitted === 0 || (admitted < wanted && !partial)) {
-      const message = room === 0
-        ? `tenant ${tenant} has ${max} tasks queued or running, its limit; retry when some finish`
-        : `tenant ${tenant} has room for ${room} more queued tasks (limit ${max}), not ${wanted}; retry when some finish`;
-      throw new ResourceExhaustedError(message, { retryAfterMs: 1000 });
+    if (admitted < wanted && !partial) {
+      if (room === 0) throw this.queuedRefusal(tenant);
+      throw new ResourceExhaustedError(`tenant ${tenant} has room for ${room} more queued tasks (limit ${max}), not ${wanted}; retry when some finish`, { retryAfterMs: 1000 });
     }
     q.admittedSince += admitted;
     return admitted;
+  }
+
+  /** What a task refused by the queued-task limit is told (a batch entry too, as SubmitTask would say). */
+  queuedRefusal(tenant: string): ResourceExhaustedError {
+    const max = this.#auth.limitsOf(tenant).maxQueuedTasks;
+    return new ResourceExhaustedError(`tenant ${tenant} has ${max} tasks queued or running, its limit; retry when some finish`, { retryAfterMs: 1000 });
   }
 
   /** Counts an open watch; returns its release. Throws RESOURCE_EXHAUSTED at the tenant's limit. */

@@ -92,7 +92,7 @@ export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
       }
     })),
 
-    BatchSubmitTasks: unary(log, batchSubmitTasks(deps)),
+    BatchSubmitTasks: unary(log, traced(deps.tracing, "recflow.v1.TasksService/BatchSubmitTasks", batchSubmitTasks(deps))),
 
     WatchTasks: watchTasks(deps),
 

@@ -15,6 +15,7 @@ import type { BatchSubmitTasksResponse__Output } from "../../src/generated/recfl
 import type { WatchTasksRequest } from "../../src/generated/recflow/v1/WatchTasksRequest.js";
 import type { TaskEvent__Output } from "../../src/generated/recflow/v1/TaskEvent.js";
 import type { TaskSpec } from "../../src/generated/recflow/v1/TaskSpec.js";
+import type { Task__Output } from "../../src/generated/recflow/v1/Task.js";
 import type { Status__Output } from "../../src/generated/google/rpc/Status.js";
 
 const probe = (labels: Record<string, string> = {}, workMs = 0): TaskSpec => ({ probe: { workMs, progressSteps: 1 }, labels });
@@ -133,6 +134,18 @@ describe("BatchSubmitTasks and WatchTasks", () => {
     expect(dup.results[0].task?.id).toMatch(/^r_/);
     expect(dup.results[1].error?.code).toBe(Code.INVALID_ARGUMENT);
     expect(entryFields(dup.results[1].error)).toEqual(["requests[1].request_id"]);
+  });
+
+  it("answers an accepted request id with its task before looking at the alias, as SubmitTask does", async () => {
+    // Accepted by model id; the retry names an alias that does not exist (gone since, or a changed spec).
+    const first = await call<object, Task__Output>(stack.client.SubmitTask.bind(stack.client), { requestId: "alias-order", task: probe() }, { deadlineMs: 10_000 });
+    const retry = { requestId: "alias-order", task: { recommend: { alias: "no-such-alias", userIds: ["u1"], k: 1 } } };
+    const unary = await call<object, Task__Output>(stack.client.SubmitTask.bind(stack.client), retry, { deadlineMs: 10_000 });
+    const batched = await batch(stack.client, { requests: [retry, { task: { recommend: { alias: "no-such-alias", userIds: ["u1"], k: 1 } } }] });
+    expect(unary.id).toBe(first.id);
+    expect(batched.results[0].task?.id).toBe(first.id);
+    // A new task naming the missing alias is still refused.
+    expect(entryFields(batched.results[1].error)).toEqual(["requests[1].task.recommend.alias"]);
   });
 
   it("follows tasks created after the watch began that match its selector, and only those", async () => {

@@ -10,6 +10,7 @@ import {
 import type { Task__Output } from "../../src/generated/recflow/v1/Task.js";
 import type { TaskSpec } from "../../src/generated/recflow/v1/TaskSpec.js";
 import type { Dataset__Output } from "../../src/generated/recflow/v1/Dataset.js";
+import type { BatchSubmitTasksResponse__Output } from "../../src/generated/recflow/v1/BatchSubmitTasksResponse.js";
 import { newToken } from "../../src/gateway/auth.js";
 import { FAST_ENV, Stack, codeOf, collectWatch, healthClient, servingStatus, spawnRecflow, terminalEvents, waitFor } from "../helpers/stack.js";
 import { retryDelayMs } from "../helpers/status.js";
@@ -139,6 +140,22 @@ describe("tenants: bearer tokens, isolation, per-tenant limits", () => {
     await expect(submit(t.acme, { probe: { workMs: 1 } })).resolves.toHaveProperty("id");
     await new Promise((r) => setTimeout(r, delay! + 20));
     await expect(submit(t.throttled, { probe: { workMs: 1 } })).resolves.toHaveProperty("id");
+  });
+
+  it("refuses the batch entries over the submit rate with the error SubmitTask gives one task", async () => {
+    await new Promise((r) => setTimeout(r, 1_600)); // a full bucket again: burst 3 at 2/s
+    const batch = (who: Tenant, n: number): Promise<BatchSubmitTasksResponse__Output> =>
+      call(who.tasks.BatchSubmitTasks.bind(who.tasks), { requests: Array.from({ length: n }, () => ({ task: { probe: { workMs: 1 } } })) }, { deadlineMs: 10_000 });
+    const res = await batch(t.throttled, 5);
+    expect(res.results.map((r) => r.result)).toEqual(["task", "task", "task", "error", "error"]);
+    const alone = (await submit(t.throttled, { probe: { workMs: 1 } }).catch((e: unknown) => e)) as ServiceError;
+    const wording = /^tenant throttled is over its submit rate of 2\/s; retry in \d+ ms$/;
+    expect(alone.code).toBe(Code.RESOURCE_EXHAUSTED);
+    expect(alone.details).toMatch(wording);
+    for (const r of res.results.slice(3)) {
+      expect(r.error?.code).toBe(Code.RESOURCE_EXHAUSTED);
+      expect(r.error?.message).toMatch(wording);
+    }
   });
 
   it("limits queued tasks and open watches per tenant, and frees them as tasks end and watches close", async () => {

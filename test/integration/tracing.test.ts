@@ -83,6 +83,7 @@ async function scrapeValue(port: unknown, name: string, labels = ""): Promise<nu
 // OTLP span kinds on the wire: 1 internal, 2 server, 3 client, 4 producer, 5 consumer.
 const KIND_SERVER = 2;
 const KIND_CLIENT = 3;
+const KIND_PRODUCER = 4;
 const KIND_CONSUMER = 5;
 
 describe("tracing across client, gateway and worker", () => {
@@ -140,6 +141,28 @@ describe("tracing across client, gateway and worker", () => {
     expect(Number(retry?.attributes["recflow.retry_delay_ms"])).toBeGreaterThan(0);
     expect(attempts[2].events.map((e) => e.name)).toEqual(["task.outcome"]);
     expect(attempts[2].events[0].attributes["recflow.outcome"]).toBe("succeeded");
+  });
+
+  it("gives each task of a BatchSubmitTasks call its own span under the call's, and its attempt joins it", async () => {
+    const results = await stack.rf.submitBatch([{ task: { probe: { workMs: 1 } } }, { task: { probe: { workMs: 1 } } }, { task: { probe: { workMs: 1 } } }]);
+    const tasks = results.map((r) => r.task!);
+    const traceId = tasks[0].status?.traceId;
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    // One trace for the call: every task's events carry it.
+    expect(tasks.map((t) => t.status?.traceId)).toEqual([traceId, traceId, traceId]);
+    for (const t of tasks) await stack.watch(t.id);
+    const ofTrace = (): CollectedSpan[] => receiver.spans.filter((s) => s.traceId === traceId);
+    await waitFor(() => ofTrace().filter((s) => s.service === "recflow-worker").length >= 3 && ofTrace().filter((s) => s.service === "recflow-gateway").length >= 4, 20_000, "batch, entry and attempt spans");
+    const spans = ofTrace();
+    const call = spans.find((s) => s.name === "recflow.v1.TasksService/BatchSubmitTasks");
+    expect(call).toMatchObject({ kind: KIND_SERVER, parentSpanId: "" });
+    const entries = spans.filter((s) => s.name === "recflow.v1.TasksService/BatchSubmitTasks entry");
+    expect(entries.map((e) => e.attributes["recflow.task_id"]).sort()).toEqual(tasks.map((t) => t.id).sort());
+    for (const e of entries) expect(e).toMatchObject({ kind: KIND_PRODUCER, parentSpanId: call?.spanId });
+    // Each task's attempt is a child of its own entry's span.
+    for (const a of spans.filter((s) => s.service === "recflow-worker")) {
+      expect(entries.find((e) => e.spanId === a.parentSpanId)?.attributes["recflow.task_id"]).toBe(a.attributes["recflow.task_id"]);
+    }
   });
 
   it("starts a trace at the gateway when the client sends no traceparent", async () => {
