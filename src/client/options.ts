@@ -29,7 +29,7 @@ export interface RecflowClientOptions {
   /**
    * Sends the submits made in one turn of the event loop as one BatchSubmitTasks call (each
    * caller still gets its own task or its own error); a lone submit is a plain SubmitTask, as
-   * without it. @default false
+   * without it. @default true
    */
   coalesceSubmits?: boolean;
 }
@@ -57,11 +57,9 @@ export function compileOptions(opts: RecflowClientOptions): CompiledOptions {
       maxMs: nonNegative("reconnectMaxMs", opts.reconnectMaxMs ?? DEFAULT_RECONNECT_MAX_MS),
       timeoutMs: nonNegative("reconnectTimeoutMs", opts.reconnectTimeoutMs ?? DEFAULT_RECONNECT_TIMEOUT_MS),
     },
-    // Off for now, though it costs a lone submit nothing (it leaves in the same loop iteration as
-    // the SubmitTask it was): BatchSubmitTasks does not yet trace its entries as SubmitTask does
-    // (no gateway span, no trace id on the task), and its per-entry quota refusal is worded
-    // differently and carries a fixed 1 s RetryInfo. Once the gateway answers a batch entry as it
-    // answers SubmitTask, this becomes on, as Pub/Sub's publisher batches by default.
-    coalesceSubmits: opts.coalesceSubmits ?? false,
+    // On, as Pub/Sub's publisher batches by default: a lone submit costs nothing more (it leaves
+    // in the same loop iteration as the SubmitTask it is), and the gateway answers a batch entry
+    // as it answers SubmitTask (the same errors and refusals, a span per task).
+    coalesceSubmits: opts.coalesceSubmits ?? true,
   };
 }
