@@ -19,9 +19,9 @@ export default tseslint.config(
       "no-console": "error",
     },
   },
-  { files: ["src/cli/**", "src/bench/**", "scripts/**", "test/**"], rules: { "no-console": "off" } },
+  { files: ["src/cli/**", "src/bench/**", "scripts/**", "bench/analysis/**", "test/**"], rules: { "no-console": "off" } },
   { files: ["**/*.js", "**/*.mjs"], ...tseslint.configs.disableTypeChecked },
-  { files: ["scripts/**/*.mjs"], languageOptions: { globals: { console: "readonly", process: "readonly" } } },
+  { files: ["scripts/**/*.mjs", "bench/analysis/*.mjs"], languageOptions: { globals: { console: "readonly", process: "readonly", Buffer: "readonly" } } },
   // The dashboard's browser script (embedded by scripts/gen-ui-assets.mjs): browser globals only.
   {
     files: ["src/ui/assets/**/*.js"],
