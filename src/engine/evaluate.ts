@@ -9,6 +9,7 @@
 import { MetricsAccumulator } from "./metrics.js";
 import type { Model, Recommender } from "./model.js";
 import { AbortedError, type AbortFlag } from "./errors.js";
+import type { Scored } from "./top-k.js";
 
 export interface Evaluation {
   k: number;
@@ -21,10 +22,19 @@ export interface Evaluation {
 const SLICE = 256;
 
 /**
+ * Top-k of many users of an ALS model at once, seen items excluded, the model's item bias added,
+ * emitted in row order: the same lists as Recommender.recommendMany, computed elsewhere (the
+ * worker splits them over a team of threads, src/worker/scoring-team.ts). Returns false to
+ * decline (e.g. too few rows to be worth the threads): the evaluation then scores them itself. An
+ * aborted `signal` stops it early, without an error.
+ */
+export type ManyTopK = (model: Model, rows: Int32Array, k: number, signal: AbortFlag | undefined, onRow: (j: number, top: Scored[] | undefined) => void) => boolean;
+
+/**
  * `test[u]` holds the relevant item indices of model user u (empty: not evaluated). Items the
  * user saw in training are excluded from recommendations (and so from relevance).
  */
-export function evaluateRecommender(rec: Recommender, test: ArrayLike<Int32Array>, k: number, opts: { maxUsers?: number; signal?: AbortFlag; onProgress?: (fraction: number) => void } = {}): Evaluation {
+export function evaluateRecommender(rec: Recommender, test: ArrayLike<Int32Array>, k: number, opts: { maxUsers?: number; signal?: AbortFlag; onProgress?: (fraction: number) => void; manyTopK?: ManyTopK } = {}): Evaluation {
   const model = new MetricsAccumulator(k, rec.nItems);
   const baseline = new MetricsAccumulator(k, rec.nItems);
   const users: number[] = [];
@@ -45,6 +55,14 @@ export function evaluateRecommender(rec: Recommender, test: ArrayLike<Int32Array
     baseline.add(base, rel);
     if (opts.onProgress && (j + 1) % step === 0) opts.onProgress((j + 1) / picked.length);
   };
+  const result = (): Evaluation => ({ k, users: model.users, metrics: model.result(), baseline: baseline.result() });
+  if (rec.model.algorithm === "als" && opts.manyTopK) {
+    if (opts.signal?.aborted) throw new AbortedError("aborted");
+    if (opts.manyTopK(rec.model, Int32Array.from(picked), k, opts.signal, (j, top) => add(j, top?.map((s) => s.index)))) {
+      if (opts.signal?.aborted) throw new AbortedError("aborted");
+      return result();
+    }
+  }
   for (let from = 0; from < picked.length; from += SLICE) {
     if (opts.signal?.aborted) throw new AbortedError("aborted");
     const to = Math.min(picked.length, from + SLICE);
@@ -52,7 +70,7 @@ export function evaluateRecommender(rec: Recommender, test: ArrayLike<Int32Array
     if (isPopularity) for (let j = from; j < to; j++) add(j, undefined);
     else rec.recommendMany(picked, k, o, (j, top) => add(j, top.map((s) => s.index)), from, to);
   }
-  return { k, users: model.users, metrics: model.result(), baseline: baseline.result() };
+  return result();
 }
 
 /**

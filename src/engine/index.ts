@@ -21,7 +21,7 @@ export { BlockedScorer, sortedRuns, unitRows, type BlockedScorerOptions, type Sc
 export { simdScoringAvailable } from "./score-tile.js";
 export { userMetrics, MetricsAccumulator, type RankingMetrics } from "./metrics.js";
 export { holdoutSplit, type Split } from "./split.js";
-export { evaluateRecommender, type Evaluation } from "./evaluate.js";
+export { evaluateRecommender, type Evaluation, type ManyTopK } from "./evaluate.js";
 export { Recommender, itemMask, type Algorithm, type Model, type ModelInfo, type RecommendOptions } from "./model.js";
 export { encodeModel, decodeModel, MODEL_FORMAT_VERSION } from "./model-codec.js";
 export {

@@ -7,7 +7,7 @@
 import { assertFiniteFactors, cgScratch, gram, solveRange, trainAls, DEFAULT_ALS, type AlsExecutor, type AlsParams, type Csr } from "./als.js";
 import { bm25Weights, scaleWeights, type ConfidenceScaling } from "./confidence.js";
 import { transpose, type Dataset } from "./dataset.js";
-import { evaluateRecommender, type Evaluation } from "./evaluate.js";
+import { evaluateRecommender, type Evaluation, type ManyTopK } from "./evaluate.js";
 import { InvalidParamsError, type AbortFlag } from "./errors.js";
 import { trainItemKnn, DEFAULT_KNN, type KnnParams } from "./knn.js";
 import { Recommender, type Algorithm, type Model } from "./model.js";
@@ -150,8 +150,11 @@ export function serveOn(fitted: Model, train: Dataset): Model {
   return model;
 }
 
-/** Trains the spec's algorithm on `d`; ALS rows are solved by `executor` (default: this thread). */
-export function trainModel(d: Dataset, spec: TrainSpec, onProgress: (p: TrainProgress) => void = () => undefined, signal?: AbortFlag, executor?: AlsExecutor): TrainResult {
+/**
+ * Trains the spec's algorithm on `d`; ALS rows are solved by `executor` (default: this thread),
+ * and the holdout's users scored by `manyTopK` when given (default: blocked, on this thread).
+ */
+export function trainModel(d: Dataset, spec: TrainSpec, onProgress: (p: TrainProgress) => void = () => undefined, signal?: AbortFlag, executor?: AlsExecutor, manyTopK?: ManyTopK): TrainResult {
   const started = performance.now();
   const params = resolveParams(spec);
   const split = spec.evaluate ? holdoutSplit(d, { seed: spec.seed }) : undefined;
@@ -181,7 +184,7 @@ export function trainModel(d: Dataset, spec: TrainSpec, onProgress: (p: TrainPro
   if (split) {
     const from = fitShare + (blendOn ? 0.05 : 0);
     evaluation = evaluateRecommender(new Recommender(model), split.test, spec.evalK, {
-      signal, onProgress: (f) => onProgress({ fraction: from + f * (1 - from), message: "evaluating on the holdout", metrics: {} }),
+      signal, onProgress: (f) => onProgress({ fraction: from + f * (1 - from), message: "evaluating on the holdout", metrics: {} }), ...(manyTopK ? { manyTopK } : {}),
     });
     model.info.metrics = evaluation.metrics;
     model.info.baselineMetrics = evaluation.baseline;

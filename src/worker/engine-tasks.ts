@@ -3,7 +3,7 @@
 // (decoded in place); large results are posted as PartialResult chunks kept under the event size
 // limit; engine errors about data (corrupt model, unknown version, bad params) are permanent.
 import { status as Code } from "@grpc/grpc-js";
-import { decodeDataset, encodeModel, evaluateRecommender, itemMask, sortedRuns, trainModel, MODEL_FORMAT_VERSION, type Scored } from "../engine/index.js";
+import { decodeDataset, encodeModel, evaluateRecommender, itemMask, sortedRuns, trainModel, MODEL_FORMAT_VERSION, type ManyTopK, type Scored } from "../engine/index.js";
 import type { TaskResult } from "../generated/recflow/v1/TaskResult.js";
 import type { UserRecommendations } from "../generated/recflow/v1/UserRecommendations.js";
 import type { ItemNeighbours } from "../generated/recflow/v1/ItemNeighbours.js";
@@ -45,6 +45,20 @@ const TEAM_MIN_ROWS = 2048;
 /** Many-row Recommend / SimilarItems on an ALS model split over the task's threads (RECFLOW_TRAIN_THREADS). */
 const useTeam = (ctx: ThreadContext, rows: number): boolean => ctx.trainThreads > 1 && rows >= TEAM_MIN_ROWS;
 
+/**
+ * An evaluation's users (TrainModel's holdout, Evaluate) scored on the task's team of threads, as
+ * many-row Recommend is: the same lists as on one thread (the same kernel, rows split by units).
+ */
+const teamScoring = (ctx: ThreadContext): ManyTopK => (model, rows, k, signal, onRow) => {
+  if (!useTeam(ctx, rows.length)) return false;
+  teamTopK({
+    threads: ctx.trainThreads, rows, k, ...(signal ? { signal } : {}),
+    space: { f: model.factors, nItems: model.itemIds.length, items: model.itemFactors!, queries: model.userFactors!, ...(model.itemBias ? { bias: model.itemBias } : {}) },
+    exclude: { seenPtr: model.seenPtr, seenIdx: sortedRuns(model.seenPtr, model.seenIdx) },
+  }, onRow);
+  return true;
+};
+
 /** Protobuf size estimate of a scored list: ids plus a float and framing per entry. */
 const scoredBytes = (ids: string[]): number => ids.reduce((n, id) => n + id.length * 3 + 12, 16);
 
@@ -64,7 +78,7 @@ export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: Threa
         r = permanentFrom(() => trainModel(dataset, {
           algorithm, evaluate, evalK, seed: Number(t.seed),
           als: alsFromProto(t.als), knn: knnFromProto(t.knn), blend: t.noPopularityBlend ? "off" : "auto",
-        }, (p) => ctx.post({ type: "progress", fraction: p.fraction, message: p.message, metrics: p.metrics, milestone: p.milestone }), ctx, team));
+        }, (p) => ctx.post({ type: "progress", fraction: p.fraction, message: p.message, metrics: p.metrics, milestone: p.milestone }), ctx, team, teamScoring(ctx)));
       } finally {
         // Helper threads end with the training (also on abort or error); nothing awaits them.
         void team?.close();
@@ -164,7 +178,7 @@ export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: Threa
         }
         test[u] = Int32Array.from(rel);
       }
-      const e = evaluateRecommender(recommender, test, q.k, { signal: ctx, onProgress: (f) => ctx.post({ type: "progress", fraction: f, message: "evaluating" }) });
+      const e = evaluateRecommender(recommender, test, q.k, { signal: ctx, onProgress: (f) => ctx.post({ type: "progress", fraction: f, message: "evaluating" }), manyTopK: teamScoring(ctx) });
       return { evaluate: { k: q.k, usersEvaluated: e.users, metrics: e.metrics, baselineMetrics: e.baseline, modelId: job.inputs.usedModelId ?? q.modelId } };
     }
     default:

@@ -6,7 +6,7 @@ import { createDatasetsClient, uploadDataset, type DatasetsServiceClient } from 
 import type { Dataset__Output } from "../../src/generated/recflow/v1/Dataset.js";
 import type { TaskEvent__Output } from "../../src/generated/recflow/v1/TaskEvent.js";
 import { generateInteractions, syntheticCsvChunks } from "../../src/engine/index.js";
-import { Stack } from "../helpers/stack.js";
+import { Stack, stopProc } from "../helpers/stack.js";
 
 const USERS = 2_500;
 const ITEMS = 2_200;
@@ -72,4 +72,25 @@ describe("many-row scoring on a thread team through gRPC", () => {
       expect(nb[j]).toEqual(one);
     }
   }, 120_000);
+
+  it("scores a TrainModel's holdout and an Evaluate on the team, with the metrics one thread gives", async () => {
+    // Over 2,048 holdout users: the team path. ALS itself is the same whatever the thread count.
+    const train = { trainModel: { datasetId: "many", algorithm: "ALGORITHM_ALS" as const, als: { factors: 13, iterations: 3 }, seed: 2, evaluate: true } };
+    const result = async (spec: Parameters<Stack["submit"]>[0]): Promise<NonNullable<TaskEvent__Output["succeeded"]>["result"]> =>
+      (await stack.watch((await stack.submit(spec)).id, 0, 90_000)).at(-1)?.succeeded?.result ?? null;
+    const onTeam = (await result(train))?.trainModel;
+    // The trained model's holdout items are the dataset's items it did not see: Evaluate scores them.
+    const evaluate = { evaluate: { modelId: onTeam?.modelId ?? "", datasetId: "many", k: 10 } };
+    const teamEvaluation = (await result(evaluate))?.evaluate;
+    await stopProc(stack.workers[0], "SIGTERM");
+    await stack.addWorker({ RECFLOW_TRAIN_THREADS: "1" });
+    const alone = (await result(train))?.trainModel;
+    const aloneEvaluation = (await result(evaluate))?.evaluate;
+    expect(teamEvaluation?.usersEvaluated).toBeGreaterThan(2_048);
+    expect(Object.keys(onTeam?.metrics ?? {})).toContain("ndcg@10");
+    expect(onTeam?.metrics).toEqual(alone?.metrics);
+    expect(onTeam?.baselineMetrics).toEqual(alone?.baselineMetrics);
+    expect(teamEvaluation?.metrics).toEqual(aloneEvaluation?.metrics);
+    expect(teamEvaluation?.baselineMetrics).toEqual(aloneEvaluation?.baselineMetrics);
+  }, 240_000);
 });
