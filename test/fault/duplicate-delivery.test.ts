@@ -6,19 +6,7 @@
 // be forgotten, because the worker kept one entry per task and the second delivery replaced it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Stack, terminalEvents, waitFor } from "../helpers/stack.js";
-
-/** One sample of a real worker's /metrics, summed over labels matching `labels`. */
-async function metric(port: number, name: string, labels = ""): Promise<number> {
-  const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  let sum = 0;
-  for (const line of body.split("\n")) {
-    if (!line.startsWith(name) || !line.includes(labels)) continue;
-    const rest = line.slice(name.length);
-    if (rest[0] !== " " && rest[0] !== "{") continue;
-    sum += Number(line.slice(line.lastIndexOf(" ") + 1));
-  }
-  return sum;
-}
+import { metricValue } from "../helpers/metrics.js";
 
 describe("two work messages of one task on one worker", () => {
   let stack: Stack;
@@ -40,14 +28,14 @@ describe("two work messages of one task on one worker", () => {
     const original = await stack.jsm.streams.getMessage("RECFLOW_TASKS", { seq: info.state.first_seq });
     await stack.nc.jetstream().publish(original.subject, original.data, { msgID: `${task.id}:requeued:${original.seq}` });
 
-    await waitFor(async () => (await metric(port, "recflow_task_attempts_total", 'outcome="fenced"')) >= 1, 10_000, "the second delivery fenced");
+    await waitFor(async () => ((await metricValue(port, "recflow_task_attempts_total", { outcome: "fenced" })) ?? 0) >= 1, 10_000, "the second delivery fenced");
     // The first attempt still runs here, and the worker still counts it.
-    expect(await metric(port, "recflow_worker_tasks_in_flight")).toBe(1);
+    expect(await metricValue(port, "recflow_worker_tasks_in_flight")).toBe(1);
 
     const cancelledAt = Date.now();
     await stack.cancel(task.id, "test");
     // The cancel signal reaches the running attempt: its job stops now, not when its 20 s are up.
-    await waitFor(async () => (await metric(port, "recflow_task_attempts_total", 'outcome="cancelled"')) >= 1, 10_000, "the running attempt cancelled");
+    await waitFor(async () => ((await metricValue(port, "recflow_task_attempts_total", { outcome: "cancelled" })) ?? 0) >= 1, 10_000, "the running attempt cancelled");
     expect(Date.now() - cancelledAt).toBeLessThan(5_000);
     const events = await stack.watch(task.id);
     expect(terminalEvents(events).map((e) => e.event)).toEqual(["cancelled"]);

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "../../src/api/client.js";
 import type { Task__Output } from "../../src/generated/recflow/v1/Task.js";
 import { Stack, waitFor } from "../helpers/stack.js";
+import { metricValue } from "../helpers/metrics.js";
 
 interface OtlpAttribute { key: string; value: { stringValue?: string; intValue?: string | number; doubleValue?: number } }
 interface CollectedSpan {
@@ -72,12 +73,6 @@ async function refusedPort(): Promise<number> {
   const port = typeof addr === "object" && addr ? addr.port : 0;
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
-}
-
-async function scrapeValue(port: unknown, name: string, labels = ""): Promise<number | undefined> {
-  const body = await (await fetch(`http://127.0.0.1:${Number(port)}/metrics`)).text();
-  const line = body.split("\n").find((l) => l.startsWith(`${name}{`) && l.includes(labels));
-  return line === undefined ? undefined : Number(line.split(" ").pop());
 }
 
 // OTLP span kinds on the wire: 1 internal, 2 server, 3 client, 4 producer, 5 consumer.
@@ -195,7 +190,7 @@ describe("tracing with the collector down", () => {
     // connection attempts. The bound is loose for a shared 2-core machine.
     expect(submitMs).toBeLessThan(3_000);
     // Every span was lost and counted: 20 SubmitTask spans, at least 20 attempt spans.
-    await waitFor(async () => ((await scrapeValue(stack.gateway.ready.metricsPort, "recflow_trace_spans_dropped_total", 'reason="export_failed"')) ?? 0) >= 20, 20_000, "gateway dropped spans counted");
-    await waitFor(async () => ((await scrapeValue(stack.workers[0].ready.metricsPort, "recflow_trace_spans_dropped_total", 'reason="export_failed"')) ?? 0) >= 20, 20_000, "worker dropped spans counted");
+    await waitFor(async () => ((await metricValue(stack.gateway.ready.metricsPort, "recflow_trace_spans_dropped_total", { reason: "export_failed" })) ?? 0) >= 20, 20_000, "gateway dropped spans counted");
+    await waitFor(async () => ((await metricValue(stack.workers[0].ready.metricsPort, "recflow_trace_spans_dropped_total", { reason: "export_failed" })) ?? 0) >= 20, 20_000, "worker dropped spans counted");
   });
 });
