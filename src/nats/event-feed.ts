@@ -7,7 +7,7 @@
 // The watches themselves (history, then live, without loss or duplicates) are the gateway's:
 // gateway/task-watch.ts for WatchTask, task-set-watch.ts for WatchTasks.
 import { DeliverPolicy, type ConsumerMessages } from "nats";
-import { setTimeout as sleep } from "node:timers/promises";
+import { setInterval as every, setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../log.js";
 import type { Broker } from "./connection.js";
 import { EventCache, type EventCacheLimits } from "./event-cache.js";
@@ -23,6 +23,13 @@ export { IDLE, OVERFLOW, RESYNC_IDLE_MS, type Tap } from "./event-tap.js";
 const FEED_FRESH_MS = 1_000;
 /** A stuck feed is restarted at most this often. */
 const RESTART_MIN_INTERVAL_MS = 5_000;
+/**
+ * Silence after which the feed asks the stream whether it has missed events (#watchForStall). An
+ * ordered consumer can stop delivering without an error when the stream's leader is killed (the
+ * nats-cluster fault test): waiting for a watch's 15 s idle re-read to notice held every watch of
+ * a running task that long.
+ */
+const STALL_CHECK_MS = 3_000;
 /** Pause before re-opening the live consumer after it failed. */
 const REOPEN_DELAY_MS = 500;
 /**
@@ -63,6 +70,7 @@ export class EventFeed {
   readonly #stopped = new AbortController();
   #messages: ConsumerMessages | undefined;
   #loop: Promise<void> | undefined;
+  #stallCheck: Promise<void> | undefined;
   #nextSeq = 1;
   #lastDeliveryAt = Number.NEGATIVE_INFINITY;
   #lastRestartAt = Number.NEGATIVE_INFINITY;
@@ -103,12 +111,14 @@ export class EventFeed {
     this.#nextSeq = info.state.last_seq + 1;
     await this.#open();
     this.#loop = this.#follow(this.#stopped.signal);
+    this.#stallCheck = this.#watchForStall(this.#stopped.signal);
   }
 
   async stop(): Promise<void> {
     this.#stopped.abort();
     this.#messages?.stop();
     await this.#loop?.catch(() => undefined);
+    await this.#stallCheck;
   }
 
   /** A tap that receives every live event of one task until `close()`; it pins the task's cached run. */
@@ -218,6 +228,24 @@ export class EventFeed {
         this.#logger.warn({ err, nextSeq: this.#nextSeq }, "live event feed failed; re-opening it");
       }
       await this.#reopen(stopped);
+    }
+  }
+
+  /**
+   * While the feed is silent, asks the stream's leader for its last sequence every few seconds: a
+   * sequence the feed has not delivered means it is stuck, and sawInStream restarts it. One
+   * stream-info request per check, and none while events flow.
+   */
+  async #watchForStall(stopped: AbortSignal): Promise<void> {
+    try {
+      for await (const tick of every(STALL_CHECK_MS, undefined, { signal: stopped })) {
+        void tick;
+        if (performance.now() - this.#lastDeliveryAt < STALL_CHECK_MS) continue;
+        const last = await this.#broker.jsm.streams.info(EVENTS_STREAM).then((i) => i.state.last_seq, () => undefined);
+        if (last !== undefined && !stopped.aborted) this.sawInStream(last);
+      }
+    } catch {
+      // stopped
     }
   }
 
