@@ -70,7 +70,6 @@ export class EventFeed {
   readonly #stopped = new AbortController();
   #messages: ConsumerMessages | undefined;
   #loop: Promise<void> | undefined;
-  #stallCheck: Promise<void> | undefined;
   #nextSeq = 1;
   #lastDeliveryAt = Number.NEGATIVE_INFINITY;
   #lastRestartAt = Number.NEGATIVE_INFINITY;
@@ -111,14 +110,15 @@ export class EventFeed {
     this.#nextSeq = info.state.last_seq + 1;
     await this.#open();
     this.#loop = this.#follow(this.#stopped.signal);
-    this.#stallCheck = this.#watchForStall(this.#stopped.signal);
+    // Not awaited at stop: a stream-info request in flight then (NATS down at shutdown) would
+    // hold the gateway's shutdown for its timeout; its answer is ignored once stopped.
+    void this.#watchForStall(this.#stopped.signal);
   }
 
   async stop(): Promise<void> {
     this.#stopped.abort();
     this.#messages?.stop();
     await this.#loop?.catch(() => undefined);
-    await this.#stallCheck;
   }
 
   /** A tap that receives every live event of one task until `close()`; it pins the task's cached run. */
