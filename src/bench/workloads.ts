@@ -141,10 +141,12 @@ const throughput: Workload = {
     const bull = await bullmqThroughput(count, concurrency);
     const bullAdd = count / (bull.add.durationMs / 1000);
     const bullBulk = count / (bull.addBulk.durationMs / 1000);
+    /** CPU per task of every process of one recflow run: its client, gateway, workers and nats-server. */
+    const allProcesses = (x: typeof each): number => (x.cpuSeconds * 1000) / count + x.cpuMsPerTask.gateway + x.cpuMsPerTask.workers + x.cpuMsPerTask.nats;
     const cpuTotal = {
-      watchAll: (each.cpuSeconds * 1000) / count + each.cpuMsPerTask.gateway + each.cpuMsPerTask.workers + each.cpuMsPerTask.nats,
-      batch: (batch.cpuSeconds * 1000) / count + batch.cpuMsPerTask.gateway + batch.cpuMsPerTask.workers + batch.cpuMsPerTask.nats,
-      coalesced: (coalesced.cpuSeconds * 1000) / count + coalesced.cpuMsPerTask.gateway + coalesced.cpuMsPerTask.workers + coalesced.cpuMsPerTask.nats,
+      watchAll: allProcesses(each),
+      batch: allProcesses(batch),
+      coalesced: allProcesses(coalesced),
       bullAdd: (bull.add.cpuSeconds * 1000) / count + bull.cpuMsPerTask.redis + bull.cpuMsPerTask.workers,
       bullBulk: (bull.addBulk.cpuSeconds * 1000) / count + bull.bulkCpuMsPerTask.redis + bull.bulkCpuMsPerTask.workers,
     };

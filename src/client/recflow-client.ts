@@ -107,7 +107,7 @@ export class RecflowClient implements AsyncDisposable {
    */
   submit(spec: TaskSpec, opts: SubmitOptions = {}): Promise<Task__Output> {
     const req = this.#submitRequest(spec, opts);
-    const deadline = Date.now() + (opts.timeoutMs ?? this.#opts.callTimeoutMs);
+    const deadline = this.#deadline(opts);
     if (this.#coalescer) return this.#coalescer.submit(req, deadline, opts.signal);
     return this.#call((md, o, cb) => this.#tasks.SubmitTask(req, md, o, cb), opts.signal, deadline);
   }
@@ -342,7 +342,12 @@ export class RecflowClient implements AsyncDisposable {
 
   /** A unary call as a promise: the client's deadline, the signal cancels it, errors typed. */
   #unary<Res>(start: UnaryStart<Res>, opts: CallOptions): Promise<Res> {
-    return this.#call(start, opts.signal, Date.now() + (opts.timeoutMs ?? this.#opts.callTimeoutMs));
+    return this.#call(start, opts.signal, this.#deadline(opts));
+  }
+
+  /** A call's deadline: its own timeoutMs, else the client's callTimeoutMs, from now. */
+  #deadline(opts: CallOptions): number {
+    return Date.now() + (opts.timeoutMs ?? this.#opts.callTimeoutMs);
   }
 
   #call<Res>(start: UnaryStart<Res>, signal: AbortSignal | undefined, deadline: number): Promise<Res> {
