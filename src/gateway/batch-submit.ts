@@ -16,16 +16,17 @@ import { status as Code, type ServerUnaryCall } from "@grpc/grpc-js";
 import type { BatchSubmitTasksRequest__Output } from "../generated/recflow/v1/BatchSubmitTasksRequest.js";
 import type { BatchSubmitTasksResponse } from "../generated/recflow/v1/BatchSubmitTasksResponse.js";
 import type { BatchSubmitTaskResult } from "../generated/recflow/v1/BatchSubmitTaskResult.js";
-import type { Task, Task__Output } from "../generated/recflow/v1/Task.js";
+import type { Task } from "../generated/recflow/v1/Task.js";
 import type { TaskSpec } from "../generated/recflow/v1/TaskSpec.js";
-import { isTerminal, kindOf, kindToken, makeEvent, taskView, toTimestamp, type StoredEvent } from "../api/task-model.js";
+import { isTerminal, kindOf, kindToken, makeEvent, toTimestamp } from "../api/task-model.js";
 import { newTaskId, taskIdForRequest } from "../api/task-id.js";
-import { errorMessage, NotFoundError, ValidationError, type FieldViolation } from "../errors.js";
+import { errorMessage, ValidationError, type FieldViolation } from "../errors.js";
 import { AppendConflictError, enqueueTask, publishCancel, republishTask } from "../nats/index.js";
 import { recordFailure, type TracedSpan } from "../tracing.js";
 import { toRpcStatus } from "./grpc-status.js";
 import { validateSubmit } from "./validation.js";
 import { assertTaskAliasExists } from "./model-aliases-service.js";
+import { readExistingTask, readTaskView } from "./task-view.js";
 import type { TasksServiceDeps } from "./tasks-service.js";
 
 /** Entries per BatchSubmitTasks call (the request must also fit the gateway's request size). */
@@ -50,12 +51,6 @@ function prefixed(index: number, err: unknown): ValidationError | undefined {
 
 export function batchSubmitTasks(deps: TasksServiceDeps): (call: ServerUnaryCall<BatchSubmitTasksRequest__Output, BatchSubmitTasksResponse>, span?: TracedSpan) => Promise<BatchSubmitTasksResponse> {
   const { broker, events, queue, auth, quotas, limits, log } = deps;
-
-  const view = async (tenant: string, taskId: string, known?: StoredEvent): Promise<Task__Output> => {
-    const [first, last] = await Promise.all([events.first(tenant, taskId), known ?? events.last(tenant, taskId)]);
-    if (!first || !last) throw new NotFoundError(`task ${taskId} not found`);
-    return taskView(first, last);
-  };
 
   /** all_or_nothing and a write failed: close every task this call stored (best effort each). */
   const abortStored = async (tenant: string, stored: Entry[], cause: unknown): Promise<void> => {
@@ -128,7 +123,7 @@ export function batchSubmitTasks(deps: TasksServiceDeps): (call: ServerUnaryCall
         const existing = await events.last(tenant, e.taskId);
         if (!existing) return;
         if (existing.event === "queued") await republishTask(queue, existing, tenant);
-        e.result = { task: await view(tenant, e.taskId, existing) };
+        e.result = { task: await readTaskView(events, tenant, e.taskId, existing) };
       } catch (err) {
         if (allOrNothing) throw err;
         fail(e, err);
@@ -194,7 +189,7 @@ export function batchSubmitTasks(deps: TasksServiceDeps): (call: ServerUnaryCall
       // A worker (or a concurrent submit of the same request_id) wrote the first event.
       if (o.reason instanceof AppendConflictError) {
         try {
-          e.result = { task: await view(tenant, e.taskId) };
+          e.result = { task: await readExistingTask(events, tenant, e.taskId) };
           return;
         } catch (err) {
           firstFailure ??= err;

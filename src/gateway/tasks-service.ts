@@ -2,9 +2,9 @@
 // here: everything is an await on NATS, so the event loop stays free for thousands of streams.
 import type { TasksServiceHandlers } from "../generated/recflow/v1/TasksService.js";
 import type { Task, Task__Output } from "../generated/recflow/v1/Task.js";
-import { isTerminal, kindOf, kindToken, makeEvent, taskView, toTimestamp, type StoredEvent } from "../api/task-model.js";
+import { isTerminal, kindOf, kindToken, makeEvent, toTimestamp, type StoredEvent } from "../api/task-model.js";
 import { newTaskId, taskIdForRequest } from "../api/task-id.js";
-import { FailedPreconditionError, NotFoundError, UnavailableError, ValidationError } from "../errors.js";
+import { FailedPreconditionError, NotFoundError, ValidationError } from "../errors.js";
 import { AppendConflictError, enqueueTask, publishCancel, republishTask, type Broker, type EventFeed, type EventLog, type ModelAliases, type TaskQueue } from "../nats/index.js";
 import type { Logger } from "../log.js";
 import type { Authenticator } from "./auth.js";
@@ -18,6 +18,7 @@ import type { Tracing } from "../tracing.js";
 import { batchSubmitTasks } from "./batch-submit.js";
 import { watchTasks } from "./watch-tasks.js";
 import { serveWatch } from "./watch-stream.js";
+import { readExistingTask, readTaskView } from "./task-view.js";
 import { watchTask } from "./task-watch.js";
 
 export interface TasksServiceDeps {
@@ -45,15 +46,7 @@ const MAX_PAGE_SIZE = 1000;
 export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
   const { broker, events, feed, queue, auth, quotas, limits, log } = deps;
 
-  /** The task as GetTask shows it; `known` is its latest event when the caller just read it. */
-  async function view(tenant: string, taskId: string, known?: StoredEvent): Promise<Task__Output> {
-    const [first, last] = await Promise.all([events.first(tenant, taskId), known ?? events.last(tenant, taskId)]);
-    if (!first && !last) throw new NotFoundError(`task ${taskId} not found`);
-    // One read found the task and the other did not: direct gets (allow_direct) were answered by
-    // two replicas, one behind. Seen in the nemesis run after a partition, on a retried submit.
-    if (!first || !last) throw new UnavailableError(`task ${taskId} is not readable on every replica yet; retry`);
-    return taskView(first, last);
-  }
+  const view = (tenant: string, taskId: string, known?: StoredEvent): Promise<Task__Output> => readTaskView(events, tenant, taskId, known);
 
   return {
     SubmitTask: unary(log, traced(deps.tracing, "recflow.v1.TasksService/SubmitTask", async (call, span) => {
@@ -82,13 +75,7 @@ export function tasksService(deps: TasksServiceDeps): TasksServiceHandlers {
       } catch (err) {
         // A worker (or a concurrent submit of the same request_id) wrote the first event.
         if (!(err instanceof AppendConflictError)) throw err;
-        // The leader just said the task's first event exists, yet direct gets (answered by any
-        // replica, allow_direct) may come from one that is behind: the nemesis run's partitioned
-        // stream leader answered NOT_FOUND to a retried request_id. Not knowing is UNAVAILABLE.
-        return await view(tenant, taskId).catch((e: unknown) => {
-          if (e instanceof NotFoundError) throw new UnavailableError(`task ${taskId} exists but this replica has not caught up; retry`, { cause: e });
-          throw e;
-        });
+        return await readExistingTask(events, tenant, taskId);
       }
     })),
 
