@@ -8,7 +8,7 @@ import { loadProtos } from "../api/protos.js";
 import type { RecflowConfig } from "../config.js";
 import { ConfigError } from "../errors.js";
 import type { Logger } from "../log.js";
-import { Broker, EventFeed, countDeadLetters, EventLog, ModelAliases, TaskQueue, ensureTopology, openDatasetCatalog, openModelCatalog } from "../nats/index.js";
+import { Broker, EventFeed, countDeadLetters, EventLog, TaskQueue, ensureTopology, openStores } from "../nats/index.js";
 import { readFileSync } from "node:fs";
 import { setMaxListeners } from "node:events";
 import { createAuthenticator, type Authenticator } from "./auth.js";
@@ -88,6 +88,7 @@ export class Gateway {
     }
     try {
       await ensureTopology(broker.jsm, config, log);
+      const { datasets, models, aliases } = await openStores(broker, config.streamReplicas, log);
       const events = new EventLog(broker, config);
       const feed = new EventFeed(broker, events, log.child({ component: "event-feed" }), { maxBufferedPerWatch: config.watchBufferEvents });
       await feed.start();
@@ -116,14 +117,11 @@ export class Gateway {
         decodingLog.debug({ method, reason }, "undecodable request body; answered INVALID_ARGUMENT");
       });
       const quotas = new TenantQuotas(auth, (tenant) => queue.countOf(tenant));
-      const aliases = await ModelAliases.open(broker, config.streamReplicas);
       // The watches send events the feed holds encoded as those bytes (watch-stream.ts).
       server.addService(passEncodedEvents(grpcObject.recflow.v1.TasksService.service), tasksService({
         broker, events, feed, queue, metrics, auth, quotas, aliases, log: log.child({ component: "tasks" }), shutdown: shutdown.signal, tracing,
         limits: { maxK: config.maxK, maxRetriesLimit: config.maxRetriesLimit, defaultMaxRetries: config.defaultMaxRetries, maxSpecBytes: config.maxSpecBytes },
       }));
-      const datasets = await openDatasetCatalog(broker, config.streamReplicas);
-      const models = await openModelCatalog(broker, config.streamReplicas);
       const resourceLog = log.child({ component: "resources" });
       server.addService(grpcObject.recflow.v1.DatasetsService.service, {
         ...datasetsReadService({ datasets, auth, log: resourceLog }),

@@ -11,7 +11,7 @@ import type { Logger } from "../log.js";
 import { UnavailableError } from "../errors.js";
 import { JetStreamRequests } from "./jetstream-requests.js";
 import { coalesceWrites } from "./write-coalescing.js";
-import { isTransient } from "./nats-errors.js";
+import { isSettling } from "./nats-errors.js";
 
 /**
  * How long start-up waits for JetStream to answer once a NATS server is reached: a process that
@@ -21,8 +21,9 @@ import { isTransient } from "./nats-errors.js";
 export const JETSTREAM_START_WAIT_MS = 120_000;
 
 /**
- * Runs a start-up JetStream call, again while it fails with a transient error (no responders,
- * timeout, disconnected: the cluster is settling) until `waitMs` is spent; logs each retry.
+ * Runs a start-up JetStream call, again while it fails because the cluster is settling (no
+ * responders, timeout, disconnected, no peers for placement yet) until `waitMs` is spent; logs
+ * each retry. A cluster that never finds the peers (replicas > nodes) ends in that error.
  */
 export async function untilJetStreamAnswers<T>(what: string, fn: () => Promise<T>, log: Logger, waitMs = JETSTREAM_START_WAIT_MS): Promise<T> {
   const giveUpAt = Date.now() + waitMs;
@@ -30,8 +31,8 @@ export async function untilJetStreamAnswers<T>(what: string, fn: () => Promise<T
     try {
       return await fn();
     } catch (err) {
-      if (!isTransient(err) || Date.now() + delay > giveUpAt) throw err;
-      log.warn({ err, retryInMs: delay }, `${what}: JetStream not answering yet; retrying`);
+      if (!isSettling(err) || Date.now() + delay > giveUpAt) throw err;
+      log.warn({ err, retryInMs: delay }, `${what}: JetStream cluster not ready yet; retrying`);
       await sleep(delay);
     }
   }

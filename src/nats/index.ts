@@ -12,4 +12,5 @@ export { enqueueTask, republishTask } from "./enqueue.js";
 export { replayDeadLetter } from "./dead-letter-replay.js";
 export { isSubjectToken, TASKS_STREAM, EVENTS_STREAM, DLQ_STREAM, WORKERS_CONSUMER } from "./subjects.js";
 export { Catalog, openDatasetCatalog, openModelCatalog, DATASETS_BUCKET, MODELS_BUCKET, type DatasetCatalog, type ModelCatalog } from "./catalog.js";
+export { openStores, type Stores } from "./stores.js";
 export { ModelAliases, AliasConflictError, isAliasName, MODEL_ALIASES_BUCKET, MAX_ALIAS_HISTORY, type AliasChangeInput } from "./model-aliases.js";

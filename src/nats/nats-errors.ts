@@ -22,6 +22,23 @@ export function isTransient(err: unknown): boolean {
   return transient.includes(String(err.code)) || err.api_error?.code === 503;
 }
 
+/**
+ * JetStream API error (nats-server errors.json JSClusterNoPeersErrF): no set of peers can hold the
+ * replicas asked for. While a cluster forms (every pod started at once) the meta leader does not
+ * know every peer yet, and a replicated stream or bucket created then gets this error for a while.
+ */
+export const NO_PEERS_FOR_PLACEMENT = 10005;
+
+/**
+ * A start-up call failed because the cluster is still settling: transient as above (also when
+ * already wrapped as UnavailableError), or no peers for placement yet. Outside start-up the
+ * placement error is a configuration problem (replicas > cluster size) and is not retried.
+ */
+export function isSettling(err: unknown): boolean {
+  const inner = err instanceof UnavailableError && err.cause !== undefined ? err.cause : err;
+  return isTransient(inner) || isApiError(inner, NO_PEERS_FOR_PLACEMENT);
+}
+
 /** Runs a broker call, turning a transient failure into UnavailableError (gRPC UNAVAILABLE). */
 export async function unavailableOnTransient<T>(fn: () => Promise<T>): Promise<T> {
   try {

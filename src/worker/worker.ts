@@ -6,8 +6,8 @@ import type { RecflowConfig } from "../config.js";
 import type { Logger } from "../log.js";
 import { fromTimestamp, kindOf, kindToken, makeEvent, toTimestamp } from "../api/task-model.js";
 import {
-  AppendConflictError, Broker, EventLog, ModelAliases, TaskQueue, ensureTopology, onCancelSignal, onMaxDeliveries, openDatasetCatalog, openModelCatalog,
-  type DatasetCatalog, type ModelCatalog,
+  AppendConflictError, Broker, EventLog, TaskQueue, ensureTopology, onCancelSignal, onMaxDeliveries, openStores,
+  type Stores,
   type MaxDeliveriesAdvisory, type TaskDelivery, type TaskPull,
 } from "../nats/index.js";
 import type { Subscription } from "nats";
@@ -58,7 +58,7 @@ export class Worker {
   #registry: WorkerRegistration | undefined;
   metricsPort: number | undefined;
 
-  private constructor(opts: WorkerOptions, broker: Broker, stores: { datasets: DatasetCatalog; models: ModelCatalog; aliases: ModelAliases }) {
+  private constructor(opts: WorkerOptions, broker: Broker, stores: Stores) {
     const { datasets, models, aliases } = stores;
     this.#cfg = opts.config;
     this.#log = opts.log;
@@ -91,19 +91,15 @@ export class Worker {
     const broker = await Broker.connect({
       servers: config.natsServers, name: `recflow-worker-${config.instanceId}`, publishTimeoutMs: config.publishTimeoutMs, security: config,
     }, log.child({ component: "nats" }));
-    let datasets: DatasetCatalog;
-    let models: ModelCatalog;
-    let aliases: ModelAliases;
+    let stores: Stores;
     try {
       await ensureTopology(broker.jsm, config, log);
-      datasets = await openDatasetCatalog(broker, config.streamReplicas);
-      models = await openModelCatalog(broker, config.streamReplicas);
-      aliases = await ModelAliases.open(broker, config.streamReplicas);
+      stores = await openStores(broker, config.streamReplicas, log);
     } catch (err) {
       await broker.close();
       throw err;
     }
-    const w = new Worker(opts, broker, { datasets, models, aliases });
+    const w = new Worker(opts, broker, stores);
     w.#subs.push(onCancelSignal(broker, (tenant, taskId) => {
       for (const t of w.#inflight.values()) if (t.delivery.task.taskId === taskId && t.delivery.task.tenant === tenant) t.stop.abort("cancelled");
     }));

@@ -1,55 +1,97 @@
-// A process that starts while its NATS cluster cannot serve JetStream yet (one node up of three:
-// no meta leader, so JetStream answers 503 or nothing) waits for it instead of exiting. The
-// nemesis run saw a worker restarted right after a NATS disruption exit with a bare 503.
+// A process that starts while its NATS cluster cannot serve JetStream yet waits for it instead of
+// exiting:
+// - one node up of three: no meta leader, so JetStream answers 503 or nothing (the nemesis run saw
+//   a worker restarted right after a NATS disruption exit with a bare 503);
+// - two nodes up of three: JetStream answers, but a stream or bucket with three replicas has "no
+//   suitable peers for placement" until the third joins (CI saw a gateway exit with that while a
+//   network test's cluster was still forming).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { compileConfig } from "../../src/config.js";
 import { LocalNatsServer, freePort } from "../../src/cli/nats-server.js";
-import { createLogger } from "../../src/log.js";
-import { Broker, ensureTopology } from "../../src/nats/index.js";
+import { createLogger, type Logger } from "../../src/log.js";
+import { Broker, MODELS_BUCKET, MODEL_ALIASES_BUCKET, ensureTopology, openStores } from "../../src/nats/index.js";
 
-describe("start-up while the NATS cluster has no JetStream leader", () => {
-  const dir = mkdtempSync(join(tmpdir(), "recflow-js-wait-"));
+describe("start-up while the NATS cluster is still forming", () => {
+  const dirs: string[] = [];
   const servers: LocalNatsServer[] = [];
   let broker: Broker | undefined;
-  afterAll(async () => {
+  afterEach(async () => {
     await broker?.close().catch(() => undefined);
-    await Promise.all(servers.map((s) => s.stop("SIGKILL")));
-    rmSync(dir, { recursive: true, force: true });
+    broker = undefined;
+    await Promise.all(servers.splice(0).map((s) => s.stop("SIGKILL")));
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  it("connects, waits for the cluster to elect a leader, then creates its streams", async () => {
+  /** A three-node cluster whose nodes start when asked (`start(i)`). */
+  async function cluster(name: string): Promise<(i: number) => Promise<LocalNatsServer>> {
+    const dir = mkdtempSync(join(tmpdir(), "recflow-js-wait-"));
+    dirs.push(dir);
     const routePorts = await Promise.all([freePort(), freePort(), freePort()]);
     const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(",");
-    const start = (i: number): Promise<LocalNatsServer> => LocalNatsServer.start({
-      storeDir: join(dir, `n${i + 1}`),
-      args: ["-n", `n${i + 1}`, "--cluster_name", "recflow-wait", "--cluster", `nats://127.0.0.1:${routePorts[i]}`, "--routes", routes],
-    });
-    servers.push(await start(0));
-    const logLines: string[] = [];
+    return async (i) => {
+      const s = await LocalNatsServer.start({
+        storeDir: join(dir, `n${i + 1}`),
+        args: ["-n", `n${i + 1}`, "--cluster_name", name, "--cluster", `nats://127.0.0.1:${routePorts[i]}`, "--routes", routes],
+      });
+      servers.push(s);
+      return s;
+    };
+  }
+
+  /** A logger that also keeps the text of each warning. */
+  function recordingLogger(lines: string[]): Logger {
     const log = createLogger({ level: "warn", name: "js-wait" });
     const warn = log.warn.bind(log);
     log.warn = ((...args: Parameters<typeof warn>) => {
-      logLines.push(String(args.at(-1)));
+      lines.push(String(args.at(-1)));
       return warn(...args);
     });
+    return log;
+  }
 
+  /** What a gateway or worker does at start-up: connect, create streams, open the buckets. */
+  async function startUp(url: string, log: Logger): Promise<number> {
+    const b = await Broker.connect({ servers: [url], name: "js-wait", publishTimeoutMs: 1_000 }, log);
+    broker = b;
+    await ensureTopology(b.jsm, compileConfig({ streamReplicas: 3 }, {}), log);
+    await openStores(b, 3, log);
+    return Date.now();
+  }
+
+  it("connects, waits for the cluster to elect a leader, then creates its streams", async () => {
+    const start = await cluster("recflow-wait");
+    const first = await start(0);
+    const lines: string[] = [];
     // One node of three: reachable, but JetStream has no quorum.
     const started = Date.now();
-    const connecting = Broker.connect({ servers: [servers[0].url], name: "js-wait", publishTimeoutMs: 1_000 }, log).then(async (b) => {
-      broker = b;
-      await ensureTopology(b.jsm, compileConfig({ streamReplicas: 3 }, {}), log);
-      return Date.now();
-    });
+    const ready = startUp(first.url, recordingLogger(lines));
     await new Promise((r) => setTimeout(r, 4_000));
-    servers.push(await start(1), await start(2));
-    const ready = await connecting;
+    await Promise.all([start(1), start(2)]);
     // It waited (and said so) rather than failing, and finished once the cluster could answer.
-    expect(ready - started).toBeGreaterThan(4_000);
-    expect(logLines.some((l) => l.includes("JetStream not answering yet"))).toBe(true);
+    expect(await ready - started).toBeGreaterThan(4_000);
+    expect(lines.some((l) => l.includes("JetStream cluster not ready yet"))).toBe(true);
     const info = await broker!.jsm.streams.info("RECFLOW_EVENTS");
     expect(info.config.num_replicas).toBe(3);
+  }, 120_000);
+
+  it("waits while three replicas have no peers to be placed on, then creates streams and buckets", async () => {
+    const start = await cluster("recflow-place");
+    const first = await start(0);
+    await start(1);
+    const lines: string[] = [];
+    const log = recordingLogger(lines);
+    // Two nodes of three: JetStream answers, but cannot place three replicas.
+    const started = Date.now();
+    const ready = startUp(first.url, log);
+    await new Promise((r) => setTimeout(r, 4_000));
+    await start(2);
+    expect(await ready - started).toBeGreaterThan(4_000);
+    expect(lines.some((l) => l.includes("JetStream cluster not ready yet"))).toBe(true);
+    expect((await broker!.jsm.streams.info("RECFLOW_TASKS")).config.num_replicas).toBe(3);
+    expect((await broker!.jsm.streams.info(`OBJ_${MODELS_BUCKET}`)).config.num_replicas).toBe(3);
+    expect((await broker!.jsm.streams.info(`KV_${MODEL_ALIASES_BUCKET}`)).config.num_replicas).toBe(3);
   }, 120_000);
 });
