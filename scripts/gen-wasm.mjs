@@ -12,6 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const KERNELS = [
   { name: "als-sparse", constant: "ALS_SPARSE_WASM_BASE64" },
   { name: "score-tile", constant: "SCORE_TILE_WASM_BASE64" },
+  { name: "softmax-mf", constant: "SOFTMAX_MF_WASM_BASE64" },
 ];
 const wabt = await wabtInit();
 for (const { name, constant } of KERNELS) {

@@ -1,0 +1,185 @@
+// The dense kernels of the sequential softmax MF (sequential-softmax.ts) in two interchangeable
+// implementations over the same memory layout: WebAssembly SIMD (kernels/softmax-mf.wat,
+// assembled by scripts/gen-wasm.mjs) and a scalar JavaScript fallback for runtimes without SIMD.
+// Both round every float32 operation in the same order and keep the same float64 lane sums, so
+// they give bit-identical results (test/unit/softmax-kernel.test.ts holds them to it).
+import { SOFTMAX_MF_WASM_BASE64 } from "../generated/softmax-mf-wasm.js";
+
+const PAGE = 65_536;
+const BYTES = Buffer.from(SOFTMAX_MF_WASM_BASE64, "base64");
+
+/** The kernels; offsets are in bytes into `memory()`, which `reserve` sizes (growing detaches old views). */
+export interface SoftmaxKernel {
+  readonly simd: boolean;
+  reserve(bytes: number): void;
+  memory(): ArrayBuffer;
+  /** Logits of a quad of users (interleaved k-major at q) against np panels, plus bias: 4 rows of np·8 at out. */
+  logits(q: number, f: number, panels: number, np: number, bias: number, out: number): void;
+  /** The largest of n floats at row. */
+  rowMax(row: number, n: number): number;
+  /** v ← exp(v − m) for n floats at row (0 where v − m < −87). */
+  expRow(row: number, n: number, m: number): void;
+  /** Σ of n floats at row, in float64. */
+  sum64(row: number, n: number): number;
+  /** v ← v·s for n floats at row. */
+  scale(row: number, n: number, s: number): void;
+  /** Accumulates gc, gy (panel layout) and the quad's gx lane partials from 4 rows of gradients by logit at g. */
+  backward(q: number, f: number, panels: number, np: number, g: number, gy: number, gc: number, gx: number): void;
+}
+
+interface Exports extends Omit<SoftmaxKernel, "simd" | "reserve" | "memory"> {
+  memory: WebAssembly.Memory;
+}
+
+let module: WebAssembly.Module | null | undefined;
+
+/** True where the runtime has WebAssembly SIMD; the scalar kernel is used otherwise. */
+export function simdSoftmaxAvailable(): boolean {
+  if (module === undefined) module = WebAssembly.validate(BYTES) ? new WebAssembly.Module(BYTES) : null;
+  return module !== null;
+}
+
+class SimdSoftmaxKernel implements SoftmaxKernel {
+  readonly simd = true;
+  readonly #ex: Exports;
+  constructor() {
+    this.#ex = new WebAssembly.Instance(module!).exports as unknown as Exports;
+  }
+  reserve(bytes: number): void {
+    const mem = this.#ex.memory;
+    if (mem.buffer.byteLength < bytes) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / PAGE));
+  }
+  memory(): ArrayBuffer {
+    return this.#ex.memory.buffer;
+  }
+  logits(q: number, f: number, panels: number, np: number, bias: number, out: number): void {
+    this.#ex.logits(q, f, panels, np, bias, out);
+  }
+  rowMax(row: number, n: number): number {
+    return this.#ex.rowMax(row, n);
+  }
+  expRow(row: number, n: number, m: number): void {
+    this.#ex.expRow(row, n, m);
+  }
+  sum64(row: number, n: number): number {
+    return this.#ex.sum64(row, n);
+  }
+  scale(row: number, n: number, s: number): void {
+    this.#ex.scale(row, n, s);
+  }
+  backward(q: number, f: number, panels: number, np: number, g: number, gy: number, gc: number, gx: number): void {
+    this.#ex.backward(q, f, panels, np, g, gy, gc, gx);
+  }
+}
+
+const fr = Math.fround;
+const EXP_LOW = -87;
+
+/** Round half to even, as f32x4.nearest. */
+function nearest(v: number): number {
+  const n = Math.round(v);
+  return n - v === 0.5 && n % 2 !== 0 ? n - 1 : n;
+}
+
+/** One lane of the kernel's exp: the same float32 operations in the same order. */
+export function expLane(v: number, m: number): number {
+  const x0 = fr(v - m);
+  if (!(x0 >= EXP_LOW)) return 0;
+  const x = x0;
+  const k = nearest(fr(x * fr(1.44269504088896341)));
+  let r = fr(x - fr(k * 0.693359375));
+  r = fr(r - fr(k * fr(-2.1219444e-4)));
+  let y = fr(fr(fr(1.98756915e-4) * r) + fr(1.3981999507e-3));
+  y = fr(fr(y * r) + fr(8.3334519073e-3));
+  y = fr(fr(y * r) + fr(4.1665795894e-2));
+  y = fr(fr(y * r) + fr(1.6666665459e-1));
+  y = fr(fr(y * r) + fr(5.0000001201e-1));
+  y = fr(fr(fr(y * fr(r * r)) + r) + 1);
+  return fr(y * 2 ** k);
+}
+
+/** The same arithmetic as the WebAssembly kernel, one lane at a time. */
+class ScalarSoftmaxKernel implements SoftmaxKernel {
+  readonly simd = false;
+  #buf = new ArrayBuffer(0);
+  #m = new Float32Array(0);
+  reserve(bytes: number): void {
+    if (this.#buf.byteLength >= bytes) return;
+    const next = new ArrayBuffer(Math.ceil(bytes / PAGE) * PAGE);
+    new Uint8Array(next).set(new Uint8Array(this.#buf));
+    this.#buf = next;
+    this.#m = new Float32Array(next);
+  }
+  memory(): ArrayBuffer {
+    return this.#buf;
+  }
+  logits(q: number, f: number, panels: number, np: number, bias: number, out: number): void {
+    const m = this.#m;
+    const width = np * 8;
+    for (let p = 0; p < np; p++) {
+      const yp = (panels >> 2) + p * f * 8;
+      for (let r = 0; r < 4; r++) {
+        const o = (out >> 2) + r * width + p * 8;
+        for (let lane = 0; lane < 8; lane++) {
+          let s = 0;
+          for (let k = 0; k < f; k++) s = fr(s + fr(m[(q >> 2) + k * 4 + r] * m[yp + k * 8 + lane]));
+          m[o + lane] = s + m[(bias >> 2) + p * 8 + lane];
+        }
+      }
+    }
+  }
+  rowMax(row: number, n: number): number {
+    const m = this.#m;
+    let best = -Infinity;
+    for (let i = row >> 2, end = (row >> 2) + n; i < end; i++) best = m[i] > best || Number.isNaN(m[i]) ? m[i] : best;
+    return best;
+  }
+  expRow(row: number, n: number, mx: number): void {
+    const m = this.#m;
+    for (let i = row >> 2, end = (row >> 2) + n; i < end; i++) m[i] = expLane(m[i], mx);
+  }
+  sum64(row: number, n: number): number {
+    const m = this.#m;
+    const lanes = [0, 0, 0, 0];
+    for (let i = 0; i < n; i++) lanes[i & 3] += m[(row >> 2) + i];
+    return lanes[0] + lanes[1] + (lanes[2] + lanes[3]);
+  }
+  scale(row: number, n: number, s: number): void {
+    const m = this.#m;
+    const sf = fr(s);
+    for (let i = row >> 2, end = (row >> 2) + n; i < end; i++) m[i] = m[i] * sf;
+  }
+  backward(q: number, f: number, panels: number, np: number, g: number, gy: number, gc: number, gx: number): void {
+    const m = this.#m;
+    const width = np * 8;
+    const [q4, g4, gy4, gc4, gx4] = [q >> 2, g >> 2, gy >> 2, gc >> 2, gx >> 2];
+    for (let p = 0; p < np; p++) {
+      for (let lane = 0; lane < 8; lane++) {
+        let c = m[gc4 + p * 8 + lane];
+        for (let r = 0; r < 4; r++) c = fr(c + m[g4 + r * width + p * 8 + lane]);
+        m[gc4 + p * 8 + lane] = c;
+      }
+      for (let k = 0; k < f; k++) {
+        const yo = (panels >> 2) + p * f * 8 + k * 8;
+        const gyo = gy4 + p * f * 8 + k * 8;
+        for (let lane = 0; lane < 8; lane++) {
+          let acc = m[gyo + lane];
+          for (let r = 0; r < 4; r++) acc = fr(acc + fr(m[g4 + r * width + p * 8 + lane] * m[q4 + k * 4 + r]));
+          m[gyo + lane] = acc;
+        }
+        for (let r = 0; r < 4; r++) {
+          const go = g4 + r * width + p * 8;
+          const ao = gx4 + (r * f + k) * 4;
+          for (let lane = 0; lane < 4; lane++) {
+            m[ao + lane] = fr(m[ao + lane] + fr(fr(m[go + lane] * m[yo + lane]) + fr(m[go + 4 + lane] * m[yo + 4 + lane])));
+          }
+        }
+      }
+    }
+  }
+}
+
+/** A fresh kernel instance (its own memory): SIMD unless unavailable or `simd` is false. */
+export function newSoftmaxKernel(simd = true): SoftmaxKernel {
+  return simd && simdSoftmaxAvailable() ? new SimdSoftmaxKernel() : new ScalarSoftmaxKernel();
+}
