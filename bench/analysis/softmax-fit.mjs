@@ -3,6 +3,7 @@
 // iteration on 1 and 2 threads, and the holdout NDCG@10 ratio to popularity scored as in
 // model-class-research.md (training items excluded, ties toward the lower item index, no blend).
 // Usage: npm run build && node bench/analysis/softmax-fit.mjs [iterations=60] [threads=1,2] [seed=1]
+import { performance } from "node:perf_hooks";
 import { bankCase, trainSequentialSoftmax, DEFAULT_SOFTMAX } from "../../dist/engine/index.js";
 import { SoftmaxTeam } from "../../dist/worker/softmax-team.js";
 
@@ -61,6 +62,7 @@ for (const threads of threadCounts) {
   const times = [];
   let last = performance.now();
   const t0 = last;
+  const cpu0 = process.cpuUsage();
   const fit = trainSequentialSoftmax(train, { ...DEFAULT_SOFTMAX, iterations }, {
     ...(team ? { executor: team } : {}),
     onProgress: () => {
@@ -70,6 +72,8 @@ for (const threads of threadCounts) {
     },
   });
   const total = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   await team?.close();
   const f = DEFAULT_SOFTMAX.factors;
   const { userFactors: X, itemFactors: Y, itemBias: b } = fit;
@@ -81,6 +85,6 @@ for (const threads of threadCounts) {
     }
   });
   const sorted = times.slice().sort((x, y) => x - y);
-  console.log(`${threads} thread(s): ${fit.iterations} iterations in ${total.toFixed(2)} s (median ${sorted[sorted.length >> 1].toFixed(0)} ms per iteration), final loss ${fit.losses.at(-1).toFixed(1)}`);
+  console.log(`${threads} thread(s): ${fit.iterations} iterations in ${total.toFixed(2)} s (median ${sorted[sorted.length >> 1].toFixed(0)} ms per iteration), final loss ${fit.losses.at(-1).toFixed(1)}, ${cpuSeconds.toFixed(2)} s CPU (all threads)`);
   console.log(`  holdout NDCG@10 ${model.toFixed(4)} vs popularity ${popNdcg.toFixed(4)}: ${(model / popNdcg).toFixed(3)}×`);
 }

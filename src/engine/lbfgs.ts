@@ -147,8 +147,8 @@ export function lbfgs(fg: Objective, x0: Float64Array, opts: LbfgsOptions): Lbfg
     evaluations++;
     return fg(x, g);
   };
-  let x = x0.slice();
-  let g = new Float64Array(n);
+  const x = x0.slice();
+  const g = new Float64Array(n);
   let f = evaluate(x, g);
   if (!Number.isFinite(f)) throw new NumericOverflowError(`the objective is ${f} at the starting point`);
   const d = new Float64Array(n);
@@ -191,8 +191,8 @@ export function lbfgs(fg: Objective, x0: Float64Array, opts: LbfgsOptions): Lbfg
     const sy = dot(s, yv);
     if (sy > 1e-12 * Math.sqrt(dot(s, s) * dot(yv, yv))) memory.push(s, yv, sy);
     const fPrev = f;
-    x = found.x.slice();
-    g = found.g.slice();
+    x.set(found.x);
+    g.set(found.g);
     f = found.f;
     iterations++;
     opts.onIteration?.(iterations, f);

@@ -61,7 +61,7 @@ export interface SoftmaxProblem {
   nUsers: number;
   nItems: number;
   f: number;
-  /** Item panels of 8: nItems rounded up to 8, over 8. */
+  /** Item panels of 8: nItems rounded up to 16, over 8 (an even count). */
   np: number;
   /** User u's items in draw order are seq[seqPtr[u] .. seqPtr[u+1]). */
   seqPtr: Int32Array;
@@ -222,21 +222,25 @@ function userGradient(pr: SoftmaxProblem, k: SoftmaxKernel, mem: Float32Array, r
 
 /**
  * The draw order per user: by timestamp, ties (and data without timestamps) in a random order
- * seeded by `seed`, so the sequence is deterministic.
+ * seeded by `seed`, so the sequence is deterministic: a Fisher-Yates shuffle, then a stable
+ * sort by time.
  */
 export function drawOrder(train: Dataset, seed: number): Int32Array {
   const { indptr, indices, timestamps } = train;
   const rng = mulberry32(seed ^ 0x51f7);
   const nUsers = indptr.length - 1;
   const seq = new Int32Array(indices.length);
-  const key = new Float64Array(indices.length);
-  for (let p = 0; p < key.length; p++) key[p] = rng();
-  let pos: number[] = [];
+  const byTime = (a: number, b: number): number => timestamps![a] - timestamps![b];
   for (let u = 0; u < nUsers; u++) {
-    pos = [];
-    for (let p = indptr[u]; p < indptr[u + 1]; p++) pos.push(p);
-    pos.sort((a, b) => (timestamps ? timestamps[a] - timestamps[b] : 0) || key[a] - key[b]);
-    for (let t = 0; t < pos.length; t++) seq[indptr[u] + t] = indices[pos[t]];
+    const start = indptr[u];
+    const n = indptr[u + 1] - start;
+    const pos = Array.from({ length: n }, (_, t) => start + t);
+    for (let t = n - 1; t > 0; t--) {
+      const r = Math.floor(rng() * (t + 1));
+      [pos[t], pos[r]] = [pos[r], pos[t]];
+    }
+    if (timestamps) pos.sort(byTime);
+    for (let t = 0; t < n; t++) seq[start + t] = indices[pos[t]];
   }
   return seq;
 }
@@ -275,7 +279,8 @@ function initialParams(nUsers: number, nItems: number, f: number, seed: number, 
 function newProblem(train: Dataset, f: number, seed: number, exec: SoftmaxExecutor): SoftmaxProblem {
   const nUsers = train.userIds.length;
   const nItems = train.itemIds.length;
-  const np = Math.ceil(nItems / 8);
+  // An even number of panels: the kernel's row passes take 16 floats per step.
+  const np = 2 * Math.ceil(nItems / 16);
   const blocks = userBlocks(nUsers);
   const parts = blocks.length - 1;
   const cp = exec.alloc32(np * 8);

@@ -86,7 +86,7 @@ export function expLane(v: number, m: number): number {
   const x0 = fr(v - m);
   if (!(x0 >= EXP_LOW)) return 0;
   const x = x0;
-  const k = nearest(fr(x * fr(1.44269504088896341)));
+  const k = nearest(fr(x * fr(1.4426950408889634)));
   let r = fr(x - fr(k * 0.693359375));
   r = fr(r - fr(k * fr(-2.1219444e-4)));
   let y = fr(fr(fr(1.98756915e-4) * r) + fr(1.3981999507e-3));
@@ -130,9 +130,13 @@ class ScalarSoftmaxKernel implements SoftmaxKernel {
   }
   rowMax(row: number, n: number): number {
     const m = this.#m;
-    let best = -Infinity;
-    for (let i = row >> 2, end = (row >> 2) + n; i < end; i++) best = m[i] > best || Number.isNaN(m[i]) ? m[i] : best;
-    return best;
+    // Four lanes with f32x4.pmax's rule (a < b ? b : a), then f32.max of the lanes.
+    const lanes = [m[row >> 2], m[(row >> 2) + 1], m[(row >> 2) + 2], m[(row >> 2) + 3]];
+    for (let i = 4; i < n; i++) {
+      const v = m[(row >> 2) + i];
+      if (lanes[i & 3] < v) lanes[i & 3] = v;
+    }
+    return Math.max(Math.max(lanes[0], lanes[1]), Math.max(lanes[2], lanes[3]));
   }
   expRow(row: number, n: number, mx: number): void {
     const m = this.#m;

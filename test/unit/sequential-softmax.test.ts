@@ -3,8 +3,8 @@
 // the scalar fallback, determinism, abort, warm start, and the fitted model against popularity
 // on the data bank's short-history case.
 import { describe, expect, it } from "vitest";
-import { AbortedError, InvalidParamsError, DatasetBuilder, bankCase, type Dataset } from "../../src/engine/index.js";
-import { DEFAULT_SOFTMAX, drawOrder, evaluateBlocks, serialSoftmax, trainSequentialSoftmax, type SoftmaxProblem } from "../../src/engine/sequential-softmax.js";
+import { AbortedError, DatasetBuilder, InvalidParamsError, NumericOverflowError, bankCase, validationSplit, type Dataset } from "../../src/engine/index.js";
+import { DEFAULT_SOFTMAX, drawOrder, evaluateBlocks, trainSequentialSoftmax, type SoftmaxFit, type SoftmaxProblem } from "../../src/engine/sequential-softmax.js";
 import { newSoftmaxKernel, simdSoftmaxAvailable } from "../../src/engine/softmax-kernel.js";
 import { mulberry32, gaussian } from "../../src/engine/random.js";
 
@@ -48,7 +48,7 @@ function referenceLoss(d: Dataset, seq: Int32Array, X: Float64Array, Y: Float64A
 function problemAt(d: Dataset, f: number, X: Float64Array, Y: Float64Array, c: Float64Array): SoftmaxProblem {
   const nUsers = d.userIds.length;
   const nItems = d.itemIds.length;
-  const np = Math.ceil(nItems / 8);
+  const np = 2 * Math.ceil(nItems / 16);
   const blocks = Int32Array.from([0, Math.min(nUsers, 8), nUsers]);
   const Yp = new Float32Array(np * f * 8);
   for (let j = 0; j < nItems; j++) for (let a = 0; a < f; a++) Yp[(j >> 3) * f * 8 + a * 8 + (j & 7)] = Y[j * f + a];
@@ -109,3 +109,122 @@ describe("sequential softmax gradient", () => {
     expect(Array.from(scalar.gcParts)).toEqual(Array.from(simd.gcParts));
   });
 });
+
+describe("draw order", () => {
+  it("follows the timestamps and breaks ties by a seeded random order", () => {
+    const d = smallData(30, 40, 12, 6);
+    const a = drawOrder(d, 1);
+    for (let u = 0; u < 30; u++) {
+      const time = new Map<number, number>();
+      for (let k = d.indptr[u]; k < d.indptr[u + 1]; k++) time.set(d.indices[k], d.timestamps![k]);
+      for (let k = d.indptr[u] + 1; k < d.indptr[u + 1]; k++) expect(time.get(a[k])!).toBeGreaterThanOrEqual(time.get(a[k - 1])!);
+      expect(Array.from(a.subarray(d.indptr[u], d.indptr[u + 1])).sort((x, y) => x - y)).toEqual(Array.from(d.indices.subarray(d.indptr[u], d.indptr[u + 1])));
+    }
+    expect(drawOrder(d, 1)).toEqual(a);
+    expect(drawOrder(d, 2)).not.toEqual(a);
+  });
+});
+
+describe("trainSequentialSoftmax", () => {
+  const d = smallData(60, 50, 10, 9);
+  const p = { ...DEFAULT_SOFTMAX, factors: 8, iterations: 8, seed: 4 };
+  const bits = (fit: SoftmaxFit): Buffer[] => [fit.userFactors, fit.itemFactors, fit.itemBias].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+
+  it("is deterministic for a seed and lowers the loss every iteration", () => {
+    const a = trainSequentialSoftmax(d, p);
+    const b = trainSequentialSoftmax(d, p);
+    expect(bits(a).every((x, i) => x.equals(bits(b)[i]))).toBe(true);
+    expect(a.losses).toEqual(b.losses);
+    expect(a.iterations).toBe(8);
+    for (let i = 1; i < a.losses.length; i++) expect(a.losses[i]).toBeLessThan(a.losses[i - 1]);
+    expect(a.userFactors.length).toBe(60 * 8);
+    expect(a.itemFactors.length).toBe(50 * 8);
+    expect(a.itemBias.length).toBe(50);
+    const other = trainSequentialSoftmax(d, { ...p, seed: 5 });
+    expect(bits(other)[0].equals(bits(a)[0])).toBe(false);
+  });
+
+  it("rejects bad parameters", () => {
+    for (const bad of [{ factors: 0 }, { factors: 1025 }, { iterations: 0 }, { iterations: 1001 }, { userRegularization: -1 }, { itemRegularization: -0.5 }, { factors: 2.5 }]) {
+      expect(() => trainSequentialSoftmax(d, { ...p, ...bad })).toThrow(InvalidParamsError);
+    }
+    expect(() => trainSequentialSoftmax(d, p, { init: { userFactors: new Float32Array(3), itemFactors: new Float32Array(400), itemBias: new Float32Array(50) } })).toThrow(InvalidParamsError);
+  });
+
+  it("stops with AbortedError when the signal is raised", () => {
+    const signal = { aborted: false };
+    const seen: number[] = [];
+    expect(() => trainSequentialSoftmax(d, p, { signal, onProgress: (pr) => { seen.push(pr.iteration); if (pr.iteration === 2) signal.aborted = true; } })).toThrow(AbortedError);
+    expect(seen).toEqual([1, 2]);
+  });
+
+  it("reports progress once per iteration", () => {
+    const fractions: number[] = [];
+    const fit = trainSequentialSoftmax(d, { ...p, iterations: 4 }, { onProgress: (pr) => fractions.push(pr.fraction) });
+    expect(fractions).toEqual([0.25, 0.5, 0.75, 1]);
+    expect(fit.losses.length).toBe(4);
+  });
+
+  it("throws NumericOverflowError when the loss is not finite", () => {
+    const huge = (n: number): Float32Array => new Float32Array(n).fill(1e30);
+    expect(() => trainSequentialSoftmax(d, p, { init: { userFactors: huge(60 * 8), itemFactors: huge(50 * 8), itemBias: new Float32Array(50) } })).toThrow(NumericOverflowError);
+  });
+});
+
+describe("sequential softmax on the data bank", () => {
+  const c = bankCase("short-history", "small", 1);
+  const f = DEFAULT_SOFTMAX.factors;
+
+  it("warm-started from a fit on less data, reaches a lower loss sooner than a cold start", () => {
+    const part = validationSplit(c.train, 7).train;
+    const first = trainSequentialSoftmax(part, { ...DEFAULT_SOFTMAX, iterations: 30 });
+    const p = { ...DEFAULT_SOFTMAX, iterations: 10 };
+    const warm = trainSequentialSoftmax(c.train, p, { init: first });
+    const cold = trainSequentialSoftmax(c.train, p);
+    warm.losses.forEach((l, i) => expect(l).toBeLessThan(cold.losses[i]));
+  });
+
+  it("beats popularity clearly on the holdout of the short-history case", () => {
+    const { train, test } = c;
+    const fit = trainSequentialSoftmax(train, DEFAULT_SOFTMAX);
+    const nItems = train.itemIds.length;
+    const popularity = new Float64Array(nItems);
+    for (const j of train.indices) popularity[j]++;
+    const model = holdoutNdcg(train, test, (u, out) => {
+      for (let j = 0; j < nItems; j++) {
+        let v = fit.itemBias[j];
+        for (let a = 0; a < f; a++) v += fit.userFactors[u * f + a] * fit.itemFactors[j * f + a];
+        out[j] = v;
+      }
+    });
+    const baseline = holdoutNdcg(train, test, (_, out) => out.set(popularity));
+    // Measured 1.965× (60 iterations; 1.91× at 30); the research's large case gives 1.86-1.88×.
+    expect(model / baseline).toBeGreaterThan(1.85);
+  });
+});
+
+/** NDCG@10 of the held-out items, training items excluded, ties toward the lower item index. */
+function holdoutNdcg(train: Dataset, test: Int32Array[], score: (u: number, out: Float64Array) => void): number {
+  const nItems = train.itemIds.length;
+  const s = new Float64Array(nItems);
+  const seen = new Uint8Array(nItems);
+  let sum = 0;
+  let users = 0;
+  for (let u = 0; u < test.length; u++) {
+    if (test[u].length === 0) continue;
+    score(u, s);
+    for (let k = train.indptr[u]; k < train.indptr[u + 1]; k++) seen[train.indices[k]] = 1;
+    let dcg = 0;
+    for (const h of test[u]) {
+      let rank = 0;
+      for (let j = 0; j < nItems; j++) if (!seen[j] && (s[j] > s[h] || (s[j] === s[h] && j < h))) rank++;
+      if (rank < 10) dcg += 1 / Math.log2(rank + 2);
+    }
+    let idcg = 0;
+    for (let i = 0; i < Math.min(test[u].length, 10); i++) idcg += 1 / Math.log2(i + 2);
+    for (let k = train.indptr[u]; k < train.indptr[u + 1]; k++) seen[train.indices[k]] = 0;
+    sum += dcg / idcg;
+    users++;
+  }
+  return sum / users;
+}
