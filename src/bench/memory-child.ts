@@ -64,7 +64,7 @@ function trainPhase(compiledPath: string, threads: number, iterations: number, r
         seen.add(kind);
         mark(`at "${p.message}"`);
       }
-    }, undefined, team);
+    }, undefined, team ? { als: team } : undefined);
     mark("trained and evaluated");
     report.modelBytes = encodeModel(r.model).byteLength;
     mark("model encoded");

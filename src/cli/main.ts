@@ -47,7 +47,10 @@ function idList(value: string): string[] {
   return ids;
 }
 
-const ALGORITHMS: Record<string, string> = { als: "ALGORITHM_ALS", item_knn: "ALGORITHM_ITEM_KNN", knn: "ALGORITHM_ITEM_KNN", popularity: "ALGORITHM_POPULARITY" };
+const ALGORITHMS: Record<string, string> = {
+  als: "ALGORITHM_ALS", item_knn: "ALGORITHM_ITEM_KNN", knn: "ALGORITHM_ITEM_KNN", popularity: "ALGORITHM_POPULARITY",
+  sequential_softmax: "ALGORITHM_SEQUENTIAL_SOFTMAX", softmax: "ALGORITHM_SEQUENTIAL_SOFTMAX",
+};
 const SCALINGS: Record<string, "CONFIDENCE_SCALING_LOG" | "CONFIDENCE_SCALING_LINEAR"> = { log: "CONFIDENCE_SCALING_LOG", linear: "CONFIDENCE_SCALING_LINEAR" };
 const WEIGHTINGS: Record<string, "KNN_WEIGHTING_LOG_BM25" | "KNN_WEIGHTING_BM25" | "KNN_WEIGHTING_LOG" | "KNN_WEIGHTING_NONE"> = {
   "log-bm25": "KNN_WEIGHTING_LOG_BM25", bm25: "KNN_WEIGHTING_BM25", log: "KNN_WEIGHTING_LOG", none: "KNN_WEIGHTING_NONE",
@@ -164,10 +167,10 @@ submitOptions(submitCmd.command("spec").description("submit any task kind from a
 
 submitOptions(submitCmd.command("train").description("train a model on a dataset"))
   .requiredOption("--dataset <id>", "dataset id")
-  .addOption(new Option("--algorithm <name>", "model type").choices(["als", "item_knn", "popularity"]).default("als"))
-  .option("--factors <n>", "ALS latent factors (default 16)", int(1, 1024))
-  .option("--iterations <n>", "ALS sweeps (default 15)", int(1, 1000))
-  .option("--regularization <x>", "ALS λ (default 3)", float(0, 1e6))
+  .addOption(new Option("--algorithm <name>", "model type").choices(["als", "item_knn", "sequential_softmax", "popularity"]).default("als"))
+  .option("--factors <n>", "latent factors of ALS or sequential_softmax (default 16)", int(1, 1024))
+  .option("--iterations <n>", "ALS sweeps (default 15) or sequential_softmax L-BFGS iterations (default 60)", int(1, 1000))
+  .option("--regularization <x>", "ALS λ (default 3) or sequential_softmax item regularisation (default 1)", float(0, 1e6))
   .option("--alpha <x>", "ALS confidence scale (default 1)", float(0, 1e6))
   .addOption(new Option("--scaling <kind>", "ALS confidence: log = 1 + α·log(1 + w), linear = 1 + α·w (default log)").choices(["log", "linear"]))
   .option("--neighbors <n>", "kNN neighbours per item (default 200)", int(1, 10_000))
@@ -183,17 +186,18 @@ submitOptions(submitCmd.command("train").description("train a model on a dataset
         datasetId: o.dataset, algorithm: ALGORITHMS[o.algorithm] as "ALGORITHM_ALS", evaluate: Boolean(o.evaluate), evalK: o.evalK ?? 0, seed: o.seed, promoteTo: o.promoteTo ?? "",
         als: { factors: o.factors ?? 0, iterations: o.iterations ?? 0, regularization: o.regularization ?? 0, alpha: o.alpha ?? 0, scaling: SCALINGS[o.scaling ?? ""] ?? "CONFIDENCE_SCALING_UNSPECIFIED" },
         knn: { neighbors: o.neighbors ?? 0, weighting: WEIGHTINGS[o.weighting ?? ""] ?? "KNN_WEIGHTING_UNSPECIFIED" },
+        softmax: { factors: o.factors ?? 0, iterations: o.iterations ?? 0, itemRegularization: o.regularization ?? 0 },
         noPopularityBlend: !o.popularityBlend,
       },
     };
     process.exitCode = await submit(buildSpec(spec, o), o);
   });
 
-submitOptions(submitCmd.command("tune").description("search ALS / item-kNN / popularity parameters on a validation split, then train the best on all the data"))
+submitOptions(submitCmd.command("tune").description("search ALS / item-kNN / sequential softmax / popularity parameters on a validation split, then train the best on all the data"))
   .requiredOption("--dataset <id>", "dataset id")
   .option("--trials <n>", "trials at most, the defaults and popularity included", int(1, 1000))
   .option("--budget <seconds>", "stop starting trials after this long", int(1, 6 * 3600))
-  .option("--algorithms <list>", "comma-separated: als,item_knn,popularity (default all)", idList)
+  .option("--algorithms <list>", "comma-separated: als,item_knn,sequential_softmax,popularity (default all)", idList)
   .option("--eval-k <n>", "metric cut-off (default 10)", int(1, 1000))
   .option("--seed <n>", "random seed (a search bounded by --trials is deterministic for a seed)", int(0), 42)
   .option("--promote-to <alias>", "point this alias at the tuned model if it beats the alias's model on the holdout")
@@ -201,7 +205,7 @@ submitOptions(submitCmd.command("tune").description("search ALS / item-kNN / pop
     if (o.trials === undefined && o.budget === undefined) throw new UsageError("give a budget: --trials N, --budget SECONDS, or both");
     const algorithms = (o.algorithms ?? []).map((a) => {
       const proto = ALGORITHMS[a];
-      if (!proto) throw new UsageError(`--algorithms: unknown algorithm "${a}"; choose from als, item_knn, popularity`);
+      if (!proto) throw new UsageError(`--algorithms: unknown algorithm "${a}"; choose from als, item_knn, sequential_softmax, popularity`);
       return proto as "ALGORITHM_ALS";
     });
     const spec: TaskSpec = {

@@ -7,7 +7,7 @@
 // is one ordering of all items walked per user past the user's seen items. Both give exactly the
 // lists recommend() and popular() give, so the metrics are the same.
 import { MetricsAccumulator } from "./metrics.js";
-import type { Model, Recommender } from "./model.js";
+import { isFactorModel, type Model, type Recommender } from "./model.js";
 import { AbortedError, type AbortFlag } from "./errors.js";
 import type { Scored } from "./top-k.js";
 
@@ -56,7 +56,7 @@ export function evaluateRecommender(rec: Recommender, test: ArrayLike<Int32Array
     if (opts.onProgress && (j + 1) % step === 0) opts.onProgress((j + 1) / picked.length);
   };
   const result = (): Evaluation => ({ k, users: model.users, metrics: model.result(), baseline: baseline.result() });
-  if (rec.model.algorithm === "als" && opts.manyTopK) {
+  if (isFactorModel(rec.model.algorithm) && opts.manyTopK) {
     if (opts.signal?.aborted) throw new AbortedError("aborted");
     if (opts.manyTopK(rec.model, Int32Array.from(picked), k, opts.signal, (j, top) => add(j, top?.map((s) => s.index)))) {
       if (opts.signal?.aborted) throw new AbortedError("aborted");

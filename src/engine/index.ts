@@ -22,15 +22,18 @@ export { simdScoringAvailable } from "./score-tile.js";
 export { userMetrics, MetricsAccumulator, type RankingMetrics } from "./metrics.js";
 export { holdoutSplit, type Split } from "./split.js";
 export { evaluateRecommender, type Evaluation, type ManyTopK } from "./evaluate.js";
-export { Recommender, itemMask, type Algorithm, type Model, type ModelInfo, type RecommendOptions } from "./model.js";
+export { Recommender, itemMask, isFactorModel, type Algorithm, type Model, type ModelInfo, type RecommendOptions } from "./model.js";
 export { encodeModel, decodeModel, MODEL_FORMAT_VERSION } from "./model-codec.js";
 export {
-  trainModel, fitModel, resolveParams, serveOn, DEFAULT_ALS_TRAIN,
-  type AlsTrainParams, type BlendMode, type FitParams, type TrainSpec, type TrainProgress, type TrainResult,
+  trainModel, fitModel, resolveParams, serveOn, withBlend, DEFAULT_ALS_TRAIN,
+  type AlsTrainParams, type BlendMode, type Executors, type FitParams, type TrainSpec, type TrainProgress, type TrainResult,
 } from "./train.js";
 export { BANK_SHAPES, bankCase, bankCsvChunks, type BankCase, type BankShape, type BankSize } from "./data-bank.js";
 export { bm25Weights, scaleWeights, type ConfidenceScaling } from "./confidence.js";
 export { BLEND_GRID, chooseBlend, blendBias, validationSplit, type BlendChoice } from "./popularity-blend.js";
-export { DEFAULT_SPACE, candidates, checkSearch, chooseWinner, describe as describeTrial, tune, type Range, type SearchSpace, type Trial, type TuneBudget, type TuneHooks, type TuneResult } from "./tune.js";
+export { DEFAULT_SPACE, SoftmaxCost, candidates, checkSearch, chooseWinner, describe as describeTrial, tune, type Range, type SearchSpace, type Trial, type TuneBudget, type TuneHooks, type TuneResult } from "./tune.js";
 export { generateInteractions, syntheticCsvChunks, syntheticDataset, type SyntheticData, type SyntheticOptions } from "./synthetic.js";
 export { evaluateOnHoldout } from "./holdout-transfer.js";
+export { trainSequentialSoftmax, evaluateBlocks, serialSoftmax, drawOrder, DEFAULT_SOFTMAX, type SoftmaxExecutor, type SoftmaxFit, type SoftmaxParams, type SoftmaxProblem } from "./sequential-softmax.js";
+export { lbfgs, type LbfgsOptions, type LbfgsResult, type Objective } from "./lbfgs.js";
+export { newSoftmaxKernel, simdSoftmaxAvailable, type SoftmaxKernel } from "./softmax-kernel.js";

@@ -3,11 +3,11 @@
 // container. Unknown versions give UnsupportedVersionError, anything malformed CorruptDataError.
 import { checkCsr, decodeContainer, decodeStrings, encodeContainer, encodeStrings } from "./binary-format.js";
 import { CorruptDataError } from "./errors.js";
-import type { Algorithm, Model, ModelInfo } from "./model.js";
+import { isFactorModel, type Algorithm, type Model, type ModelInfo } from "./model.js";
 
 const MAGIC = "RFMD";
 export const MODEL_FORMAT_VERSION = 1;
-const ALGORITHMS: readonly Algorithm[] = ["als", "item_knn", "popularity"];
+const ALGORITHMS: readonly Algorithm[] = ["als", "item_knn", "popularity", "sequential_softmax"];
 
 export function encodeModel(m: Model): Uint8Array {
   const users = encodeStrings(m.userIds);
@@ -45,10 +45,11 @@ export function decodeModel(bytes: Uint8Array): Model {
     factors,
     info: h.info as ModelInfo,
   };
-  // The popularity blend (β·log(1 + popularity) per item) is served exactly as trained.
+  // The item bias (the popularity blend β·log(1 + popularity), plus a softmax model's learned
+  // bias) is served exactly as trained.
   if (c.has("itemBias")) model.itemBias = c.f32("itemBias", nItems);
-  if (algorithm === "als") {
-    if (factors < 1) throw new CorruptDataError("model: ALS model without factors");
+  if (isFactorModel(algorithm)) {
+    if (factors < 1) throw new CorruptDataError(`model: ${algorithm} model without factors`);
     model.userFactors = c.f32("userFactors", nUsers * factors);
     model.itemFactors = c.f32("itemFactors", nItems * factors);
   } else if (algorithm === "item_knn") {

@@ -4,7 +4,16 @@ import type { Neighbours } from "./knn.js";
 import { topK, type Scored } from "./top-k.js";
 import { BlockedScorer, sortedRuns } from "./blocked-scoring.js";
 
-export type Algorithm = "als" | "item_knn" | "popularity";
+export type Algorithm = "als" | "item_knn" | "popularity" | "sequential_softmax";
+
+/**
+ * Algorithms whose models are latent factors, scored x_u·y_i + itemBias_i (blocked scoring;
+ * similar items by cosine on the item factors): ALS, and the sequential softmax, whose learned
+ * item bias c_i is part of itemBias.
+ */
+export function isFactorModel(a: Algorithm): boolean {
+  return a === "als" || a === "sequential_softmax";
+}
 
 export interface ModelInfo {
   params: Record<string, number | string>;
@@ -31,11 +40,14 @@ export interface Model {
   seenIdx: Int32Array;
   /** Item popularity (training interactions per item). */
   popularity: Float32Array;
-  /** Latent factors per row (ALS) or 0. */
+  /** Latent factors per row (factor models, isFactorModel) or 0. */
   factors: number;
   userFactors?: Float32Array;
   itemFactors?: Float32Array;
-  /** Added to every item's ALS score: score(u, i) = x_u·y_i + itemBias[i] (the popularity blend). */
+  /**
+   * Added to every item's factor score: score(u, i) = x_u·y_i + itemBias[i]. The popularity blend,
+   * plus the sequential softmax's learned item bias.
+   */
   itemBias?: Float32Array;
   neighbours?: Neighbours;
   info: ModelInfo;
@@ -90,7 +102,7 @@ export class Recommender {
   scores(u: number): Float32Array {
     const m = this.model;
     const out = this.#scores;
-    if (m.algorithm === "als") {
+    if (isFactorModel(m.algorithm)) {
       this.#als().scoreRow(u, out);
     } else if (m.algorithm === "item_knn") {
       const nb = m.neighbours!;
@@ -126,7 +138,7 @@ export class Recommender {
   /** Top-k for a known user index. */
   recommend(u: number, k: number, o: RecommendOptions): Scored[] {
     this.#prepareMask(u, o);
-    if (this.model.algorithm === "als") {
+    if (isFactorModel(this.model.algorithm)) {
       let top: Scored[] = [];
       this.#als().topK([u], k, { mask: this.#mask }, (_, list) => (top = list ?? []));
       return top;
@@ -141,7 +153,7 @@ export class Recommender {
   recommendMany(users: ArrayLike<number>, k: number, o: RecommendOptions, emit: (j: number, top: Scored[], cold: boolean) => void, from = 0, to = users.length): void {
     let popular: Scored[] | undefined;
     const cold = (j: number): void => emit(j, (popular ??= this.popular(k, o)), true);
-    if (this.model.algorithm !== "als") {
+    if (!isFactorModel(this.model.algorithm)) {
       for (let j = from; j < to; j++) {
         if (users[j] < 0) cold(j);
         else emit(j, this.recommend(users[j], k, o), false);
@@ -176,7 +188,7 @@ export class Recommender {
   /** The k items most similar to item `i` (cosine on factors for ALS, kNN neighbours otherwise). */
   similar(i: number, k: number): Scored[] {
     const m = this.model;
-    if (m.algorithm === "als") {
+    if (isFactorModel(m.algorithm)) {
       let top: Scored[] = [];
       this.similarMany([i], k, (_, list) => (top = list));
       return top;
@@ -195,7 +207,7 @@ export class Recommender {
    * on unit-length item factors, scored in blocks (blocked-scoring.ts).
    */
   similarMany(items: ArrayLike<number>, k: number, emit: (j: number, top: Scored[]) => void, from = 0, to = items.length): void {
-    if (this.model.algorithm !== "als") {
+    if (!isFactorModel(this.model.algorithm)) {
       for (let j = from; j < to; j++) emit(j, items[j] < 0 ? [] : this.similar(items[j], k));
       return;
     }

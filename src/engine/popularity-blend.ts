@@ -76,13 +76,24 @@ export function chooseBlend(rec: Recommender, validation: ArrayLike<Int32Array>,
   let popularitySum = 0;
   // First pass: the model's typical top score, which sets the scale of β. Rows are scored again
   // in the second pass rather than kept: 3,000 rows of a 20,000-item catalogue are 240 MB.
+  // A softmax model's scores are logits, the same ranking under any shift per user, so its top
+  // is measured from the row's mean; ALS and kNN scores are 0 for "no evidence".
+  const centred = m.algorithm === "sequential_softmax";
   let topSum = 0;
   for (const u of picked) {
     const s = rec.scores(u);
     setSeenMask(m.seenPtr, m.seenIdx, u, mask);
     let top = -Infinity;
-    for (let i = 0; i < n; i++) if (!mask[i] && s[i] > top) top = s[i];
+    let sum = 0;
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      if (mask[i]) continue;
+      if (s[i] > top) top = s[i];
+      sum += s[i];
+      count++;
+    }
     clearSeenMask(m.seenPtr, m.seenIdx, u, mask);
+    if (centred && count > 0) top -= sum / count;
     if (Number.isFinite(top)) topSum += Math.max(0, top);
   }
   const count = Math.max(1, picked.length);

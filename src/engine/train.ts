@@ -1,5 +1,5 @@
 // Training a model from a dataset, end to end: optional holdout split, a validation split carved
-// from the training part, fitting (ALS, item-kNN or popularity) with progress, the popularity
+// from the training part, fitting (ALS, item-kNN, sequential softmax or popularity) with progress, the popularity
 // blend chosen on validation, evaluation next to popularity, and the Model to store.
 //
 // The holdout the training reports on is never used to choose anything: β (and, in TuneModel,
@@ -11,6 +11,7 @@ import { evaluateRecommender, type Evaluation, type ManyTopK } from "./evaluate.
 import { InvalidParamsError, type AbortFlag } from "./errors.js";
 import { trainItemKnn, DEFAULT_KNN, type KnnParams } from "./knn.js";
 import { Recommender, type Algorithm, type Model } from "./model.js";
+import { trainSequentialSoftmax, DEFAULT_SOFTMAX, type SoftmaxExecutor, type SoftmaxParams } from "./sequential-softmax.js";
 import { blendBias, chooseBlend, validationSplit, type BlendChoice } from "./popularity-blend.js";
 import { itemPopularity } from "./popularity.js";
 import { holdoutSplit, type Split } from "./split.js";
@@ -32,6 +33,7 @@ export interface TrainSpec {
   algorithm: Algorithm;
   als?: Partial<AlsTrainParams>;
   knn?: Partial<KnnParams>;
+  softmax?: Partial<SoftmaxParams>;
   evaluate: boolean;
   evalK: number;
   seed: number;
@@ -62,23 +64,34 @@ export interface TrainResult {
 /** Live metric estimates use a sample of test users, so progress stays cheap. */
 const LIVE_EVAL_USERS = 300;
 
+/** Where a fit's heavy loops run (default: the calling thread): a team of threads per algorithm. */
+export interface Executors {
+  als?: AlsExecutor;
+  softmax?: SoftmaxExecutor;
+}
+
 /** Everything a fit needs besides the data and the parameters. */
 export interface FitOptions {
   onProgress?: (p: TrainProgress) => void;
   signal?: AbortFlag;
-  executor?: AlsExecutor;
+  executors?: Executors;
   /** Test users for the live NDCG estimate during ALS iterations. */
   liveTest?: Int32Array[];
   evalK?: number;
 }
 
 /** Fully resolved parameters of one fit (what a model records, and what TuneModel searches). */
-export type FitParams = { algorithm: "als"; als: AlsTrainParams } | { algorithm: "item_knn"; knn: KnnParams } | { algorithm: "popularity" };
+export type FitParams =
+  | { algorithm: "als"; als: AlsTrainParams }
+  | { algorithm: "item_knn"; knn: KnnParams }
+  | { algorithm: "sequential_softmax"; softmax: SoftmaxParams }
+  | { algorithm: "popularity" };
 
 /** Resolves a spec's parameters against the defaults ("0 means default" in the API). */
-export function resolveParams(spec: Pick<TrainSpec, "algorithm" | "als" | "knn" | "seed">): FitParams {
+export function resolveParams(spec: Pick<TrainSpec, "algorithm" | "als" | "knn" | "softmax" | "seed">): FitParams {
   if (spec.algorithm === "als") return { algorithm: "als", als: { ...DEFAULT_ALS_TRAIN, ...definedOnly(spec.als), seed: spec.seed } };
   if (spec.algorithm === "item_knn") return { algorithm: "item_knn", knn: { ...DEFAULT_KNN, ...definedOnly(spec.knn) } };
+  if (spec.algorithm === "sequential_softmax") return { algorithm: "sequential_softmax", softmax: { ...DEFAULT_SOFTMAX, ...definedOnly(spec.softmax), seed: spec.seed } };
   return { algorithm: "popularity" };
 }
 
@@ -107,7 +120,7 @@ export function fitModel(train: Dataset, params: FitParams, opts: FitOptions = {
     };
     const fit = trainAls(C, transpose({ ...train, weights: C.weights }), nUsers, nItems, p, {
       ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.executor ? { executor: opts.executor } : {}),
+      ...(opts.executors?.als ? { executor: opts.executors.als } : {}),
       onFactors: (X, Y) => (factorsRef = { X, Y }),
       onProgress: (pr) => {
         losses.push(pr.loss);
@@ -123,6 +136,21 @@ export function fitModel(train: Dataset, params: FitParams, opts: FitOptions = {
     const W = knnWeights(train, p);
     model.neighbours = trainItemKnn(W, transpose(W), nItems, p, (f) => onProgress({ fraction: f, message: "item-kNN similarities", metrics: {} }), opts.signal);
     model.factors = p.neighbors;
+  } else if (params.algorithm === "sequential_softmax") {
+    const p = params.softmax;
+    model.info.params = { ...p };
+    const fit = trainSequentialSoftmax(train, p, {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.executors?.softmax ? { executor: opts.executors.softmax } : {}),
+      onProgress: (pr) => {
+        losses.push(pr.loss);
+        onProgress({ fraction: pr.fraction, message: `softmax iteration ${pr.iteration}/${pr.iterations}`, metrics: { loss: pr.loss, iteration: pr.iteration }, milestone: true });
+      },
+    });
+    // The learned item bias c is part of the score; a popularity blend is added to it (withBlend).
+    Object.assign(model, { factors: p.factors, userFactors: fit.userFactors, itemFactors: fit.itemFactors, itemBias: fit.itemBias });
+    model.info.iterations = fit.iterations;
+    model.info.finalLoss = losses.at(-1) ?? 0;
   } else {
     onProgress({ fraction: 1, message: "popularity counted", metrics: {} });
   }
@@ -131,10 +159,12 @@ export function fitModel(train: Dataset, params: FitParams, opts: FitOptions = {
 
 /**
  * `fitted` (fitted on part of `train`) made to serve `train`: seen items and popularity from all
- * of it, and for ALS every user's factors solved again against all of the user's interactions
- * (one half-sweep with the item factors fixed), so the validation items count for the user.
+ * of it, and the validation items made to count for their users: for ALS every user's factors
+ * are solved again against all of the user's interactions (one half-sweep with the item factors
+ * fixed); the sequential softmax, whose users cannot be solved in closed form, is refitted on all
+ * of `train` warm-started from `fitted` for a third of its iterations (at least REFIT_MIN).
  */
-export function serveOn(fitted: Model, train: Dataset): Model {
+export function serveOn(fitted: Model, train: Dataset, opts: Pick<FitOptions, "signal" | "executors"> = {}): Model {
   const model: Model = { ...fitted, seenPtr: train.indptr, seenIdx: train.indices, popularity: itemPopularity(train, train.itemIds.length) };
   if (fitted.algorithm === "als" && fitted.userFactors && fitted.itemFactors) {
     const p = fitted.info.params as unknown as AlsTrainParams;
@@ -146,15 +176,35 @@ export function serveOn(fitted: Model, train: Dataset): Model {
     // The fit never saw the validation interactions; a non-finite one makes this user NaN here.
     assertFiniteFactors(X, "user", "re-solving the users on all their interactions");
     model.userFactors = X;
+  } else if (fitted.algorithm === "sequential_softmax" && fitted.userFactors && fitted.itemFactors && fitted.itemBias) {
+    const p = fitted.info.params as unknown as SoftmaxParams;
+    const fit = trainSequentialSoftmax(train, { ...p, iterations: Math.max(REFIT_MIN, Math.round(p.iterations / 3)) }, {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.executors?.softmax ? { executor: opts.executors.softmax } : {}),
+      init: { userFactors: fitted.userFactors, itemFactors: fitted.itemFactors, itemBias: fitted.itemBias },
+    });
+    Object.assign(model, { userFactors: fit.userFactors, itemFactors: fit.itemFactors, itemBias: fit.itemBias });
   }
   return model;
 }
 
+/** Fewest L-BFGS iterations of the sequential softmax's refit on all the training data. */
+const REFIT_MIN = 10;
+
+/** `model` with the popularity blend β·log(1 + popularity) added to its item bias (none for β = 0). */
+export function withBlend(model: Model, beta: number): Model {
+  const bias = blendBias(beta, model.popularity);
+  if (!bias) return model;
+  if (model.itemBias) for (let i = 0; i < bias.length; i++) bias[i] += model.itemBias[i];
+  return { ...model, itemBias: bias };
+}
+
 /**
- * Trains the spec's algorithm on `d`; ALS rows are solved by `executor` (default: this thread),
- * and the holdout's users scored by `manyTopK` when given (default: blocked, on this thread).
+ * Trains the spec's algorithm on `d`; the fit's heavy loops run on `executors` (default: this
+ * thread), and the holdout's users are scored by `manyTopK` when given (default: blocked, on this
+ * thread).
  */
-export function trainModel(d: Dataset, spec: TrainSpec, onProgress: (p: TrainProgress) => void = () => undefined, signal?: AbortFlag, executor?: AlsExecutor, manyTopK?: ManyTopK): TrainResult {
+export function trainModel(d: Dataset, spec: TrainSpec, onProgress: (p: TrainProgress) => void = () => undefined, signal?: AbortFlag, executors?: Executors, manyTopK?: ManyTopK): TrainResult {
   const started = performance.now();
   const params = resolveParams(spec);
   const split = spec.evaluate ? holdoutSplit(d, { seed: spec.seed }) : undefined;
@@ -165,7 +215,7 @@ export function trainModel(d: Dataset, spec: TrainSpec, onProgress: (p: TrainPro
   const fit = fitModel(validation ? validation.train : train, params, {
     onProgress: (p) => onProgress({ ...p, fraction: p.fraction * fitShare }),
     ...(signal ? { signal } : {}),
-    ...(executor ? { executor } : {}),
+    ...(executors ? { executors } : {}),
     ...(split ? { liveTest: split.test } : {}),
     evalK: spec.evalK,
   });
@@ -174,9 +224,7 @@ export function trainModel(d: Dataset, spec: TrainSpec, onProgress: (p: TrainPro
   if (validation) {
     blend = chooseBlend(new Recommender(model), validation.test, spec.evalK, signal ? { signal } : {});
     onProgress({ fraction: fitShare + 0.05, message: `popularity blend on validation: ${blend.servedAs}`, metrics: { blendWeight: blend.weight, validationNdcg: blend.validation.chosen } });
-    model = serveOn(model, train);
-    const bias = blendBias(blend.beta, model.popularity);
-    if (bias) model.itemBias = bias;
+    model = withBlend(serveOn(model, train, { ...(signal ? { signal } : {}), ...(executors ? { executors } : {}) }), blend.beta);
     model.info.blend = { weight: blend.weight, beta: blend.beta, servedAs: blend.servedAs, ...prefixed("validation_", blend.validation) };
   }
   const warnings: string[] = [];

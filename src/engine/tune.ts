@@ -1,19 +1,20 @@
-// TuneModel's search: random search over ALS and item-kNN parameters (plus popularity), every
+// TuneModel's search: random search over ALS, item-kNN and sequential softmax parameters (plus
+// popularity), every
 // trial fitted on the training part minus a validation split and scored on that validation split
 // with its own popularity blend. The holdout the result reports on is never looked at while
 // searching. The trial sequence depends only on the seed, so a search bounded by a trial count
 // gives the same leaderboard and the same model every time it runs (a redelivered task too).
-import type { AlsExecutor } from "./als.js";
 import type { ConfidenceScaling } from "./confidence.js";
 import type { Dataset } from "./dataset.js";
 import { evaluateRecommender, type Evaluation } from "./evaluate.js";
 import { AbortedError, InvalidParamsError, NumericOverflowError, type AbortFlag } from "./errors.js";
 import type { KnnWeighting } from "./knn.js";
+import type { SoftmaxParams } from "./sequential-softmax.js";
 import { Recommender, type Algorithm, type Model } from "./model.js";
-import { blendBias, chooseBlend, pairedGap, validationSplit, type BlendChoice } from "./popularity-blend.js";
+import { chooseBlend, pairedGap, validationSplit, type BlendChoice } from "./popularity-blend.js";
 import { mulberry32, type Rng } from "./random.js";
 import { holdoutSplit, type Split } from "./split.js";
-import { fitModel, resolveParams, serveOn, trainModel, type FitParams, type TrainSpec } from "./train.js";
+import { fitModel, resolveParams, serveOn, trainModel, withBlend, type Executors, type FitParams, type TrainSpec } from "./train.js";
 
 /** A closed range [min, max]; positive ranges of scale parameters are searched log-uniformly. */
 export interface Range {
@@ -30,10 +31,14 @@ export interface SearchSpace {
   scaling: ConfidenceScaling[];
   neighbors: Range;
   knnWeighting: KnnWeighting[];
+  /** The sequential softmax's item regularisation (its user regularisation stays at the default). */
+  softmaxRegularization: Range;
+  /** The sequential softmax's L-BFGS iterations (`iterations` is ALS's sweeps). */
+  softmaxIterations: Range;
 }
 
 export const DEFAULT_SPACE: SearchSpace = {
-  algorithms: ["als", "item_knn", "popularity"],
+  algorithms: ["als", "item_knn", "sequential_softmax", "popularity"],
   factors: { min: 8, max: 128 },
   regularization: { min: 0.05, max: 30 },
   alpha: { min: 0.5, max: 40 },
@@ -41,7 +46,15 @@ export const DEFAULT_SPACE: SearchSpace = {
   scaling: ["log", "linear"],
   neighbors: { min: 20, max: 400 },
   knnWeighting: ["log-bm25", "bm25", "log", "none"],
+  softmaxRegularization: { min: 0.3, max: 10 },
+  softmaxIterations: { min: 30, max: 120 },
 };
+
+/**
+ * Random draws of the sequential softmax take at most this many factors from the factors range:
+ * its cost grows linearly with them and 32 already did worse than 16 (bench/analysis/model-class-research.md).
+ */
+const SOFTMAX_MAX_DRAWN_FACTORS = 32;
 
 export interface TuneBudget {
   /** Trials at most (the defaults and popularity count as trials). */
@@ -78,7 +91,7 @@ export interface TuneHooks {
   onTrial?: (trial: Trial, leaderboard: Trial[], done: number) => void;
   onProgress?: (fraction: number, message: string) => void;
   signal?: AbortFlag;
-  executor?: AlsExecutor;
+  executors?: Executors;
   /** Milliseconds clock (tests pin it). */
   now?: () => number;
 }
@@ -86,12 +99,17 @@ export interface TuneHooks {
 /** Checks a space and a budget; throws InvalidParamsError naming the offending field. */
 export function checkSearch(space: SearchSpace, budget: TuneBudget): void {
   if (space.algorithms.length === 0) throw new InvalidParamsError("space.algorithms: empty");
-  for (const [name, r, lo] of [["factors", space.factors, 1], ["regularization", space.regularization, 0], ["alpha", space.alpha, 0], ["iterations", space.iterations, 1], ["neighbors", space.neighbors, 1]] as const) {
+  const ranges = [
+    ["factors", space.factors, 1], ["regularization", space.regularization, 0], ["alpha", space.alpha, 0], ["iterations", space.iterations, 1], ["neighbors", space.neighbors, 1],
+    ["softmax_regularization", space.softmaxRegularization, 0], ["softmax_iterations", space.softmaxIterations, 1],
+  ] as const;
+  for (const [name, r, lo] of ranges) {
     if (!(Number.isFinite(r.min) && Number.isFinite(r.max) && r.min >= lo && r.max >= r.min)) throw new InvalidParamsError(`space.${name}: empty or invalid range [${r.min}, ${r.max}]`);
   }
   if (space.factors.max > 1024) throw new InvalidParamsError("space.factors: at most 1024");
   if (space.iterations.max > 200) throw new InvalidParamsError("space.iterations: at most 200");
   if (space.neighbors.max > 5000) throw new InvalidParamsError("space.neighbors: at most 5000");
+  if (space.softmaxIterations.max > 1000) throw new InvalidParamsError("space.softmax_iterations: at most 1000");
   if (space.algorithms.includes("als") && space.scaling.length === 0) throw new InvalidParamsError("space.scaling: empty");
   if (space.algorithms.includes("item_knn") && space.knnWeighting.length === 0) throw new InvalidParamsError("space.knn_weighting: empty");
   if (!(Number.isInteger(budget.maxTrials) && budget.maxTrials >= 1)) throw new InvalidParamsError("budget.max_trials: must be at least 1");
@@ -107,10 +125,18 @@ export function checkSearch(space: SearchSpace, budget: TuneBudget): void {
  */
 export function* candidates(space: SearchSpace, seed: number, best: () => FitParams | undefined = () => undefined): Generator<FitParams> {
   const rng = mulberry32(seed ^ 0x70e5);
-  const inRange = (p: FitParams): boolean =>
-    p.algorithm === "als"
-      ? within(p.als.factors, space.factors) && within(p.als.regularization, space.regularization) && within(p.als.alpha, space.alpha) && within(p.als.iterations, space.iterations) && space.scaling.includes(p.als.scaling)
-      : p.algorithm === "item_knn" ? within(p.knn.neighbors, space.neighbors) && space.knnWeighting.includes(p.knn.weighting) : true;
+  const inRange = (p: FitParams): boolean => {
+    switch (p.algorithm) {
+      case "als":
+        return within(p.als.factors, space.factors) && within(p.als.regularization, space.regularization) && within(p.als.alpha, space.alpha) && within(p.als.iterations, space.iterations) && space.scaling.includes(p.als.scaling);
+      case "item_knn":
+        return within(p.knn.neighbors, space.neighbors) && space.knnWeighting.includes(p.knn.weighting);
+      case "sequential_softmax":
+        return within(p.softmax.factors, space.factors) && within(p.softmax.itemRegularization, space.softmaxRegularization) && within(p.softmax.iterations, space.softmaxIterations);
+      default:
+        return true;
+    }
+  };
   for (const algorithm of space.algorithms) {
     const defaults = resolveParams({ algorithm, seed });
     if (inRange(defaults)) yield defaults;
@@ -136,6 +162,19 @@ export function* candidates(space: SearchSpace, seed: number, best: () => FitPar
           alpha: logUniform(rng, space.alpha),
           iterations: Math.round(uniform(rng, space.iterations)),
           scaling: pick(rng, space.scaling),
+        },
+      };
+    } else if (algorithm === "sequential_softmax") {
+      const base = resolveParams({ algorithm, seed });
+      if (base.algorithm !== "sequential_softmax") continue;
+      const factors = { min: space.factors.min, max: Math.max(space.factors.min, Math.min(space.factors.max, SOFTMAX_MAX_DRAWN_FACTORS)) };
+      yield {
+        algorithm,
+        softmax: {
+          ...base.softmax,
+          factors: Math.round(logUniform(rng, factors)),
+          itemRegularization: logUniform(rng, space.softmaxRegularization),
+          iterations: Math.round(uniform(rng, space.softmaxIterations)),
         },
       };
     } else {
@@ -164,6 +203,17 @@ function perturb(p: FitParams, space: SearchSpace, rng: Rng): FitParams {
   if (p.algorithm === "item_knn") {
     return { algorithm: "item_knn", knn: { ...p.knn, neighbors: Math.round(scale(p.knn.neighbors, 2, space.neighbors)), bm25B: Math.min(0.95, Math.max(0.05, p.knn.bm25B + (rng() - 0.5) * 0.3)) } };
   }
+  if (p.algorithm === "sequential_softmax") {
+    return {
+      algorithm: "sequential_softmax",
+      softmax: {
+        ...p.softmax,
+        factors: Math.round(scale(p.softmax.factors, 2, space.factors)),
+        itemRegularization: scale(p.softmax.itemRegularization, 3, space.softmaxRegularization),
+        iterations: Math.round(scale(p.softmax.iterations, 1.5, space.softmaxIterations)),
+      },
+    };
+  }
   return p;
 }
 
@@ -189,7 +239,9 @@ export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; ev
   const perUser = new Map<number, Float64Array>();
   let stoppedByTime = false;
   let failedTrials = 0;
-  const fitOpts = { ...(hooks.signal ? { signal: hooks.signal } : {}), ...(hooks.executor ? { executor: hooks.executor } : {}), evalK: k };
+  let skippedInARow = 0;
+  const softmaxCost = new SoftmaxCost();
+  const fitOpts = { ...(hooks.signal ? { signal: hooks.signal } : {}), ...(hooks.executors ? { executors: hooks.executors } : {}), evalK: k };
   for (const params of candidates(o.space, o.seed, () => leaderboard[0]?.params)) {
     if (fitted.length + failedTrials >= o.budget.maxTrials) break;
     if (o.budget.timeBudgetMs > 0 && fitted.length > 0 && now() - started >= o.budget.timeBudgetMs) {
@@ -197,6 +249,20 @@ export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; ev
       break;
     }
     if (hooks.signal?.aborted) throw new AbortedError("aborted");
+    if (params.algorithm === "sequential_softmax" && o.budget.timeBudgetMs > 0) {
+      const expectedMs = softmaxCost.expectedMs(validation.train, params.softmax);
+      const leftMs = o.budget.timeBudgetMs - (now() - started);
+      if (expectedMs > leftMs) {
+        hooks.onProgress?.(0, `trial skipped, it would outlast the budget (about ${Math.round(expectedMs / 1000)} s, ${Math.round(Math.max(0, leftMs) / 1000)} s left): ${describe(params)}`);
+        // A space of nothing but softmax candidates too costly for what is left ends the search.
+        if (++skippedInARow >= MAX_SKIPPED_IN_A_ROW) {
+          stoppedByTime = fitted.length > 0;
+          break;
+        }
+        continue;
+      }
+    }
+    skippedInARow = 0;
     const t0 = now();
     let model: Model;
     try {
@@ -219,6 +285,7 @@ export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; ev
       score = blend.validation.chosen;
     }
     const trial: Trial = { index: fitted.length, params, score, ...(blend ? { blend } : {}), seconds: (now() - t0) / 1000 };
+    if (params.algorithm === "sequential_softmax") softmaxCost.observe(validation.train, params.softmax, now() - t0);
     fitted.push({ trial, model });
     if (blend) perUser.set(trial.index, blend.perUser);
     leaderboard.push(trial);
@@ -231,13 +298,12 @@ export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; ev
     hooks.onTrial?.(trial, leaderboard, fitted.length);
     hooks.onProgress?.(0.8 * Math.max(fitted.length / o.budget.maxTrials, o.budget.timeBudgetMs ? (now() - started) / o.budget.timeBudgetMs : 0), `trial ${fitted.length}: ${describe(params)} → ndcg@${k} ${score.toFixed(4)}`);
   }
+  if (leaderboard.length === 0 && skippedInARow > 0) throw new InvalidParamsError("time_budget: too short for any candidate of the space (each would outlast it); raise the budget or add faster algorithms");
   if (leaderboard.length === 0) throw new NumericOverflowError(`every trial diverged (${failedTrials}); narrow the search space`);
   const best = chooseWinner(leaderboard, perUser, (t) => isDefaults(t.params));
   // The holdout report: the best and the defaults as a training would serve them on split.train.
   const onHoldout = (entry: { trial: Trial; model?: Model }): Evaluation => {
-    const served = serveOn(entry.model!, split.train);
-    const bias = entry.trial.blend ? blendBias(entry.trial.blend.beta, served.popularity) : undefined;
-    if (bias) served.itemBias = bias;
+    const served = withBlend(serveOn(entry.model!, split.train, fitOpts), entry.trial.blend?.beta ?? 0);
     return evaluateRecommender(new Recommender(served), split.test, k, fitOpts);
   };
   hooks.onProgress?.(0.82, "scoring the best and the defaults on the holdout");
@@ -248,13 +314,43 @@ export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; ev
   const holdout = { best: onHoldout(bestEntry), defaults: onHoldout(defaultsEntry) };
   hooks.onProgress?.(0.85, `training ${describe(best.params)} on all the data`);
   const final = trainModel(d, { ...specOf(best.params, o.seed), evaluate: false, evalK: k, blend: best.params.algorithm === "popularity" ? "off" : "auto" },
-    (p) => hooks.onProgress?.(0.85 + 0.15 * p.fraction, p.message), hooks.signal, hooks.executor);
+    (p) => hooks.onProgress?.(0.85 + 0.15 * p.fraction, p.message), hooks.signal, hooks.executors);
   const model = final.model;
   model.info.metrics = holdout.best.metrics;
   model.info.baselineMetrics = holdout.best.baseline;
   model.info.tune = { trials: fitted.length, bestTrial: best.index, validationScore: best.score, ...prefixed("defaults_", holdout.defaults.metrics) };
   return { model, best, leaderboard, holdout, stoppedByTime, split };
 }
+
+/** Candidates skipped in a row for cost before the search gives up (see SoftmaxCost). */
+const MAX_SKIPPED_IN_A_ROW = 50;
+
+/**
+ * What a sequential softmax trial is expected to cost, so a time-bounded search does not start one
+ * it cannot finish: a fit costs about users × items × factors × iterations (every L-BFGS step
+ * scores every user against every item), at a rate learned from the trials so far (the slowest
+ * seen), starting from a prior measured on 2 threads (bench/analysis/softmax-fit.mjs).
+ */
+export class SoftmaxCost {
+  /** Milliseconds per (user × item × factor × iteration), blend choice included. */
+  #msPerUnit = SOFTMAX_PRIOR_MS_PER_UNIT;
+  #observed = false;
+
+  expectedMs(train: Dataset, p: SoftmaxParams): number {
+    return units(train, p) * this.#msPerUnit;
+  }
+
+  observe(train: Dataset, p: SoftmaxParams, ms: number): void {
+    const rate = ms / units(train, p);
+    this.#msPerUnit = this.#observed ? Math.max(this.#msPerUnit, rate) : rate;
+    this.#observed = true;
+  }
+}
+
+const units = (train: Dataset, p: SoftmaxParams): number => train.userIds.length * train.itemIds.length * p.factors * p.iterations;
+
+/** The prior of SoftmaxCost (replaced by the first trial's rate). */
+const SOFTMAX_PRIOR_MS_PER_UNIT = 1e-6;
 
 /**
  * The search's winner: the leader, unless it beats the best of the defaults by less than one
@@ -273,9 +369,10 @@ export function chooseWinner(leaderboard: readonly Trial[], perUser: ReadonlyMap
 }
 
 /** A TrainSpec's parameters for fitted parameters (the inverse of resolveParams). */
-function specOf(p: FitParams, seed: number): Pick<TrainSpec, "algorithm" | "seed" | "als" | "knn"> {
+function specOf(p: FitParams, seed: number): Pick<TrainSpec, "algorithm" | "seed" | "als" | "knn" | "softmax"> {
   if (p.algorithm === "als") return { algorithm: "als", seed, als: p.als };
   if (p.algorithm === "item_knn") return { algorithm: "item_knn", seed, knn: p.knn };
+  if (p.algorithm === "sequential_softmax") return { algorithm: "sequential_softmax", seed, softmax: p.softmax };
   return { algorithm: "popularity", seed };
 }
 
@@ -283,6 +380,7 @@ function specOf(p: FitParams, seed: number): Pick<TrainSpec, "algorithm" | "seed
 export function describe(p: FitParams): string {
   if (p.algorithm === "als") return `als f=${p.als.factors} reg=${round(p.als.regularization)} alpha=${round(p.als.alpha)} it=${p.als.iterations} ${p.als.scaling}`;
   if (p.algorithm === "item_knn") return `item_knn k=${p.knn.neighbors} ${p.knn.weighting}${p.knn.weighting.includes("bm25") ? ` b=${round(p.knn.bm25B)}` : ""}`;
+  if (p.algorithm === "sequential_softmax") return `sequential_softmax f=${p.softmax.factors} reg=${round(p.softmax.userRegularization)}/${round(p.softmax.itemRegularization)} it=${p.softmax.iterations}`;
   return "popularity";
 }
 

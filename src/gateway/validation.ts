@@ -67,12 +67,15 @@ export const MAX_TUNE_TRIALS = 1000;
 export const MAX_TUNE_SECONDS = 6 * 3600;
 
 /** Each searchable range (its proto name) and the bounds a range must lie within. */
-const TUNE_RANGES: readonly (readonly ["factors" | "regularization" | "alpha" | "iterations" | "neighbors", number, number])[] = [
-  ["factors", 1, 1024],
-  ["regularization", 0, 1e6],
-  ["alpha", 0, 1e6],
-  ["iterations", 1, 200],
-  ["neighbors", 1, 5000],
+type RangeName = "factors" | "regularization" | "alpha" | "iterations" | "neighbors" | "softmaxRegularization" | "softmaxIterations";
+const TUNE_RANGES: readonly (readonly [RangeName, string, number, number])[] = [
+  ["factors", "factors", 1, 1024],
+  ["regularization", "regularization", 0, 1e6],
+  ["alpha", "alpha", 0, 1e6],
+  ["iterations", "iterations", 1, 200],
+  ["neighbors", "neighbors", 1, 5000],
+  ["softmaxRegularization", "softmax_regularization", 0, 1e6],
+  ["softmaxIterations", "softmax_iterations", 1, 1000],
 ];
 
 function checkKind(c: Checker, spec: TaskSpec__Output, limits: ValidationLimits): void {
@@ -88,7 +91,7 @@ function checkKind(c: Checker, spec: TaskSpec__Output, limits: ValidationLimits)
     case "trainModel": {
       const t = spec.trainModel!;
       c.resourceId(f("train_model.dataset_id"), t.datasetId);
-      if (t.algorithm === "ALGORITHM_UNSPECIFIED") c.add(f("train_model.algorithm"), "is required: ALGORITHM_ALS, ALGORITHM_ITEM_KNN or ALGORITHM_POPULARITY");
+      if (t.algorithm === "ALGORITHM_UNSPECIFIED") c.add(f("train_model.algorithm"), "is required: ALGORITHM_ALS, ALGORITHM_ITEM_KNN, ALGORITHM_SEQUENTIAL_SOFTMAX or ALGORITHM_POPULARITY");
       if (t.als) {
         c.int(f("train_model.als.factors"), t.als.factors, 0, 1024);
         c.int(f("train_model.als.iterations"), t.als.iterations, 0, 1000);
@@ -102,6 +105,12 @@ function checkKind(c: Checker, spec: TaskSpec__Output, limits: ValidationLimits)
         c.num(f("train_model.knn.shrinkage"), t.knn.shrinkage, 0, 1e6);
         c.num(f("train_model.knn.bm25_k1"), t.knn.bm25K1, 0, 1e6);
         c.num(f("train_model.knn.bm25_b"), t.knn.bm25B, 0, 1);
+      }
+      if (t.softmax) {
+        c.int(f("train_model.softmax.factors"), t.softmax.factors, 0, 1024);
+        c.int(f("train_model.softmax.iterations"), t.softmax.iterations, 0, 1000);
+        c.num(f("train_model.softmax.user_regularization"), t.softmax.userRegularization, 0, 1e6);
+        c.num(f("train_model.softmax.item_regularization"), t.softmax.itemRegularization, 0, 1e6);
       }
       if (t.evalK !== 0) c.k(f("train_model.eval_k"), t.evalK, limits.maxK);
       if (t.promoteTo !== "") c.alias(f("train_model.promote_to"), t.promoteTo);
@@ -142,10 +151,10 @@ function checkKind(c: Checker, spec: TaskSpec__Output, limits: ValidationLimits)
       const sp = t.space;
       if (sp) {
         if (sp.algorithms.includes("ALGORITHM_UNSPECIFIED")) c.add(f("tune_model.space.algorithms"), "ALGORITHM_UNSPECIFIED is not an algorithm");
-        for (const [name, lo, hi] of TUNE_RANGES) {
+        for (const [name, wireName, lo, hi] of TUNE_RANGES) {
           const range = sp[name];
           if (!range || (range.min === 0 && range.max === 0)) continue; // unset: the default range
-          const field = f(`tune_model.space.${name}`);
+          const field = f(`tune_model.space.${wireName}`);
           if (!(Number.isFinite(range.min) && Number.isFinite(range.max))) c.add(field, "min and max must be finite numbers");
           else if (range.min > range.max) c.add(field, `is empty: min ${range.min} > max ${range.max}`);
           else if (range.min < lo || range.max > hi) c.add(field, `must lie within [${lo}, ${hi}]`);

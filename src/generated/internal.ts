@@ -34,6 +34,7 @@ import type { ScoredItem as _recflow_v1_ScoredItem, ScoredItem__Output as _recfl
 import type { SearchSpace as _recflow_v1_SearchSpace, SearchSpace__Output as _recflow_v1_SearchSpace__Output } from './recflow/v1/SearchSpace.js';
 import type { SimilarItems as _recflow_v1_SimilarItems, SimilarItems__Output as _recflow_v1_SimilarItems__Output } from './recflow/v1/SimilarItems.js';
 import type { SimilarItemsResult as _recflow_v1_SimilarItemsResult, SimilarItemsResult__Output as _recflow_v1_SimilarItemsResult__Output } from './recflow/v1/SimilarItemsResult.js';
+import type { SoftmaxParams as _recflow_v1_SoftmaxParams, SoftmaxParams__Output as _recflow_v1_SoftmaxParams__Output } from './recflow/v1/SoftmaxParams.js';
 import type { Started as _recflow_v1_Started, Started__Output as _recflow_v1_Started__Output } from './recflow/v1/Started.js';
 import type { SubmitTaskRequest as _recflow_v1_SubmitTaskRequest, SubmitTaskRequest__Output as _recflow_v1_SubmitTaskRequest__Output } from './recflow/v1/SubmitTaskRequest.js';
 import type { Succeeded as _recflow_v1_Succeeded, Succeeded__Output as _recflow_v1_Succeeded__Output } from './recflow/v1/Succeeded.js';
@@ -103,6 +104,7 @@ export interface ProtoGrpcType {
       SearchSpace: MessageTypeDefinition<_recflow_v1_SearchSpace, _recflow_v1_SearchSpace__Output>
       SimilarItems: MessageTypeDefinition<_recflow_v1_SimilarItems, _recflow_v1_SimilarItems__Output>
       SimilarItemsResult: MessageTypeDefinition<_recflow_v1_SimilarItemsResult, _recflow_v1_SimilarItemsResult__Output>
+      SoftmaxParams: MessageTypeDefinition<_recflow_v1_SoftmaxParams, _recflow_v1_SoftmaxParams__Output>
       Started: MessageTypeDefinition<_recflow_v1_Started, _recflow_v1_Started__Output>
       SubmitTaskRequest: MessageTypeDefinition<_recflow_v1_SubmitTaskRequest, _recflow_v1_SubmitTaskRequest__Output>
       Succeeded: MessageTypeDefinition<_recflow_v1_Succeeded, _recflow_v1_Succeeded__Output>

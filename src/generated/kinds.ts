@@ -18,6 +18,7 @@ import type { ScoredItem as _recflow_v1_ScoredItem, ScoredItem__Output as _recfl
 import type { SearchSpace as _recflow_v1_SearchSpace, SearchSpace__Output as _recflow_v1_SearchSpace__Output } from './recflow/v1/SearchSpace.js';
 import type { SimilarItems as _recflow_v1_SimilarItems, SimilarItems__Output as _recflow_v1_SimilarItems__Output } from './recflow/v1/SimilarItems.js';
 import type { SimilarItemsResult as _recflow_v1_SimilarItemsResult, SimilarItemsResult__Output as _recflow_v1_SimilarItemsResult__Output } from './recflow/v1/SimilarItemsResult.js';
+import type { SoftmaxParams as _recflow_v1_SoftmaxParams, SoftmaxParams__Output as _recflow_v1_SoftmaxParams__Output } from './recflow/v1/SoftmaxParams.js';
 import type { TaskResult as _recflow_v1_TaskResult, TaskResult__Output as _recflow_v1_TaskResult__Output } from './recflow/v1/TaskResult.js';
 import type { TrainModel as _recflow_v1_TrainModel, TrainModel__Output as _recflow_v1_TrainModel__Output } from './recflow/v1/TrainModel.js';
 import type { TrainModelResult as _recflow_v1_TrainModelResult, TrainModelResult__Output as _recflow_v1_TrainModelResult__Output } from './recflow/v1/TrainModelResult.js';
@@ -53,6 +54,7 @@ export interface ProtoGrpcType {
       SearchSpace: MessageTypeDefinition<_recflow_v1_SearchSpace, _recflow_v1_SearchSpace__Output>
       SimilarItems: MessageTypeDefinition<_recflow_v1_SimilarItems, _recflow_v1_SimilarItems__Output>
       SimilarItemsResult: MessageTypeDefinition<_recflow_v1_SimilarItemsResult, _recflow_v1_SimilarItemsResult__Output>
+      SoftmaxParams: MessageTypeDefinition<_recflow_v1_SoftmaxParams, _recflow_v1_SoftmaxParams__Output>
       TaskResult: MessageTypeDefinition<_recflow_v1_TaskResult, _recflow_v1_TaskResult__Output>
       TrainModel: MessageTypeDefinition<_recflow_v1_TrainModel, _recflow_v1_TrainModel__Output>
       TrainModelResult: MessageTypeDefinition<_recflow_v1_TrainModelResult, _recflow_v1_TrainModelResult__Output>

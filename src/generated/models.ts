@@ -32,6 +32,7 @@ import type { SearchSpace as _recflow_v1_SearchSpace, SearchSpace__Output as _re
 import type { SetModelAliasRequest as _recflow_v1_SetModelAliasRequest, SetModelAliasRequest__Output as _recflow_v1_SetModelAliasRequest__Output } from './recflow/v1/SetModelAliasRequest.js';
 import type { SimilarItems as _recflow_v1_SimilarItems, SimilarItems__Output as _recflow_v1_SimilarItems__Output } from './recflow/v1/SimilarItems.js';
 import type { SimilarItemsResult as _recflow_v1_SimilarItemsResult, SimilarItemsResult__Output as _recflow_v1_SimilarItemsResult__Output } from './recflow/v1/SimilarItemsResult.js';
+import type { SoftmaxParams as _recflow_v1_SoftmaxParams, SoftmaxParams__Output as _recflow_v1_SoftmaxParams__Output } from './recflow/v1/SoftmaxParams.js';
 import type { TaskResult as _recflow_v1_TaskResult, TaskResult__Output as _recflow_v1_TaskResult__Output } from './recflow/v1/TaskResult.js';
 import type { TrainModel as _recflow_v1_TrainModel, TrainModel__Output as _recflow_v1_TrainModel__Output } from './recflow/v1/TrainModel.js';
 import type { TrainModelResult as _recflow_v1_TrainModelResult, TrainModelResult__Output as _recflow_v1_TrainModelResult__Output } from './recflow/v1/TrainModelResult.js';
@@ -85,6 +86,7 @@ export interface ProtoGrpcType {
       SetModelAliasRequest: MessageTypeDefinition<_recflow_v1_SetModelAliasRequest, _recflow_v1_SetModelAliasRequest__Output>
       SimilarItems: MessageTypeDefinition<_recflow_v1_SimilarItems, _recflow_v1_SimilarItems__Output>
       SimilarItemsResult: MessageTypeDefinition<_recflow_v1_SimilarItemsResult, _recflow_v1_SimilarItemsResult__Output>
+      SoftmaxParams: MessageTypeDefinition<_recflow_v1_SoftmaxParams, _recflow_v1_SoftmaxParams__Output>
       TaskResult: MessageTypeDefinition<_recflow_v1_TaskResult, _recflow_v1_TaskResult__Output>
       TrainModel: MessageTypeDefinition<_recflow_v1_TrainModel, _recflow_v1_TrainModel__Output>
       TrainModelResult: MessageTypeDefinition<_recflow_v1_TrainModelResult, _recflow_v1_TrainModelResult__Output>

@@ -1,20 +1,25 @@
-// The one place where the wire's parameter messages (AlsParams, KnnParams, SearchSpace,
+// The one place where the wire's parameter messages (AlsParams, KnnParams, SoftmaxParams, SearchSpace,
 // PopularityBlend, TuneTrial) meet the engine's types, both ways. "0 / unspecified means the
 // default" is resolved by the engine (train.ts), so unset fields are passed as undefined.
 import {
   DEFAULT_SPACE, describeTrial, type Algorithm, type AlsTrainParams, type BlendChoice, type ConfidenceScaling, type FitParams, type KnnParams,
-  type KnnWeighting, type Range, type SearchSpace, type Trial,
+  type KnnWeighting, type Range, type SearchSpace, type SoftmaxParams, type Trial,
 } from "../engine/index.js";
 import type { AlsParams, AlsParams__Output } from "../generated/recflow/v1/AlsParams.js";
 import type { KnnParams as KnnParamsProto, KnnParams__Output } from "../generated/recflow/v1/KnnParams.js";
+import type { SoftmaxParams as SoftmaxParamsProto, SoftmaxParams__Output } from "../generated/recflow/v1/SoftmaxParams.js";
 import type { PopularityBlend } from "../generated/recflow/v1/PopularityBlend.js";
 import type { Range__Output } from "../generated/recflow/v1/Range.js";
 import type { SearchSpace__Output } from "../generated/recflow/v1/SearchSpace.js";
 import type { TuneTrial } from "../generated/recflow/v1/TuneTrial.js";
 import type { Algorithm__Output } from "../generated/recflow/v1/Algorithm.js";
 
-export const ALGORITHM_NAMES: Partial<Record<Algorithm__Output, Algorithm>> = { ALGORITHM_ALS: "als", ALGORITHM_ITEM_KNN: "item_knn", ALGORITHM_POPULARITY: "popularity" };
-export const PROTO_ALGORITHM = { als: "ALGORITHM_ALS", item_knn: "ALGORITHM_ITEM_KNN", popularity: "ALGORITHM_POPULARITY" } as const satisfies Record<Algorithm, Algorithm__Output>;
+export const ALGORITHM_NAMES: Partial<Record<Algorithm__Output, Algorithm>> = {
+  ALGORITHM_ALS: "als", ALGORITHM_ITEM_KNN: "item_knn", ALGORITHM_POPULARITY: "popularity", ALGORITHM_SEQUENTIAL_SOFTMAX: "sequential_softmax",
+};
+export const PROTO_ALGORITHM = {
+  als: "ALGORITHM_ALS", item_knn: "ALGORITHM_ITEM_KNN", popularity: "ALGORITHM_POPULARITY", sequential_softmax: "ALGORITHM_SEQUENTIAL_SOFTMAX",
+} as const satisfies Record<Algorithm, Algorithm__Output>;
 
 const SCALING: Record<string, ConfidenceScaling | undefined> = { CONFIDENCE_SCALING_LOG: "log", CONFIDENCE_SCALING_LINEAR: "linear" };
 const SCALING_PROTO = { log: "CONFIDENCE_SCALING_LOG", linear: "CONFIDENCE_SCALING_LINEAR" } as const;
@@ -30,6 +35,15 @@ export function alsFromProto(p: AlsParams__Output | null | undefined): Partial<A
 export function knnFromProto(p: KnnParams__Output | null | undefined): Partial<KnnParams> {
   if (!p) return {};
   return { neighbors: p.neighbors, shrinkage: p.shrinkage, bm25K1: p.bm25K1, bm25B: p.bm25B, ...(WEIGHTING[p.weighting] ? { weighting: WEIGHTING[p.weighting] } : {}) };
+}
+
+export function softmaxFromProto(p: SoftmaxParams__Output | null | undefined): Partial<SoftmaxParams> {
+  if (!p) return {};
+  return { factors: p.factors, iterations: p.iterations, userRegularization: p.userRegularization, itemRegularization: p.itemRegularization };
+}
+
+function softmaxToProto(p: SoftmaxParams): SoftmaxParamsProto {
+  return { factors: p.factors, iterations: p.iterations, userRegularization: p.userRegularization, itemRegularization: p.itemRegularization };
 }
 
 function alsToProto(p: AlsTrainParams): AlsParams {
@@ -54,6 +68,7 @@ export function trialToProto(t: Trial): TuneTrial {
     index: t.index, algorithm: PROTO_ALGORITHM[p.algorithm], validationScore: t.score, seconds: t.seconds, description: describeTrial(p),
     ...(p.algorithm === "als" ? { als: alsToProto(p.als) } : {}),
     ...(p.algorithm === "item_knn" ? { knn: knnToProto(p.knn) } : {}),
+    ...(p.algorithm === "sequential_softmax" ? { softmax: softmaxToProto(p.softmax) } : {}),
     ...(t.blend ? { blend: blendToProto(t.blend) } : {}),
   };
 }
@@ -73,5 +88,7 @@ export function spaceFromProto(sp: SearchSpace__Output | null | undefined): Sear
     scaling: scaling.length ? [...new Set(scaling)] : DEFAULT_SPACE.scaling,
     neighbors: range(sp?.neighbors, DEFAULT_SPACE.neighbors),
     knnWeighting: weighting.length ? [...new Set(weighting)] : DEFAULT_SPACE.knnWeighting,
+    softmaxRegularization: range(sp?.softmaxRegularization, DEFAULT_SPACE.softmaxRegularization),
+    softmaxIterations: range(sp?.softmaxIterations, DEFAULT_SPACE.softmaxIterations),
   };
 }

@@ -3,7 +3,7 @@
 // (decoded in place); large results are posted as PartialResult chunks kept under the event size
 // limit; engine errors about data (corrupt model, unknown version, bad params) are permanent.
 import { status as Code } from "@grpc/grpc-js";
-import { decodeDataset, encodeModel, evaluateRecommender, itemMask, sortedRuns, trainModel, MODEL_FORMAT_VERSION, type ManyTopK, type Scored } from "../engine/index.js";
+import { decodeDataset, encodeModel, evaluateRecommender, isFactorModel, itemMask, sortedRuns, trainModel, MODEL_FORMAT_VERSION, type ManyTopK, type Scored } from "../engine/index.js";
 import type { TaskResult } from "../generated/recflow/v1/TaskResult.js";
 import type { UserRecommendations } from "../generated/recflow/v1/UserRecommendations.js";
 import type { ItemNeighbours } from "../generated/recflow/v1/ItemNeighbours.js";
@@ -11,9 +11,9 @@ import type { TaskSpec__Output } from "../generated/recflow/v1/TaskSpec.js";
 import { PermanentTaskError } from "../errors.js";
 import type { ThreadJob } from "./thread-protocol.js";
 import type { ThreadContext } from "./task-thread.js";
-import { AlsTeam } from "./als-team.js";
+import { trainingTeams } from "./training-teams.js";
 import { teamTopK } from "./scoring-team.js";
-import { ALGORITHM_NAMES, PROTO_ALGORITHM, alsFromProto, blendToProto, knnFromProto } from "./engine-params.js";
+import { ALGORITHM_NAMES, PROTO_ALGORITHM, alsFromProto, blendToProto, knnFromProto, softmaxFromProto } from "./engine-params.js";
 import { loadModel, permanentFrom, promotionScores } from "./engine-inputs.js";
 import { runTuneTask } from "./tune-task.js";
 
@@ -42,7 +42,7 @@ const SLICE_ROWS = 256;
 /** Below this many rows a team's thread start-up (~50-100 ms) costs more than it saves. */
 const TEAM_MIN_ROWS = 2048;
 
-/** Many-row Recommend / SimilarItems on an ALS model split over the task's threads (RECFLOW_TRAIN_THREADS). */
+/** Many-row Recommend / SimilarItems on a factor model split over the task's threads (RECFLOW_TRAIN_THREADS). */
 const useTeam = (ctx: ThreadContext, rows: number): boolean => ctx.trainThreads > 1 && rows >= TEAM_MIN_ROWS;
 
 /**
@@ -72,16 +72,16 @@ export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: Threa
       const evalK = t.evalK || 10;
       // A promotion compares on this training's holdout, so it needs one.
       const evaluate = t.evaluate || t.promoteTo !== "";
-      const team = algorithm === "als" && ctx.trainThreads > 1 ? new AlsTeam(ctx.trainThreads) : undefined;
+      const team = trainingTeams([algorithm], ctx.trainThreads);
       let r;
       try {
         r = permanentFrom(() => trainModel(dataset, {
           algorithm, evaluate, evalK, seed: Number(t.seed),
-          als: alsFromProto(t.als), knn: knnFromProto(t.knn), blend: t.noPopularityBlend ? "off" : "auto",
-        }, (p) => ctx.post({ type: "progress", fraction: p.fraction, message: p.message, metrics: p.metrics, milestone: p.milestone }), ctx, team, teamScoring(ctx)));
+          als: alsFromProto(t.als), knn: knnFromProto(t.knn), softmax: softmaxFromProto(t.softmax), blend: t.noPopularityBlend ? "off" : "auto",
+        }, (p) => ctx.post({ type: "progress", fraction: p.fraction, message: p.message, metrics: p.metrics, milestone: p.milestone }), ctx, team.executors, teamScoring(ctx)));
       } finally {
         // Helper threads end with the training (also on abort or error); nothing awaits them.
-        void team?.close();
+        team.close();
       }
       const bytes = encodeModel(r.model);
       const modelId = job.inputs.modelId!;
@@ -123,7 +123,7 @@ export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: Threa
         chunker.add({ userId: users[j], coldStart, items: top.map((s, n) => ({ itemId: ids[n], score: s.score })) }, scoredBytes(ids) + users[j].length * 3);
         if ((j + 1) % step === 0) ctx.post({ type: "progress", fraction: (j + 1) / users.length, message: `${j + 1}/${users.length} users` });
       };
-      if (model.algorithm === "als" && useTeam(ctx, rows.length)) {
+      if (isFactorModel(model.algorithm) && useTeam(ctx, rows.length)) {
         let popular: Scored[] | undefined;
         const seenPtr = model.seenPtr;
         teamTopK({
@@ -140,7 +140,7 @@ export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: Threa
     case "similarItems": {
       const q = spec.similarItems!;
       const { model, recommender } = loadModel(job.inputs.model);
-      if (model.algorithm === "popularity") throw new PermanentTaskError("a popularity model has no item similarities; train ALS or item-kNN", { code: Code.FAILED_PRECONDITION, reason: "UNSUPPORTED_FOR_MODEL" });
+      if (model.algorithm === "popularity") throw new PermanentTaskError("a popularity model has no item similarities; train ALS, item-kNN or sequential softmax", { code: Code.FAILED_PRECONDITION, reason: "UNSUPPORTED_FOR_MODEL" });
       const chunker = new Chunker<ItemNeighbours>(ctx, job.maxChunkBytes, "neighbours");
       const rows = Int32Array.from(q.itemIds, (id) => recommender.itemIndex(id) ?? -1);
       const unknown = rows.reduce((n, i) => n + (i < 0 ? 1 : 0), 0);
@@ -149,7 +149,7 @@ export function runEngineTask(spec: TaskSpec__Output, job: ThreadJob, ctx: Threa
         const ids = top.map((s) => model.itemIds[s.index]);
         chunker.add({ itemId, unknown: rows[j] < 0, similar: top.map((s, n) => ({ itemId: ids[n], score: s.score })) }, scoredBytes(ids) + itemId.length * 3);
       };
-      if (model.algorithm === "als" && useTeam(ctx, rows.length)) {
+      if (isFactorModel(model.algorithm) && useTeam(ctx, rows.length)) {
         teamTopK({
           threads: ctx.trainThreads, rows, k: q.k, signal: ctx, exclude: "self",
           space: { f: model.factors, nItems: model.itemIds.length, items: model.itemFactors!, cosine: true },

@@ -4,6 +4,7 @@
 // job cost ~60 µs of main-thread CPU to transfer), so the main thread has every partial result
 // before it writes the terminal event. Errors cross as
 // data (permanent or not), since class identity does not survive structured cloning.
+import type { Algorithm__Output } from "../generated/recflow/v1/Algorithm.js";
 import type { TaskSpec__Output } from "../generated/recflow/v1/TaskSpec.js";
 import type { TaskResult } from "../generated/recflow/v1/TaskResult.js";
 import type { PartialResult } from "../generated/recflow/v1/PartialResult.js";
@@ -46,7 +47,8 @@ export type ThreadMessage =
 export interface ModelArtifact {
   bytes: Uint8Array;
   modelId: string;
-  algorithm: "ALGORITHM_ALS" | "ALGORITHM_ITEM_KNN" | "ALGORITHM_POPULARITY";
+  /** Any trained algorithm (never ALGORITHM_UNSPECIFIED). */
+  algorithm: Exclude<Algorithm__Output, "ALGORITHM_UNSPECIFIED">;
   users: number;
   items: number;
   factors: number;

@@ -1,10 +1,10 @@
 // TuneModel in a compute thread: the engine's seeded search (src/engine/tune.ts) with each
 // finished trial streamed as a Progress event and the leaderboard so far as a PartialResult,
-// ALS trials solved by the task's thread team, and the winner stored like a TrainModel's model.
+// ALS and softmax trials run on the task's thread teams, and the winner stored like a TrainModel's model.
 import { decodeDataset, encodeModel, tune, MODEL_FORMAT_VERSION } from "../engine/index.js";
 import type { TaskResult } from "../generated/recflow/v1/TaskResult.js";
 import type { TuneModel__Output } from "../generated/recflow/v1/TuneModel.js";
-import { AlsTeam } from "./als-team.js";
+import { trainingTeams } from "./training-teams.js";
 import { PROTO_ALGORITHM, spaceFromProto, trialToProto } from "./engine-params.js";
 import { permanentFrom, promotionScores } from "./engine-inputs.js";
 import type { ThreadJob } from "./thread-protocol.js";
@@ -19,8 +19,8 @@ export function runTuneTask(t: TuneModel__Output, job: ThreadJob, ctx: ThreadCon
   const dataset = permanentFrom(() => decodeDataset(new Uint8Array(job.inputs.dataset!.buffer)));
   const evalK = t.evalK || 10;
   const space = spaceFromProto(t.space);
-  // ALS trials split their row solves over the task's threads; kNN and popularity trials are cheap.
-  const team = ctx.trainThreads > 1 && space.algorithms.includes("als") ? new AlsTeam(ctx.trainThreads) : undefined;
+  // ALS and softmax trials split their work over the task's threads; kNN and popularity trials are cheap.
+  const team = trainingTeams(space.algorithms, ctx.trainThreads);
   let chunkIndex = 0;
   let r;
   try {
@@ -29,7 +29,7 @@ export function runTuneTask(t: TuneModel__Output, job: ThreadJob, ctx: ThreadCon
       budget: { maxTrials: t.maxTrials || UNBOUNDED_TRIALS, timeBudgetMs: t.timeBudgetSeconds * 1000 },
     }, {
       signal: ctx,
-      ...(team ? { executor: team } : {}),
+      executors: team.executors,
       onTrial: (trial, board, done) => {
         const fraction = t.maxTrials ? Math.min(0.8, (0.8 * done) / t.maxTrials) : 0;
         ctx.post({ type: "progress", milestone: true, fraction, message: `trial ${done} done: ${trialToProto(trial).description}`, metrics: { trial: trial.index, [`validation_ndcg@${evalK}`]: trial.score, [`best_validation_ndcg@${evalK}`]: board[0].score } });
@@ -39,7 +39,7 @@ export function runTuneTask(t: TuneModel__Output, job: ThreadJob, ctx: ThreadCon
     }));
   } finally {
     // Helper threads end with the search (also on abort or error); nothing awaits them.
-    void team?.close();
+    team.close();
   }
   const model = r.model;
   const info = model.info;

@@ -34,7 +34,7 @@ describe("TuneModel through gRPC", () => {
     await stack?.close();
   });
 
-  const space = { factors: { min: 4, max: 24 }, iterations: { min: 3, max: 6 }, neighbors: { min: 20, max: 100 } };
+  const space = { factors: { min: 4, max: 24 }, iterations: { min: 3, max: 6 }, neighbors: { min: 20, max: 100 }, softmaxIterations: { min: 5, max: 15 } };
 
   it("streams every trial, ends with the best model trained on all the data, and gives the same answer for the same seed", async () => {
     const spec = { tuneModel: { datasetId: "plays", maxTrials: 5, seed: 3, space, promoteTo: "tuned" } };
@@ -63,6 +63,26 @@ describe("TuneModel through gRPC", () => {
     expect(again!.metrics).toEqual(result!.metrics);
   }, 400_000);
 
+  it("trains a sequential softmax model that beats popularity, serves Recommend and SimilarItems, and reads back", async () => {
+    const task = await stack.submit({ trainModel: { datasetId: "plays", algorithm: "ALGORITHM_SEQUENTIAL_SOFTMAX", evaluate: true, seed: 5, softmax: { iterations: 30 } } });
+    const events = await stack.watch(task.id, 0, 180_000);
+    const result = events.at(-1)?.succeeded?.result?.trainModel;
+    expect(result, JSON.stringify(events.at(-1))).toBeDefined();
+    expect(result!.algorithm).toBe("ALGORITHM_SEQUENTIAL_SOFTMAX");
+    // One milestone per L-BFGS iteration, with its loss (the loss curve), then the blend and the holdout.
+    expect(events.filter((e) => e.event === "progress" && /^softmax iteration \d+\/30$/.test(e.progress!.message)).length).toBe(30);
+    expect(result!.metrics["ndcg@10"]).toBeGreaterThan(1.2 * result!.baselineMetrics["ndcg@10"]);
+    const model = await call<object, { algorithm: string; factors: number }>(models.GetModel.bind(models), { modelId: result!.modelId });
+    expect(model).toMatchObject({ algorithm: "ALGORITHM_SEQUENTIAL_SOFTMAX", factors: 16 });
+    const userIds = ["user-1", "user-2", "no-such-user"];
+    const rec = await stack.submit({ recommend: { modelId: result!.modelId, userIds, k: 5 } });
+    const recs = (await stack.watch(rec.id, 0, 60_000)).filter((e) => e.event === "partialResult").flatMap((e) => e.partialResult!.recommendations);
+    expect(recs.map((r) => [r.userId, r.items.length, r.coldStart])).toEqual([["user-1", 5, false], ["user-2", 5, false], ["no-such-user", 5, true]]);
+    const sim = await stack.submit({ similarItems: { modelId: result!.modelId, itemIds: [recs[0].items[0].itemId], k: 3 } });
+    const neighbours = (await stack.watch(sim.id, 0, 60_000)).filter((e) => e.event === "partialResult").flatMap((e) => e.partialResult!.neighbours);
+    expect(neighbours[0].similar).toHaveLength(3);
+  }, 200_000);
+
   it("stops a search when it is cancelled mid-way", async () => {
     const task = await stack.submit({ tuneModel: { datasetId: "plays", maxTrials: 200, seed: 4, space } });
     await waitFor(async () => (await stack.eventsSoFar(task.id)).some((e) => e.event === "partialResult"), 120_000, "the first finished trial");
@@ -83,6 +103,10 @@ describe("TuneModel through gRPC", () => {
     await refuse({ datasetId: "plays", maxTrials: 0, timeBudgetSeconds: 0 }, "task.tune_model.max_trials");
     await refuse({ datasetId: "plays", maxTrials: 3, space: { algorithms: ["ALGORITHM_UNSPECIFIED"] } }, "task.tune_model.space.algorithms");
     await refuse({ datasetId: "plays", maxTrials: 3, space: { regularization: { min: -1, max: 2 } } }, "task.tune_model.space.regularization");
+    await refuse({ datasetId: "plays", maxTrials: 3, space: { softmaxIterations: { min: 50, max: 20 } } }, "task.tune_model.space.softmax_iterations");
+    const train = await stack.submit({ trainModel: { datasetId: "plays", algorithm: "ALGORITHM_SEQUENTIAL_SOFTMAX", softmax: { factors: 5000 } } }).then(() => undefined, (e: ServiceError) => e);
+    expect(train?.code).toBe(Code.INVALID_ARGUMENT);
+    expect(fieldViolations(train!)).toContain("task.train_model.softmax.factors");
     const after = await call<object, ListTasksResponse__Output>(tasks.ListTasks.bind(tasks), { pageSize: 1000 });
     expect(after.tasks.length).toBe(before.tasks.length);
     // A dataset that does not exist is the worker's to find: the task fails NOT_FOUND, not retried.

@@ -51,7 +51,7 @@ describe("AlsTeam across problems", () => {
     const o = { space, budget: { maxTrials: 3, timeBudgetMs: 0 }, evalK: 10, seed: 2 };
     const team = new AlsTeam(2);
     try {
-      const teamed = tune(data, o, { executor: team });
+      const teamed = tune(data, o, { executors: { als: team } });
       const serial = tune(data, o);
       expect(teamed.leaderboard.map((t) => [t.index, t.score])).toEqual(serial.leaderboard.map((t) => [t.index, t.score]));
       expect(Buffer.from(teamed.model.userFactors!.buffer).equals(Buffer.from(serial.model.userFactors!.buffer))).toBe(true);

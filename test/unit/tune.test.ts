@@ -2,11 +2,12 @@
 // trials, never scored on the holdout it reports, and refusing empty spaces and budgets.
 import { describe, expect, it } from "vitest";
 import {
-  AbortedError, DEFAULT_SPACE, DatasetBuilder, InvalidParamsError, bankCase, candidates, checkSearch, chooseWinner, holdoutSplit, resolveParams, tune, validationSplit, type FitParams, type Trial,
+  AbortedError, DEFAULT_SPACE, DatasetBuilder, InvalidParamsError, SoftmaxCost, bankCase, candidates, checkSearch, chooseWinner, holdoutSplit, resolveParams, tune, validationSplit,
+  type Algorithm, type FitParams, type Trial,
 } from "../../src/engine/index.js";
 
 const data = bankCase("planted-taste", "small", 2).train;
-const small = { ...DEFAULT_SPACE, factors: { min: 4, max: 16 }, iterations: { min: 2, max: 4 }, neighbors: { min: 10, max: 40 } };
+const small = { ...DEFAULT_SPACE, factors: { min: 4, max: 16 }, iterations: { min: 2, max: 4 }, neighbors: { min: 10, max: 40 }, softmaxIterations: { min: 3, max: 6 } };
 
 describe("tune", () => {
   it("gives the same leaderboard and the same model for the same seed", () => {
@@ -32,17 +33,20 @@ describe("tune", () => {
       seen.push(p);
       if (seen.length === 40) break;
     }
-    expect(seen.slice(0, 3).map((p) => p.algorithm)).toEqual(["als", "item_knn", "popularity"]);
-    const { factors, iterations, regularization, alpha, neighbors } = DEFAULT_SPACE;
+    expect(seen.slice(0, 4).map((p) => p.algorithm)).toEqual(["als", "item_knn", "sequential_softmax", "popularity"]);
+    const { factors, iterations, regularization, alpha, neighbors, softmaxRegularization, softmaxIterations } = DEFAULT_SPACE;
     const inside = (x: number, r: { min: number; max: number }): boolean => x >= r.min && x <= r.max;
-    for (const p of seen.slice(3)) {
+    for (const p of seen.slice(4)) {
       if (p.algorithm === "als") {
         expect([inside(p.als.factors, factors), inside(p.als.iterations, iterations), inside(p.als.regularization, regularization), inside(p.als.alpha, alpha)]).toEqual([true, true, true, true]);
       } else if (p.algorithm === "item_knn") {
         expect(inside(p.knn.neighbors, neighbors)).toBe(true);
+      } else if (p.algorithm === "sequential_softmax") {
+        // Drawn factors stop at 32: the softmax's cost grows with them, and more did not help.
+        expect([inside(p.softmax.factors, { min: factors.min, max: 32 }), inside(p.softmax.itemRegularization, softmaxRegularization), inside(p.softmax.iterations, softmaxIterations)]).toEqual([true, true, true]);
       } else throw new Error("popularity is drawn once, first");
     }
-    expect(new Set(seen.map((p) => p.algorithm))).toEqual(new Set(["als", "item_knn", "popularity"]));
+    expect(new Set(seen.map((p) => p.algorithm))).toEqual(new Set(["als", "item_knn", "sequential_softmax", "popularity"]));
     // Perturbations of the best so far stay inside the space too, even from its edge.
     const edge: FitParams = { algorithm: "als", als: { ...(seen[0] as Extract<FitParams, { algorithm: "als" }>).als, factors: factors.max, regularization: regularization.min } };
     const local: FitParams[] = [];
@@ -50,14 +54,17 @@ describe("tune", () => {
       local.push(p);
       if (local.length === 40) break;
     }
-    const perturbed = local.slice(3).filter((p) => p.algorithm === "als" && p.als.factors >= factors.max / 2 && p.als.regularization <= regularization.min * 3);
+    const perturbed = local.slice(4).filter((p) => p.algorithm === "als" && p.als.factors >= factors.max / 2 && p.als.regularization <= regularization.min * 3);
     expect(perturbed.length).toBeGreaterThanOrEqual(15); // every other draw is a neighbour of the best
     for (const p of perturbed) if (p.algorithm === "als") expect([inside(p.als.factors, factors), inside(p.als.regularization, regularization), inside(p.als.alpha, alpha), inside(p.als.iterations, iterations)]).toEqual([true, true, true, true]);
     // Defaults outside a narrowed space are left out rather than tried anyway.
     const narrowed = candidates(small, 4);
     const first = [narrowed.next().value, narrowed.next().value] as FitParams[];
-    expect(first[0].algorithm).toBe("popularity"); // the ALS and kNN defaults (15 iterations, 200 neighbours) are outside
-    expect(first[1].algorithm === "als" ? first[1].als.factors <= 16 && first[1].als.iterations <= 4 : first[1].algorithm === "item_knn" && first[1].knn.neighbors <= 40).toBe(true);
+    expect(first[0].algorithm).toBe("popularity"); // the ALS, kNN and softmax defaults (15 sweeps, 200 neighbours, 60 iterations) are outside
+    const drawn = first[1];
+    expect(drawn.algorithm === "als" ? drawn.als.factors <= 16 && drawn.als.iterations <= 4
+      : drawn.algorithm === "item_knn" ? drawn.knn.neighbors <= 40
+        : drawn.algorithm === "sequential_softmax" && drawn.softmax.factors <= 16 && drawn.softmax.iterations <= 6).toBe(true);
   });
 
   it("stops with AbortedError when cancelled mid-search, after the trials already finished", () => {
@@ -81,12 +88,29 @@ describe("tune", () => {
     expect(r.leaderboard.length).toBeLessThan(50);
   });
 
+  it("skips a softmax candidate that would outlast the time budget, and says so", () => {
+    // Each softmax candidate costs users × items × 64 factors × 1000 iterations; the budget holds half of it.
+    const space = { ...small, algorithms: ["sequential_softmax", "als"] as Algorithm[], softmaxIterations: { min: 1000, max: 1000 }, factors: { min: 64, max: 64 } };
+    const softmax = { ...resolveParams({ algorithm: "sequential_softmax", seed: 9 }), softmax: { factors: 64, iterations: 1000, userRegularization: 1, itemRegularization: 1, seed: 9 } } as const;
+    const budgetMs = new SoftmaxCost().expectedMs(data, softmax.softmax) / 2;
+    const messages: string[] = [];
+    let clock = 0;
+    const r = tune(data, { space, budget: { maxTrials: 4, timeBudgetMs: budgetMs }, evalK: 10, seed: 9 }, { now: () => (clock += 1), onProgress: (_, m) => messages.push(m) });
+    expect(r.leaderboard.map((t) => t.params.algorithm)).toEqual(["als", "als", "als", "als"]);
+    expect(messages.some((m) => m.startsWith("trial skipped, it would outlast the budget") && m.includes("sequential_softmax f=64"))).toBe(true);
+    // With nothing else to try, the search refuses rather than overrunning the budget.
+    expect(() => tune(data, { space: { ...space, algorithms: ["sequential_softmax"] }, budget: { maxTrials: 4, timeBudgetMs: budgetMs }, evalK: 10, seed: 9 }, { now: () => (clock += 1) }))
+      .toThrow(/time_budget: too short for any candidate/);
+  });
+
   it("refuses an empty range, an empty list and a budget of 0, naming the field", () => {
     const budget = { maxTrials: 3, timeBudgetMs: 0 };
     expect(() => checkSearch({ ...small, factors: { min: 16, max: 8 } }, budget)).toThrow(/space\.factors/);
     expect(() => checkSearch({ ...small, regularization: { min: -1, max: 1 } }, budget)).toThrow(/space\.regularization/);
     expect(() => checkSearch({ ...small, algorithms: [] }, budget)).toThrow(/space\.algorithms/);
     expect(() => checkSearch({ ...small, scaling: [] }, budget)).toThrow(/space\.scaling/);
+    expect(() => checkSearch({ ...small, softmaxIterations: { min: 50, max: 20 } }, budget)).toThrow(/space\.softmax_iterations/);
+    expect(() => checkSearch({ ...small, softmaxRegularization: { min: -1, max: 1 } }, budget)).toThrow(/space\.softmax_regularization/);
     expect(() => checkSearch(small, { maxTrials: 0, timeBudgetMs: 0 })).toThrow(InvalidParamsError);
     expect(() => checkSearch(small, { maxTrials: 0, timeBudgetMs: 0 })).toThrow(/budget\.max_trials/);
   });

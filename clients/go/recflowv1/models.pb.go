@@ -36,7 +36,7 @@ type Model struct {
 	TaskId string `protobuf:"bytes,4,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
 	Users  uint32 `protobuf:"varint,5,opt,name=users,proto3" json:"users,omitempty"`
 	Items  uint32 `protobuf:"varint,6,opt,name=items,proto3" json:"items,omitempty"`
-	// Latent factors (ALS) or neighbours kept per item (kNN); 0 for popularity.
+	// Latent factors (ALS, sequential softmax) or neighbours kept per item (kNN); 0 for popularity.
 	Factors         uint32             `protobuf:"varint,7,opt,name=factors,proto3" json:"factors,omitempty"`
 	Iterations      uint32             `protobuf:"varint,8,opt,name=iterations,proto3" json:"iterations,omitempty"`
 	FinalLoss       float64            `protobuf:"fixed64,9,opt,name=final_loss,json=finalLoss,proto3" json:"final_loss,omitempty"`

@@ -5,6 +5,7 @@ export const Algorithm = {
   ALGORITHM_ALS: 'ALGORITHM_ALS',
   ALGORITHM_ITEM_KNN: 'ALGORITHM_ITEM_KNN',
   ALGORITHM_POPULARITY: 'ALGORITHM_POPULARITY',
+  ALGORITHM_SEQUENTIAL_SOFTMAX: 'ALGORITHM_SEQUENTIAL_SOFTMAX',
 } as const;
 
 export type Algorithm =
@@ -16,5 +17,7 @@ export type Algorithm =
   | 2
   | 'ALGORITHM_POPULARITY'
   | 3
+  | 'ALGORITHM_SEQUENTIAL_SOFTMAX'
+  | 4
 
 export type Algorithm__Output = typeof Algorithm[keyof typeof Algorithm]

@@ -14,6 +14,8 @@ export interface SearchSpace {
   'scaling'?: (_recflow_v1_ConfidenceScaling)[];
   'neighbors'?: (_recflow_v1_Range | null);
   'knnWeighting'?: (_recflow_v1_KnnWeighting)[];
+  'softmaxRegularization'?: (_recflow_v1_Range | null);
+  'softmaxIterations'?: (_recflow_v1_Range | null);
 }
 
 export interface SearchSpace__Output {
@@ -25,4 +27,6 @@ export interface SearchSpace__Output {
   'scaling': (_recflow_v1_ConfidenceScaling__Output)[];
   'neighbors': (_recflow_v1_Range__Output | null);
   'knnWeighting': (_recflow_v1_KnnWeighting__Output)[];
+  'softmaxRegularization': (_recflow_v1_Range__Output | null);
+  'softmaxIterations': (_recflow_v1_Range__Output | null);
 }

@@ -4,6 +4,7 @@ import type { Algorithm as _recflow_v1_Algorithm, Algorithm__Output as _recflow_
 import type { AlsParams as _recflow_v1_AlsParams, AlsParams__Output as _recflow_v1_AlsParams__Output } from '../../recflow/v1/AlsParams.js';
 import type { KnnParams as _recflow_v1_KnnParams, KnnParams__Output as _recflow_v1_KnnParams__Output } from '../../recflow/v1/KnnParams.js';
 import type { PopularityBlend as _recflow_v1_PopularityBlend, PopularityBlend__Output as _recflow_v1_PopularityBlend__Output } from '../../recflow/v1/PopularityBlend.js';
+import type { SoftmaxParams as _recflow_v1_SoftmaxParams, SoftmaxParams__Output as _recflow_v1_SoftmaxParams__Output } from '../../recflow/v1/SoftmaxParams.js';
 
 export interface TuneTrial {
   'index'?: (number);
@@ -14,6 +15,7 @@ export interface TuneTrial {
   'blend'?: (_recflow_v1_PopularityBlend | null);
   'seconds'?: (number | string);
   'description'?: (string);
+  'softmax'?: (_recflow_v1_SoftmaxParams | null);
 }
 
 export interface TuneTrial__Output {
@@ -25,4 +27,5 @@ export interface TuneTrial__Output {
   'blend': (_recflow_v1_PopularityBlend__Output | null);
   'seconds': (number);
   'description': (string);
+  'softmax': (_recflow_v1_SoftmaxParams__Output | null);
 }
