@@ -36,10 +36,43 @@ const C1 = 1e-4;
 const C2 = 0.9;
 const MAX_LINE_EVALUATIONS = 25;
 
+/** Σ a·b with four accumulators: one chain of dependent adds is 4× slower on 10⁵-long vectors. */
 function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const n4 = a.length - (a.length & 3);
+  let i = 0;
+  for (; i < n4; i += 4) {
+    s0 += a[i] * b[i];
+    s1 += a[i + 1] * b[i + 1];
+    s2 += a[i + 2] * b[i + 2];
+    s3 += a[i + 3] * b[i + 3];
+  }
+  for (; i < a.length; i++) s0 += a[i] * b[i];
+  return s0 + s1 + (s2 + s3);
+}
+
+/** d ← d + a·v, then returns next·d: the two-loop recursion's update and its next dot product in one pass. */
+function axpyDot(d: Float64Array, a: number, v: Float64Array, next: Float64Array): number {
+  let s0 = 0, s1 = 0;
+  const n2 = d.length - (d.length & 1);
+  let i = 0;
+  for (; i < n2; i += 2) {
+    const d0 = d[i] + a * v[i];
+    const d1 = d[i + 1] + a * v[i + 1];
+    d[i] = d0;
+    d[i + 1] = d1;
+    s0 += next[i] * d0;
+    s1 += next[i + 1] * d1;
+  }
+  if (i < d.length) {
+    d[i] += a * v[i];
+    s0 += next[i] * d[i];
+  }
+  return s0 + s1;
+}
+
+function axpy(d: Float64Array, a: number, v: Float64Array): void {
+  for (let i = 0; i < d.length; i++) d[i] += a * v[i];
 }
 
 function maxAbs(a: Float64Array): number {
@@ -95,28 +128,31 @@ class Memory {
     this.#start = 0;
   }
 
-  /** d = −H·g by the two-loop recursion, with H₀ = (sᵀy / yᵀy)·I from the newest pair. */
+  /**
+   * d = −H·g by the two-loop recursion, with H₀ = (sᵀy / yᵀy)·I from the newest pair. Each
+   * update of d is fused with the dot product the next step needs.
+   */
   direction(g: Float64Array, d: Float64Array, alpha: Float64Array): void {
     const m = this.length;
     for (let i = 0; i < d.length; i++) d[i] = -g[i];
+    if (m === 0) return;
+    let sd = dot(this.s[this.at(m - 1)], d);
     for (let k = m - 1; k >= 0; k--) {
       const j = this.at(k);
-      const a = this.rho[j] * dot(this.s[j], d);
+      const a = this.rho[j] * sd;
       alpha[k] = a;
-      const y = this.y[j];
-      for (let i = 0; i < d.length; i++) d[i] -= a * y[i];
+      if (k > 0) sd = axpyDot(d, -a, this.y[j], this.s[this.at(k - 1)]);
+      else axpy(d, -a, this.y[j]);
     }
-    if (m > 0) {
-      const j = this.at(m - 1);
-      const gamma = 1 / (this.rho[j] * dot(this.y[j], this.y[j]));
-      for (let i = 0; i < d.length; i++) d[i] *= gamma;
-    }
+    const newest = this.at(m - 1);
+    const gamma = 1 / (this.rho[newest] * dot(this.y[newest], this.y[newest]));
+    for (let i = 0; i < d.length; i++) d[i] *= gamma;
+    let yd = dot(this.y[this.at(0)], d);
     for (let k = 0; k < m; k++) {
       const j = this.at(k);
-      const b = this.rho[j] * dot(this.y[j], d);
-      const s = this.s[j];
-      const c = alpha[k] - b;
-      for (let i = 0; i < d.length; i++) d[i] += c * s[i];
+      const c = alpha[k] - this.rho[j] * yd;
+      if (k < m - 1) yd = axpyDot(d, c, this.s[j], this.y[this.at(k + 1)]);
+      else axpy(d, c, this.s[j]);
     }
   }
 }
@@ -184,12 +220,15 @@ export function lbfgs(fg: Objective, x0: Float64Array, opts: LbfgsOptions): Lbfg
       reason = "line search";
       break;
     }
+    let sy = 0, ss = 0, yy = 0;
     for (let i = 0; i < n; i++) {
-      s[i] = found.x[i] - x[i];
-      yv[i] = found.g[i] - g[i];
+      const si = (s[i] = found.x[i] - x[i]);
+      const yi = (yv[i] = found.g[i] - g[i]);
+      sy += si * yi;
+      ss += si * si;
+      yy += yi * yi;
     }
-    const sy = dot(s, yv);
-    if (sy > 1e-12 * Math.sqrt(dot(s, s) * dot(yv, yv))) memory.push(s, yv, sy);
+    if (sy > 1e-12 * Math.sqrt(ss * yy)) memory.push(s, yv, sy);
     const fPrev = f;
     x.set(found.x);
     g.set(found.g);

@@ -61,6 +61,8 @@ export interface SoftmaxProblem {
   nUsers: number;
   nItems: number;
   f: number;
+  /** The kernel's factor count: f rounded up to even (a zero factor pads an odd f). */
+  fk: number;
   /** Item panels of 8: nItems rounded up to 16, over 8 (an even count). */
   np: number;
   /** User u's items in draw order are seq[seqPtr[u] .. seqPtr[u+1]). */
@@ -73,7 +75,7 @@ export interface SoftmaxProblem {
   cp: Float32Array;
   /** ∂(−log-lik)/∂X, nUsers × f. */
   gX: Float64Array;
-  /** Per block: ∂/∂Y in panel layout (np·f·8) and ∂/∂c (np·8), float32 as the kernel accumulates them. */
+  /** Per block: ∂/∂Y in panel layout (np·fk·8) and ∂/∂c (np·8), float32 as the kernel accumulates them. */
   gYParts: Float32Array;
   gcParts: Float32Array;
   /** Per block: −log-lik of its users. */
@@ -107,10 +109,12 @@ interface Layout {
   q: number;
   rows: number;
   gx: number;
+  /** The current user's drawn logits, then their exps (the longest history, rounded up to 16). */
+  drawn: number;
   end: number;
 }
 
-function layout(f: number, np: number): Layout {
+function layout(f: number, np: number, longest: number): Layout {
   const panels = 0;
   const bias = panels + np * f * 32;
   const gy = bias + np * 32;
@@ -118,13 +122,13 @@ function layout(f: number, np: number): Layout {
   const q = gc + np * 32;
   const rows = q + f * 16;
   const gx = rows + 4 * np * 32;
-  return { panels, bias, gy, gc, q, rows, gx, end: gx + 4 * f * 16 };
+  const drawn = gx + 4 * f * 16;
+  return { panels, bias, gy, gc, q, rows, gx, drawn, end: drawn + Math.ceil(longest / 16) * 64 };
 }
 
 /** Per-user scratch in float64, sized to the longest history. */
 interface Scratch {
   logit: Float64Array;
-  e: Float64Array;
   z: Float64Array;
   r: Float64Array;
 }
@@ -136,47 +140,47 @@ interface Scratch {
  */
 export function evaluateBlocks(pr: SoftmaxProblem, from: number, to: number, kernel?: SoftmaxKernel): void {
   const k = kernel ?? (threadKernel ??= newSoftmaxKernel());
-  const { f, np } = pr;
-  const L = layout(f, np);
+  const { fk, np } = pr;
+  let longest = 0;
+  for (let u = pr.blocks[from]; u < pr.blocks[to]; u++) longest = Math.max(longest, pr.seqPtr[u + 1] - pr.seqPtr[u]);
+  const L = layout(fk, np, longest);
   k.reserve(L.end);
   const mem = new Float32Array(k.memory());
   mem.set(pr.Yp, L.panels >> 2);
   mem.set(pr.cp, L.bias >> 2);
-  let longest = 0;
-  for (let u = pr.blocks[from]; u < pr.blocks[to]; u++) longest = Math.max(longest, pr.seqPtr[u + 1] - pr.seqPtr[u]);
-  const s: Scratch = { logit: new Float64Array(longest), e: new Float64Array(longest), z: new Float64Array(longest), r: new Float64Array(longest) };
+  const s: Scratch = { logit: new Float64Array(longest), z: new Float64Array(longest), r: new Float64Array(longest) };
   for (let b = from; b < to; b++) {
     mem.fill(0, L.gy >> 2, (L.gc >> 2) + np * 8);
     let loss = 0;
     for (let u0 = pr.blocks[b]; u0 < pr.blocks[b + 1]; u0 += 4) loss += quad(pr, k, mem, L, s, u0, Math.min(4, pr.blocks[b + 1] - u0));
     pr.lossParts[b] = loss;
-    pr.gYParts.set(mem.subarray(L.gy >> 2, (L.gy >> 2) + np * f * 8), b * np * f * 8);
+    pr.gYParts.set(mem.subarray(L.gy >> 2, (L.gy >> 2) + np * fk * 8), b * np * fk * 8);
     pr.gcParts.set(mem.subarray(L.gc >> 2, (L.gc >> 2) + np * 8), b * np * 8);
   }
 }
 
 /** Users u0 … u0+count−1 (count ≤ 4; the rest of the quad is padding): their −log-lik, gX rows, and the block's item gradients. */
 function quad(pr: SoftmaxProblem, k: SoftmaxKernel, mem: Float32Array, L: Layout, s: Scratch, u0: number, count: number): number {
-  const { f, np } = pr;
+  const { f, fk, np } = pr;
   const width = np * 8;
   const q = L.q >> 2;
   for (let r = 0; r < 4; r++) {
-    for (let a = 0; a < f; a++) mem[q + a * 4 + r] = r < count ? pr.X[(u0 + r) * f + a] : 0;
+    for (let a = 0; a < fk; a++) mem[q + a * 4 + r] = r < count && a < f ? pr.X[(u0 + r) * f + a] : 0;
   }
-  k.logits(L.q, f, L.panels, np, L.bias, L.rows);
+  k.logits(L.q, fk, L.panels, np, L.bias, L.rows);
   let loss = 0;
   for (let r = 0; r < 4; r++) {
     const row = L.rows + r * width * 4;
     const u = u0 + r;
     if (r >= count || pr.seqPtr[u + 1] === pr.seqPtr[u]) mem.fill(0, row >> 2, (row >> 2) + width);
-    else loss += userGradient(pr, k, mem, row, width, s, u);
+    else loss += userGradient(pr, k, mem, L, row, s, u);
   }
-  mem.fill(0, L.gx >> 2, (L.gx >> 2) + 4 * f * 4);
-  k.backward(L.q, f, L.panels, np, L.rows, L.gy, L.gc, L.gx);
+  k.backwardY(L.q, fk, np, L.rows, L.gy, L.gc);
+  k.backwardX(fk, L.panels, np, L.rows, L.gx);
   const gx = L.gx >> 2;
   for (let r = 0; r < count; r++) {
     for (let a = 0; a < f; a++) {
-      const o = gx + (r * f + a) * 4;
+      const o = gx + (r * fk + a) * 4;
       pr.gX[(u0 + r) * f + a] = mem[o] + mem[o + 1] + (mem[o + 2] + mem[o + 3]);
     }
   }
@@ -187,36 +191,48 @@ function quad(pr: SoftmaxProblem, k: SoftmaxKernel, mem: Float32Array, L: Layout
  * Turns user u's row of logits (at byte offset `row`) into ∂(−log-lik)/∂logit and returns the
  * user's −log-lik.
  */
-function userGradient(pr: SoftmaxProblem, k: SoftmaxKernel, mem: Float32Array, row: number, width: number, s: Scratch, u: number): number {
+function userGradient(pr: SoftmaxProblem, k: SoftmaxKernel, mem: Float32Array, L: Layout, row: number, s: Scratch, u: number): number {
   const start = pr.seqPtr[u];
   const n = pr.seqPtr[u + 1] - start;
+  const width = pr.np * 8;
   const ro = row >> 2;
-  const { logit, e, z, r } = s;
-  for (let t = 0; t < n; t++) logit[t] = mem[ro + pr.seq[start + t]];
+  const dr = L.drawn >> 2;
+  const { logit, z, r } = s;
   const max = k.rowMax(row, width);
-  k.expRow(row, width, max);
-  // The drawn items leave the row, so the row's sum is the never-drawn mass, summed directly.
+  // The drawn logits move to their own buffer and leave the row (exp of PAD_BIAS is exactly 0),
+  // so the row's sum is the never-drawn mass, summed directly.
   for (let t = 0; t < n; t++) {
     const j = ro + pr.seq[start + t];
-    e[t] = mem[j];
-    mem[j] = 0;
+    logit[t] = mem[dr + t] = mem[j];
+    mem[j] = PAD_BIAS;
   }
+  k.expRow(row, width, max);
+  k.expRow(L.drawn, Math.ceil(n / 16) * 16, max);
   const undrawn = k.sum64(row, width);
   let suffix = 0;
   for (let t = n - 1; t >= 0; t--) {
-    suffix += e[t];
+    suffix += mem[dr + t];
     z[t] = undrawn + suffix;
   }
+  // Σ log Z in groups of 8: one log per product saves 7 of 8 calls, and 8 factors stay in
+  // float64's range (Z ≤ nItems, and Z is 0 or ≥ 1e-38: expRow's smallest nonzero).
   let logLik = 0;
   let inv = 0;
+  let product = 1;
   for (let t = 0; t < n; t++) {
     inv += 1 / z[t];
     r[t] = inv;
-    logLik += logit[t] - max - Math.log(z[t]);
+    logLik += logit[t] - max;
+    product *= z[t];
+    if ((t & 7) === 7) {
+      logLik -= Math.log(product);
+      product = 1;
+    }
   }
+  logLik -= Math.log(product);
   // Never-drawn items were in the running for every step: R = Σ all 1/Z.
   k.scale(row, width, inv);
-  for (let t = 0; t < n; t++) mem[ro + pr.seq[start + t]] = e[t] * r[t] - 1;
+  for (let t = 0; t < n; t++) mem[ro + pr.seq[start + t]] = mem[dr + t] * r[t] - 1;
   return -logLik;
 }
 
@@ -281,19 +297,20 @@ function newProblem(train: Dataset, f: number, seed: number, exec: SoftmaxExecut
   const nItems = train.itemIds.length;
   // An even number of panels: the kernel's row passes take 16 floats per step.
   const np = 2 * Math.ceil(nItems / 16);
+  const fk = f + (f & 1);
   const blocks = userBlocks(nUsers);
   const parts = blocks.length - 1;
   const cp = exec.alloc32(np * 8);
   cp.fill(PAD_BIAS, nItems);
   return {
-    nUsers, nItems, f, np, blocks,
+    nUsers, nItems, f, fk, np, blocks,
     seqPtr: train.indptr,
     seq: drawOrder(train, seed),
     X: exec.alloc32(nUsers * f),
-    Yp: exec.alloc32(np * f * 8),
+    Yp: exec.alloc32(np * fk * 8),
     cp,
     gX: exec.alloc64(nUsers * f),
-    gYParts: exec.alloc32(parts * np * f * 8),
+    gYParts: exec.alloc32(parts * np * fk * 8),
     gcParts: exec.alloc32(parts * np * 8),
     lossParts: exec.alloc64(parts),
   };
@@ -301,11 +318,11 @@ function newProblem(train: Dataset, f: number, seed: number, exec: SoftmaxExecut
 
 /** Copies θ = [X | Y | c] into the problem's float32 arrays (items into panels). */
 function writeParams(pr: SoftmaxProblem, theta: Float64Array): void {
-  const { nUsers, nItems, f } = pr;
+  const { nUsers, nItems, f, fk } = pr;
   pr.X.set(theta.subarray(0, nUsers * f));
   const y0 = nUsers * f;
   for (let j = 0; j < nItems; j++) {
-    const o = (j >> 3) * f * 8 + (j & 7);
+    const o = (j >> 3) * fk * 8 + (j & 7);
     for (let a = 0; a < f; a++) pr.Yp[o + a * 8] = theta[y0 + j * f + a];
   }
   pr.cp.set(theta.subarray(y0 + nItems * f), 0);
@@ -315,7 +332,7 @@ function writeParams(pr: SoftmaxProblem, theta: Float64Array): void {
 function objective(pr: SoftmaxProblem, exec: SoftmaxExecutor, p: SoftmaxParams, theta: Float64Array, grad: Float64Array): number {
   writeParams(pr, theta);
   exec.evaluate(pr);
-  const { nUsers, nItems, f, np } = pr;
+  const { nUsers, nItems, f, fk, np } = pr;
   const parts = pr.blocks.length - 1;
   let loss = 0;
   for (let b = 0; b < parts; b++) loss += pr.lossParts[b];
@@ -329,10 +346,10 @@ function objective(pr: SoftmaxProblem, exec: SoftmaxExecutor, p: SoftmaxParams, 
   let ridgeY = 0;
   let ridgeC = 0;
   for (let j = 0; j < nItems; j++) {
-    const o = (j >> 3) * f * 8 + (j & 7);
+    const o = (j >> 3) * fk * 8 + (j & 7);
     for (let a = 0; a < f; a++) {
       let g = 0;
-      for (let b = 0; b < parts; b++) g += pr.gYParts[b * np * f * 8 + o + a * 8];
+      for (let b = 0; b < parts; b++) g += pr.gYParts[b * np * fk * 8 + o + a * 8];
       const t = theta[y0 + j * f + a];
       ridgeY += t * t;
       grad[y0 + j * f + a] = g + p.itemRegularization * t;

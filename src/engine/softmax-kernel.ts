@@ -23,8 +23,10 @@ export interface SoftmaxKernel {
   sum64(row: number, n: number): number;
   /** v ← v·s for n floats at row. */
   scale(row: number, n: number, s: number): void;
-  /** Accumulates gc, gy (panel layout) and the quad's gx lane partials from 4 rows of gradients by logit at g. */
-  backward(q: number, f: number, panels: number, np: number, g: number, gy: number, gc: number, gx: number): void;
+  /** Accumulates gc and gy (panel layout) from 4 rows of gradients by logit at g and the quad's factors at q. */
+  backwardY(q: number, f: number, np: number, g: number, gy: number, gc: number): void;
+  /** Writes the quad's ∂/∂x lane partials (4·f·4 floats) at gx; f even. */
+  backwardX(f: number, panels: number, np: number, g: number, gx: number): void;
 }
 
 interface Exports extends Omit<SoftmaxKernel, "simd" | "reserve" | "memory"> {
@@ -67,8 +69,11 @@ class SimdSoftmaxKernel implements SoftmaxKernel {
   scale(row: number, n: number, s: number): void {
     this.#ex.scale(row, n, s);
   }
-  backward(q: number, f: number, panels: number, np: number, g: number, gy: number, gc: number, gx: number): void {
-    this.#ex.backward(q, f, panels, np, g, gy, gc, gx);
+  backwardY(q: number, f: number, np: number, g: number, gy: number, gc: number): void {
+    this.#ex.backwardY(q, f, np, g, gy, gc);
+  }
+  backwardX(f: number, panels: number, np: number, g: number, gx: number): void {
+    this.#ex.backwardX(f, panels, np, g, gx);
   }
 }
 
@@ -153,10 +158,10 @@ class ScalarSoftmaxKernel implements SoftmaxKernel {
     const sf = fr(s);
     for (let i = row >> 2, end = (row >> 2) + n; i < end; i++) m[i] = m[i] * sf;
   }
-  backward(q: number, f: number, panels: number, np: number, g: number, gy: number, gc: number, gx: number): void {
+  backwardY(q: number, f: number, np: number, g: number, gy: number, gc: number): void {
     const m = this.#m;
     const width = np * 8;
-    const [q4, g4, gy4, gc4, gx4] = [q >> 2, g >> 2, gy >> 2, gc >> 2, gx >> 2];
+    const [q4, g4, gy4, gc4] = [q >> 2, g >> 2, gy >> 2, gc >> 2];
     for (let p = 0; p < np; p++) {
       for (let lane = 0; lane < 8; lane++) {
         let c = m[gc4 + p * 8 + lane];
@@ -164,19 +169,29 @@ class ScalarSoftmaxKernel implements SoftmaxKernel {
         m[gc4 + p * 8 + lane] = c;
       }
       for (let k = 0; k < f; k++) {
-        const yo = (panels >> 2) + p * f * 8 + k * 8;
         const gyo = gy4 + p * f * 8 + k * 8;
         for (let lane = 0; lane < 8; lane++) {
           let acc = m[gyo + lane];
           for (let r = 0; r < 4; r++) acc = fr(acc + fr(m[g4 + r * width + p * 8 + lane] * m[q4 + k * 4 + r]));
           m[gyo + lane] = acc;
         }
-        for (let r = 0; r < 4; r++) {
-          const go = g4 + r * width + p * 8;
-          const ao = gx4 + (r * f + k) * 4;
-          for (let lane = 0; lane < 4; lane++) {
-            m[ao + lane] = fr(m[ao + lane] + fr(fr(m[go + lane] * m[yo + lane]) + fr(m[go + 4 + lane] * m[yo + 4 + lane])));
+      }
+    }
+  }
+  backwardX(f: number, panels: number, np: number, g: number, gx: number): void {
+    const m = this.#m;
+    const width = np * 8;
+    for (let r = 0; r < 4; r++) {
+      for (let k = 0; k < f; k++) {
+        const ao = (gx >> 2) + (r * f + k) * 4;
+        for (let lane = 0; lane < 4; lane++) {
+          let acc = 0;
+          for (let p = 0; p < np; p++) {
+            const go = (g >> 2) + r * width + p * 8;
+            const yo = (panels >> 2) + p * f * 8 + k * 8;
+            acc = fr(acc + fr(fr(m[go + lane] * m[yo + lane]) + fr(m[go + 4 + lane] * m[yo + 4 + lane])));
           }
+          m[ao + lane] = acc;
         }
       }
     }

@@ -49,18 +49,20 @@ function problemAt(d: Dataset, f: number, X: Float64Array, Y: Float64Array, c: F
   const nUsers = d.userIds.length;
   const nItems = d.itemIds.length;
   const np = 2 * Math.ceil(nItems / 16);
+  const fk = f + (f & 1);
   const blocks = Int32Array.from([0, Math.min(nUsers, 8), nUsers]);
-  const Yp = new Float32Array(np * f * 8);
-  for (let j = 0; j < nItems; j++) for (let a = 0; a < f; a++) Yp[(j >> 3) * f * 8 + a * 8 + (j & 7)] = Y[j * f + a];
+  const Yp = new Float32Array(np * fk * 8);
+  for (let j = 0; j < nItems; j++) for (let a = 0; a < f; a++) Yp[(j >> 3) * fk * 8 + a * 8 + (j & 7)] = Y[j * f + a];
   const cp = new Float32Array(np * 8).fill(-1e30);
   cp.set(c);
   return {
-    nUsers, nItems, f, np, blocks, seqPtr: d.indptr, seq: drawOrder(d, 3), X: Float32Array.from(X), Yp, cp,
-    gX: new Float64Array(nUsers * f), gYParts: new Float32Array(2 * np * f * 8), gcParts: new Float32Array(2 * np * 8), lossParts: new Float64Array(2),
+    nUsers, nItems, f, fk, np, blocks, seqPtr: d.indptr, seq: drawOrder(d, 3), X: Float32Array.from(X), Yp, cp,
+    gX: new Float64Array(nUsers * f), gYParts: new Float32Array(2 * np * fk * 8), gcParts: new Float32Array(2 * np * 8), lossParts: new Float64Array(2),
   };
 }
 
 describe("sequential softmax gradient", () => {
+  // An odd factor count (the kernel pads it to even) and 19 items (13 padding items in 4 panels).
   const f = 5;
   const d = smallData(11, 19, 8, 4);
   const rng = mulberry32(8);
@@ -86,12 +88,12 @@ describe("sequential softmax gradient", () => {
       a[k] = keep;
       return (up - down) / (2 * h);
     };
-    const np = pr.np;
+    const { np, fk } = pr;
     for (let k = 0; k < X.length; k++) expect(pr.gX[k]).toBeCloseTo(fd(X, k), 3);
     for (let j = 0; j < 19; j++) {
       for (let a = 0; a < f; a++) {
-        const o = (j >> 3) * f * 8 + a * 8 + (j & 7);
-        expect(pr.gYParts[o] + pr.gYParts[np * f * 8 + o]).toBeCloseTo(fd(Y, j * f + a), 3);
+        const o = (j >> 3) * fk * 8 + a * 8 + (j & 7);
+        expect(pr.gYParts[o] + pr.gYParts[np * fk * 8 + o]).toBeCloseTo(fd(Y, j * f + a), 3);
       }
       expect(pr.gcParts[j] + pr.gcParts[np * 8 + j]).toBeCloseTo(fd(c, j), 3);
     }
