@@ -206,9 +206,8 @@ function userGradient(pr: SoftmaxProblem, k: SoftmaxKernel, mem: Float32Array, L
     logit[t] = mem[dr + t] = mem[j];
     mem[j] = PAD_BIAS;
   }
-  k.expRow(row, width, max);
+  const undrawn = k.expRow(row, width, max);
   k.expRow(L.drawn, Math.ceil(n / 16) * 16, max);
-  const undrawn = k.sum64(row, width);
   let suffix = 0;
   for (let t = n - 1; t >= 0; t--) {
     suffix += mem[dr + t];

@@ -17,10 +17,8 @@ export interface SoftmaxKernel {
   logits(q: number, f: number, panels: number, np: number, bias: number, out: number): void;
   /** The largest of n floats at row. */
   rowMax(row: number, n: number): number;
-  /** v ← exp(v − m) for n floats at row (0 where v − m < −87). */
-  expRow(row: number, n: number, m: number): void;
-  /** Σ of n floats at row, in float64. */
-  sum64(row: number, n: number): number;
+  /** v ← exp(v − m) for n floats at row (0 where v − m < −87); returns their sum in float64. */
+  expRow(row: number, n: number, m: number): number;
   /** v ← v·s for n floats at row. */
   scale(row: number, n: number, s: number): void;
   /** Accumulates gc and gy (panel layout) from 4 rows of gradients by logit at g and the quad's factors at q. */
@@ -60,11 +58,8 @@ class SimdSoftmaxKernel implements SoftmaxKernel {
   rowMax(row: number, n: number): number {
     return this.#ex.rowMax(row, n);
   }
-  expRow(row: number, n: number, m: number): void {
-    this.#ex.expRow(row, n, m);
-  }
-  sum64(row: number, n: number): number {
-    return this.#ex.sum64(row, n);
+  expRow(row: number, n: number, m: number): number {
+    return this.#ex.expRow(row, n, m);
   }
   scale(row: number, n: number, s: number): void {
     this.#ex.scale(row, n, s);
@@ -143,14 +138,13 @@ class ScalarSoftmaxKernel implements SoftmaxKernel {
     }
     return Math.max(Math.max(lanes[0], lanes[1]), Math.max(lanes[2], lanes[3]));
   }
-  expRow(row: number, n: number, mx: number): void {
-    const m = this.#m;
-    for (let i = row >> 2, end = (row >> 2) + n; i < end; i++) m[i] = expLane(m[i], mx);
-  }
-  sum64(row: number, n: number): number {
+  expRow(row: number, n: number, mx: number): number {
     const m = this.#m;
     const lanes = [0, 0, 0, 0];
-    for (let i = 0; i < n; i++) lanes[i & 3] += m[(row >> 2) + i];
+    for (let i = 0; i < n; i++) {
+      const v = (m[(row >> 2) + i] = expLane(m[(row >> 2) + i], mx));
+      lanes[i & 3] += v;
+    }
     return lanes[0] + lanes[1] + (lanes[2] + lanes[3]);
   }
   scale(row: number, n: number, s: number): void {

@@ -7,7 +7,7 @@
   ;; logit) is np·8 floats, a multiple of 16. A quad's factors are interleaved k-major (16 bytes
   ;; per k); its 4 rows lie back to back.
   ;; Every operation rounds to float32 (no fused multiply-add) in a fixed order, and the one
-  ;; float64 sum keeps fixed lane accumulators, so the scalar fallback in softmax-kernel.ts
+  ;; float64 sum (expRow's) keeps fixed lane accumulators, so the scalar fallback in softmax-kernel.ts
   ;; reproduces the results bit for bit. All offsets are in bytes.
 
   ;; logits: out row r, item j = ((0 + x0·y0) + x1·y1) + … + x(f-1)·y(f-1), then + bias[j].
@@ -93,9 +93,11 @@
   ;; fewer instructions than f32x4.nearest and i32x4.trunc_sat_f32x4_s. Four vectors per step
   ;; (n a multiple of 16), interleaved so their dependency chains overlap: 1.9× faster than one.
   ;; x below −87 (exp < 1.6e-38, near float32's smallest normal) gives exactly 0, so padding
-  ;; items with a huge negative bias carry no mass.
-  (func (export "expRow") (param $row i32) (param $n i32) (param $m f32)
-    (local $p i32) (local $end i32) (local $mv v128) (local $x v128) (local $k v128) (local $r v128)
+  ;; items with a huge negative bias carry no mass. Returns Σ of the results in float64, lanes 0-1
+  ;; and 2-3 in two f64x2 accumulators, finished as (l0 + l1) + (l2 + l3): the sum rides along
+  ;; with the exp instead of a second pass over the row.
+  (func (export "expRow") (param $row i32) (param $n i32) (param $m f32) (result f64)
+    (local $sa v128) (local $sb v128) (local $p i32) (local $end i32) (local $mv v128) (local $x v128) (local $k v128) (local $r v128)
     (local $y v128) (local $valid v128) (local $lo v128) (local $t v128) (local $magic v128)
     (local $x1 v128) (local $k1 v128) (local $r1 v128) (local $y1 v128) (local $t1 v128) (local $valid1 v128)
     (local $x2 v128) (local $k2 v128) (local $r2 v128) (local $y2 v128) (local $t2 v128) (local $valid2 v128)
@@ -169,31 +171,30 @@
         (i32x4.shl (i32x4.add (local.get $t2) (i32x4.splat (i32.const 127))) (i32.const 23))))
       (local.set $y3 (f32x4.mul (local.get $y3)
         (i32x4.shl (i32x4.add (local.get $t3) (i32x4.splat (i32.const 127))) (i32.const 23))))
-      (v128.store (local.get $p) (v128.and (local.get $y) (local.get $valid)))
-      (v128.store offset=16 (local.get $p) (v128.and (local.get $y1) (local.get $valid1)))
-      (v128.store offset=32 (local.get $p) (v128.and (local.get $y2) (local.get $valid2)))
-      (v128.store offset=48 (local.get $p) (v128.and (local.get $y3) (local.get $valid3)))
+      (local.set $y (v128.and (local.get $y) (local.get $valid)))
+      (v128.store (local.get $p) (local.get $y))
+      (local.set $sa (f64x2.add (local.get $sa) (f64x2.promote_low_f32x4 (local.get $y))))
+      (local.set $sb (f64x2.add (local.get $sb) (f64x2.promote_low_f32x4
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $y) (local.get $y)))))
+      (local.set $y1 (v128.and (local.get $y1) (local.get $valid1)))
+      (v128.store offset=16 (local.get $p) (local.get $y1))
+      (local.set $sa (f64x2.add (local.get $sa) (f64x2.promote_low_f32x4 (local.get $y1))))
+      (local.set $sb (f64x2.add (local.get $sb) (f64x2.promote_low_f32x4
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $y1) (local.get $y1)))))
+      (local.set $y2 (v128.and (local.get $y2) (local.get $valid2)))
+      (v128.store offset=32 (local.get $p) (local.get $y2))
+      (local.set $sa (f64x2.add (local.get $sa) (f64x2.promote_low_f32x4 (local.get $y2))))
+      (local.set $sb (f64x2.add (local.get $sb) (f64x2.promote_low_f32x4
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $y2) (local.get $y2)))))
+      (local.set $y3 (v128.and (local.get $y3) (local.get $valid3)))
+      (v128.store offset=48 (local.get $p) (local.get $y3))
+      (local.set $sa (f64x2.add (local.get $sa) (f64x2.promote_low_f32x4 (local.get $y3))))
+      (local.set $sb (f64x2.add (local.get $sb) (f64x2.promote_low_f32x4
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $y3) (local.get $y3)))))
       (local.set $p (i32.add (local.get $p) (i32.const 64)))
-      (br $l))))
-
-  ;; sum64: Σ of n floats at $row in float64, lanes 0-1 and 2-3 in two f64x2 accumulators,
-  ;; finished as (l0 + l1) + (l2 + l3).
-  (func (export "sum64") (param $row i32) (param $n i32) (result f64)
-    (local $p i32) (local $end i32) (local $v v128) (local $a v128) (local $b v128)
-    (local.set $end (i32.add (local.get $row) (i32.shl (local.get $n) (i32.const 2))))
-    (local.set $a (v128.const i32x4 0 0 0 0))
-    (local.set $b (v128.const i32x4 0 0 0 0))
-    (local.set $p (local.get $row))
-    (block $done (loop $l
-      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-      (local.set $v (v128.load (local.get $p)))
-      (local.set $a (f64x2.add (local.get $a) (f64x2.promote_low_f32x4 (local.get $v))))
-      (local.set $b (f64x2.add (local.get $b) (f64x2.promote_low_f32x4
-        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
-      (local.set $p (i32.add (local.get $p) (i32.const 16)))
       (br $l)))
-    (f64.add (f64.add (f64x2.extract_lane 0 (local.get $a)) (f64x2.extract_lane 1 (local.get $a)))
-             (f64.add (f64x2.extract_lane 0 (local.get $b)) (f64x2.extract_lane 1 (local.get $b)))))
+    (f64.add (f64.add (f64x2.extract_lane 0 (local.get $sa)) (f64x2.extract_lane 1 (local.get $sa)))
+             (f64.add (f64x2.extract_lane 0 (local.get $sb)) (f64x2.extract_lane 1 (local.get $sb)))))
 
   ;; scale: v ← v·s for n floats at $row.
   (func (export "scale") (param $row i32) (param $n i32) (param $s f32)
