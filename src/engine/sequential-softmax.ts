@@ -237,27 +237,57 @@ function userGradient(pr: SoftmaxProblem, k: SoftmaxKernel, mem: Float32Array, L
 
 /**
  * The draw order per user: by timestamp, ties (and data without timestamps) in a random order
- * seeded by `seed`, so the sequence is deterministic: a Fisher-Yates shuffle, then a stable
- * sort by time.
+ * seeded by `seed`, so the sequence is deterministic. Rows without a timestamp in data that has
+ * them count as the oldest. A Fisher-Yates shuffle, then a stable placement by time: each
+ * position goes to the first free slot of its timestamp among the user's sorted timestamps (a
+ * native numeric sort; a comparator sort took 0.5 s on 860k interactions).
  */
 export function drawOrder(train: Dataset, seed: number): Int32Array {
   const { indptr, indices, timestamps } = train;
   const rng = mulberry32(seed ^ 0x51f7);
   const nUsers = indptr.length - 1;
   const seq = new Int32Array(indices.length);
-  const byTime = (a: number, b: number): number => timestamps![a] - timestamps![b];
+  let longest = 0;
+  for (let u = 0; u < nUsers; u++) longest = Math.max(longest, indptr[u + 1] - indptr[u]);
+  const pos = new Int32Array(longest);
+  const sorted = new Float64Array(longest);
+  const taken = new Int32Array(longest);
+  const time = (p: number): number => (Number.isNaN(timestamps![p]) ? -Infinity : timestamps![p]);
   for (let u = 0; u < nUsers; u++) {
     const start = indptr[u];
     const n = indptr[u + 1] - start;
-    const pos = Array.from({ length: n }, (_, t) => start + t);
+    for (let t = 0; t < n; t++) pos[t] = start + t;
     for (let t = n - 1; t > 0; t--) {
       const r = Math.floor(rng() * (t + 1));
-      [pos[t], pos[r]] = [pos[r], pos[t]];
+      const keep = pos[t];
+      pos[t] = pos[r];
+      pos[r] = keep;
     }
-    if (timestamps) pos.sort(byTime);
-    for (let t = 0; t < n; t++) seq[start + t] = indices[pos[t]];
+    if (!timestamps) {
+      for (let t = 0; t < n; t++) seq[start + t] = indices[pos[t]];
+      continue;
+    }
+    for (let t = 0; t < n; t++) sorted[t] = time(start + t);
+    const times = sorted.subarray(0, n).sort();
+    taken.fill(0, 0, n);
+    for (let t = 0; t < n; t++) {
+      const first = lowerBound(times, time(pos[t]));
+      seq[start + first + taken[first]++] = indices[pos[t]];
+    }
   }
   return seq;
+}
+
+/** The first index of `a` (ascending) holding a value ≥ v. */
+function lowerBound(a: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Block boundaries: BLOCKS slices of whole quads of users (fewer when there are few users). */
