@@ -125,6 +125,21 @@ describe("draw order", () => {
     expect(drawOrder(d, 1)).toEqual(a);
     expect(drawOrder(d, 2)).not.toEqual(a);
   });
+
+  it("draws rows without a timestamp first, and uses a random order without timestamps", () => {
+    const b = new DatasetBuilder();
+    b.setIds(["u"], ["a", "b", "c", "d"]);
+    b.addIndexed(0, 0, 1, 30);
+    b.addIndexed(0, 1, 1);
+    b.addIndexed(0, 2, 1, 10);
+    b.addIndexed(0, 3, 1, 20);
+    expect(Array.from(drawOrder(b.build(), 1))).toEqual([1, 2, 3, 0]);
+    const untimed = smallData(40, 30, 10, 2);
+    delete untimed.timestamps;
+    const orders = [1, 2].map((seed) => drawOrder(untimed, seed));
+    expect(orders[0]).not.toEqual(orders[1]);
+    expect(orders[0]).not.toEqual(untimed.indices);
+  });
 });
 
 describe("trainSequentialSoftmax", () => {
