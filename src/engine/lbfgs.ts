@@ -157,6 +157,11 @@ class Memory {
   }
 }
 
+/** Armijo's condition; a value that is not finite (−∞ included) never meets it. */
+function sufficientDecrease(f: number, f0: number, step: number, slope0: number): boolean {
+  return Number.isFinite(f) && f <= f0 + C1 * step * slope0;
+}
+
 /** The minimiser of the cubic through (a, fa, da) and (b, fb, db), or NaN when it has none. */
 function cubicMin(a: number, fa: number, da: number, b: number, fb: number, db: number): number {
   const d1 = da + db - (3 * (fa - fb)) / (a - b);
@@ -276,7 +281,7 @@ class LineSearch {
     let step = first;
     for (let k = 0; k < MAX_LINE_EVALUATIONS; k++) {
       const cur = this.#at(this.#spare(prev), step, x, d);
-      const armijo = cur.f <= f0 + C1 * step * slope0;
+      const armijo = sufficientDecrease(cur.f, f0, step, slope0);
       if (!armijo || (k > 0 && cur.f >= prev.f)) return this.#zoom(x, f0, slope0, d, prev, cur, MAX_LINE_EVALUATIONS - k - 1);
       if (Math.abs(cur.slope) <= -C2 * slope0) return cur;
       if (cur.slope >= 0) return this.#zoom(x, f0, slope0, d, cur, prev, MAX_LINE_EVALUATIONS - k - 1);
@@ -297,7 +302,7 @@ class LineSearch {
       const margin = 0.1 * (b - a);
       if (!(t >= a + margin && t <= b - margin)) t = (a + b) / 2;
       const cur = this.#at(this.#spare(lo, hi), t, x, d);
-      if (!(cur.f <= f0 + C1 * t * slope0) || cur.f >= lo.f) {
+      if (!sufficientDecrease(cur.f, f0, t, slope0) || cur.f >= lo.f) {
         hi = cur;
         continue;
       }

@@ -134,6 +134,7 @@ function layout(f: number, np: number, longest: number): Layout {
 /** Per-user scratch in float64, sized to the longest history. */
 interface Scratch {
   logit: Float64Array;
+  e: Float64Array;
   z: Float64Array;
   r: Float64Array;
 }
@@ -153,7 +154,7 @@ export function evaluateBlocks(pr: SoftmaxProblem, from: number, to: number, ker
   const mem = new Float32Array(k.memory());
   mem.set(pr.Yp, L.panels >> 2);
   mem.set(pr.cp, L.bias >> 2);
-  const s: Scratch = { logit: new Float64Array(longest), z: new Float64Array(longest), r: new Float64Array(longest) };
+  const s: Scratch = { logit: new Float64Array(longest), e: new Float64Array(longest), z: new Float64Array(longest), r: new Float64Array(longest) };
   for (let b = from; b < to; b++) {
     mem.fill(0, L.gy >> 2, (L.gc >> 2) + np * 8);
     let loss = 0;
@@ -202,7 +203,7 @@ function userGradient(pr: SoftmaxProblem, k: SoftmaxKernel, mem: Float32Array, L
   const width = pr.np * 8;
   const ro = row >> 2;
   const dr = L.drawn >> 2;
-  const { logit, z, r } = s;
+  const { logit, e, z, r } = s;
   const max = k.rowMax(row, width);
   // The drawn logits move to their own buffer and leave the row (exp of PAD_BIAS is exactly 0),
   // so the row's sum is the never-drawn mass, summed directly.
@@ -213,31 +214,56 @@ function userGradient(pr: SoftmaxProblem, k: SoftmaxKernel, mem: Float32Array, L
   }
   const undrawn = k.expRow(row, width, max);
   k.expRow(L.drawn, Math.ceil(n / 16) * 16, max);
+  // A drawn item more than 87 below the row's maximum has a float32 exp of 0; its float64 exp
+  // keeps Zₜ ≥ its own mass > 0, so the step's log-likelihood stays finite and ≤ 0 (with Zₜ = 0
+  // a line search would see −∞ loss as the best point yet).
+  let tiny = false;
+  for (let t = 0; t < n; t++) {
+    e[t] = mem[dr + t];
+    if (e[t] === 0) {
+      e[t] = Math.exp(logit[t] - max);
+      tiny = true;
+    }
+  }
   let suffix = 0;
   for (let t = n - 1; t >= 0; t--) {
-    suffix += mem[dr + t];
+    suffix += e[t];
     z[t] = undrawn + suffix;
   }
-  // Σ log Z in groups of 8: one log per product saves 7 of 8 calls, and 8 factors stay in
-  // float64's range (Z ≤ nItems, and Z is 0 or ≥ 1e-38: expRow's smallest nonzero).
-  let logLik = 0;
+  // Zₜ shrinks with t: the last is the smallest. Below float64's range the loss is +∞ (rejected).
+  if (z[n - 1] === 0) return Number.POSITIVE_INFINITY;
+  let logLik = -sumLog(z, n, tiny);
   let inv = 0;
-  let product = 1;
   for (let t = 0; t < n; t++) {
     inv += 1 / z[t];
     r[t] = inv;
     logLik += logit[t] - max;
+  }
+  // Never-drawn items were in the running for every step: R = Σ all 1/Z.
+  k.scale(row, width, inv);
+  for (let t = 0; t < n; t++) mem[ro + pr.seq[start + t]] = e[t] * r[t] - 1;
+  return -logLik;
+}
+
+/**
+ * Σ log z[t] for t < n. Unless `tiny`, in groups of 8: one log per product saves 7 of 8 calls,
+ * and 8 factors stay in float64's range (z ≤ nItems, and z ≥ 1e-38, expRow's smallest nonzero).
+ */
+function sumLog(z: Float64Array, n: number, tiny: boolean): number {
+  let sum = 0;
+  if (tiny) {
+    for (let t = 0; t < n; t++) sum += Math.log(z[t]);
+    return sum;
+  }
+  let product = 1;
+  for (let t = 0; t < n; t++) {
     product *= z[t];
     if ((t & 7) === 7) {
-      logLik -= Math.log(product);
+      sum += Math.log(product);
       product = 1;
     }
   }
-  logLik -= Math.log(product);
-  // Never-drawn items were in the running for every step: R = Σ all 1/Z.
-  k.scale(row, width, inv);
-  for (let t = 0; t < n; t++) mem[ro + pr.seq[start + t]] = mem[dr + t] * r[t] - 1;
-  return -logLik;
+  return sum + Math.log(product);
 }
 
 /**

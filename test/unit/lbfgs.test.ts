@@ -83,10 +83,10 @@ describe("lbfgs", () => {
     for (let i = 1; i < values.length; i++) expect(values[i]).toBeLessThan(values[i - 1]);
   });
 
-  it("backs off from steps where the objective is not finite", () => {
-    // Defined (finite) only for x < 2; the minimum is at 1.5.
+  it.each([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN])("backs off from steps where the objective is %s", (outside) => {
+    // Finite only for x < 2 (a barrier); the minimum is at 1.5.
     const fg: Objective = (x, g) => {
-      if (x[0] >= 2) return Number.POSITIVE_INFINITY;
+      if (x[0] >= 2) return outside;
       g[0] = 2 * (x[0] - 1.5) + 1 / (2 - x[0]) ** 2 - 1 / (2 - 1.5) ** 2;
       return (x[0] - 1.5) ** 2 + 1 / (2 - x[0]) - 4 * (x[0] - 1.5);
     };
