@@ -112,6 +112,24 @@ describe("sequential softmax gradient", () => {
   });
 });
 
+describe("sequential softmax numerics", () => {
+  it("keeps the loss finite and non-negative when the draws' mass underflows float32", () => {
+    // Item 0 (logit 100) is drawn first, then item 1 (logit 0): at the second draw every item
+    // left is 100 below the row's maximum, where float32's exp is 0.
+    const b = new DatasetBuilder();
+    b.setIds(["u"], ["a", "b", "c"]);
+    b.addIndexed(0, 0, 1, 1);
+    b.addIndexed(0, 1, 1, 2);
+    const d = b.build();
+    const pr = problemAt(d, 2, new Float64Array(2), new Float64Array(6), Float64Array.from([100, 0, 0]));
+    evaluateBlocks(pr, 0, 2);
+    const loss = pr.lossParts[0] + pr.lossParts[1];
+    expect(Number.isFinite(loss)).toBe(true);
+    expect(loss).toBeGreaterThanOrEqual(0);
+    expect(loss).toBeLessThan(1);
+  });
+});
+
 describe("draw order", () => {
   it("follows the timestamps and breaks ties by a seeded random order", () => {
     const d = smallData(30, 40, 12, 6);
