@@ -388,8 +388,20 @@ function writeParams(pr: SoftmaxProblem, theta: Float64Array): void {
   pr.cp.set(theta.subarray(y0 + nItems * f), 0);
 }
 
+/**
+ * Σ_b parts[b·size + i] for i < size into `out`, in block order (each block's slice streamed
+ * whole: summing entry by entry across the blocks was a strided walk over all of them).
+ */
+function sumParts(parts: Float32Array, blocks: number, size: number, out: Float64Array): void {
+  out.fill(0, 0, size);
+  for (let b = 0; b < blocks; b++) {
+    const o = b * size;
+    for (let i = 0; i < size; i++) out[i] += parts[o + i];
+  }
+}
+
 /** The objective at θ and its gradient into `grad`: block partials summed in block order, plus the ridges. */
-function objective(pr: SoftmaxProblem, exec: SoftmaxExecutor, p: SoftmaxParams, theta: Float64Array, grad: Float64Array): number {
+function objective(pr: SoftmaxProblem, exec: SoftmaxExecutor, p: SoftmaxParams, theta: Float64Array, grad: Float64Array, sums: { y: Float64Array; c: Float64Array }): number {
   writeParams(pr, theta);
   exec.evaluate(pr);
   const { nUsers, nItems, f, fk, np } = pr;
@@ -401,6 +413,8 @@ function objective(pr: SoftmaxProblem, exec: SoftmaxExecutor, p: SoftmaxParams, 
     ridgeX += theta[k] * theta[k];
     grad[k] = pr.gX[k] + p.userRegularization * theta[k];
   }
+  sumParts(pr.gYParts, parts, np * fk * 8, sums.y);
+  sumParts(pr.gcParts, parts, np * 8, sums.c);
   const y0 = nUsers * f;
   const c0 = y0 + nItems * f;
   let ridgeY = 0;
@@ -408,17 +422,13 @@ function objective(pr: SoftmaxProblem, exec: SoftmaxExecutor, p: SoftmaxParams, 
   for (let j = 0; j < nItems; j++) {
     const o = (j >> 3) * fk * 8 + (j & 7);
     for (let a = 0; a < f; a++) {
-      let g = 0;
-      for (let b = 0; b < parts; b++) g += pr.gYParts[b * np * fk * 8 + o + a * 8];
       const t = theta[y0 + j * f + a];
       ridgeY += t * t;
-      grad[y0 + j * f + a] = g + p.itemRegularization * t;
+      grad[y0 + j * f + a] = sums.y[o + a * 8] + p.itemRegularization * t;
     }
-    let gc = 0;
-    for (let b = 0; b < parts; b++) gc += pr.gcParts[b * np * 8 + j];
     const c = theta[c0 + j];
     ridgeC += c * c;
-    grad[c0 + j] = gc + BIAS_REGULARIZATION * c;
+    grad[c0 + j] = sums.c[j] + BIAS_REGULARIZATION * c;
   }
   return loss + 0.5 * (p.userRegularization * ridgeX + p.itemRegularization * ridgeY + BIAS_REGULARIZATION * ridgeC);
 }
@@ -437,7 +447,8 @@ export function trainSequentialSoftmax(train: Dataset, p: SoftmaxParams, opts: {
   const exec = opts.executor ?? serialSoftmax;
   const pr = newProblem(train, f, p.seed, exec);
   const losses: number[] = [];
-  const fg = (theta: Float64Array, grad: Float64Array): number => objective(pr, exec, p, theta, grad);
+  const sums = { y: new Float64Array(pr.np * pr.fk * 8), c: new Float64Array(pr.np * 8) };
+  const fg = (theta: Float64Array, grad: Float64Array): number => objective(pr, exec, p, theta, grad, sums);
   let result;
   try {
     result = lbfgs(fg, initialParams(nUsers, nItems, f, p.seed, opts.init), {
