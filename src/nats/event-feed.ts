@@ -9,8 +9,9 @@
 // server says it is gone, a delivery is skipped, or the connection moved to another server. Not
 // nats.js's ordered consumer: the cluster places an R1 consumer on any one of the stream's nodes,
 // and when that node dies the ordered consumer notices only by missed heartbeats of its 30 s pull
-// (15 s apart), not at all after a reconnect whose consumer check times out, and re-creates with
-// a 15-45 s backoff after a failed try (usual while the cluster elects a new leader).
+// (15 s apart), not at all after a reconnect (its consumer check times out while the node is
+// down), and waits 15-45 s between re-create tries (a first try often fails while the cluster
+// elects new leaders).
 //
 // The watches themselves (history, then live, without loss or duplicates) are the gateway's:
 // gateway/task-watch.ts for WatchTask, task-set-watch.ts for WatchTasks.
