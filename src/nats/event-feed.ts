@@ -192,9 +192,9 @@ export class EventFeed {
   }
 
   /**
-   * A watch's resync read `seq` from the stream. If the feed has not delivered it and has been
-   * silent for a while, it is stuck (e.g. an ordered consumer that stopped without an error):
-   * restart it from the next unseen sequence (at most every few seconds).
+   * A watch's resync read `seq` from the stream (or the stall check saw it as the stream's last).
+   * If the feed has not delivered it and has been silent for a while, its consumer stopped
+   * delivering without any sign we watch for: re-create it (at most every few seconds).
    */
   sawInStream(seq: number): void {
     const now = performance.now();
