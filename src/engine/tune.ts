@@ -59,7 +59,10 @@ const SOFTMAX_MAX_DRAWN_FACTORS = 32;
 export interface TuneBudget {
   /** Trials at most (the defaults and popularity count as trials). */
   maxTrials: number;
-  /** Stop starting new trials after this long (0: no time limit). */
+  /**
+   * The whole search, final training included, should take about this long (0: no time limit):
+   * no trial starts that the rest of the budget cannot hold next to the final training.
+   */
   timeBudgetMs: number;
 }
 
@@ -242,16 +245,19 @@ export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; ev
   let skippedInARow = 0;
   const softmaxCost = new SoftmaxCost();
   const fitOpts = { ...(hooks.signal ? { signal: hooks.signal } : {}), ...(hooks.executors ? { executors: hooks.executors } : {}), evalK: k };
+  // The time budget covers the whole task: what is left after the search must hold the report on
+  // the holdout and the final training of the leader (FINAL_SHARE × its trial's time).
+  const searchLeftMs = (): number => o.budget.timeBudgetMs - (now() - started) - FINAL_SHARE * 1000 * (leaderboard[0]?.seconds ?? 0);
   for (const params of candidates(o.space, o.seed, () => leaderboard[0]?.params)) {
     if (fitted.length + failedTrials >= o.budget.maxTrials) break;
-    if (o.budget.timeBudgetMs > 0 && fitted.length > 0 && now() - started >= o.budget.timeBudgetMs) {
+    if (o.budget.timeBudgetMs > 0 && fitted.length > 0 && searchLeftMs() <= 0) {
       stoppedByTime = true;
       break;
     }
     if (hooks.signal?.aborted) throw new AbortedError("aborted");
     if (params.algorithm === "sequential_softmax" && o.budget.timeBudgetMs > 0) {
       const expectedMs = softmaxCost.expectedMs(validation.train, params.softmax);
-      const leftMs = o.budget.timeBudgetMs - (now() - started);
+      const leftMs = searchLeftMs();
       if (expectedMs > leftMs) {
         hooks.onProgress?.(0, `trial skipped, it would outlast the budget (about ${Math.round(expectedMs / 1000)} s, ${Math.round(Math.max(0, leftMs) / 1000)} s left): ${describe(params)}`);
         // A space of nothing but softmax candidates too costly for what is left ends the search.
@@ -321,6 +327,13 @@ export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; ev
   model.info.tune = { trials: fitted.length, bestTrial: best.index, validationScore: best.score, ...prefixed("defaults_", holdout.defaults.metrics) };
   return { model, best, leaderboard, holdout, stoppedByTime, split };
 }
+
+/**
+ * What the end of a search costs, in units of the leader's trial: the final training repeats the
+ * trial's fit and blend choice on the training data and refits on all of it (a third of the fit
+ * for the softmax), and the holdout report refits the leader once more (another third).
+ */
+const FINAL_SHARE = 1.7;
 
 /** Candidates skipped in a row for cost before the search gives up (see SoftmaxCost). */
 const MAX_SKIPPED_IN_A_ROW = 50;

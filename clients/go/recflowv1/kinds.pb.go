@@ -708,7 +708,9 @@ type TuneModel struct {
 	Space *SearchSpace `protobuf:"bytes,2,opt,name=space,proto3" json:"space,omitempty"`
 	// Trials at most, the defaults and popularity included; 0 means no count limit (time_budget_seconds must then be set).
 	MaxTrials uint32 `protobuf:"varint,3,opt,name=max_trials,json=maxTrials,proto3" json:"max_trials,omitempty"`
-	// Start no new trial after this many seconds; 0 means no time limit (max_trials must then be set).
+	// The whole task, the final training included, takes about this many seconds: no trial starts
+	// that the rest cannot hold next to the final training (estimated from the leading trial's time);
+	// a trial already running is not cut short. 0 means no time limit (max_trials must then be set).
 	// A search bounded only by max_trials is deterministic for a seed.
 	TimeBudgetSeconds uint32 `protobuf:"varint,4,opt,name=time_budget_seconds,json=timeBudgetSeconds,proto3" json:"time_budget_seconds,omitempty"`
 	// Cut-off for the metrics; 0 means 10.
