@@ -47,6 +47,9 @@ function idList(value: string): string[] {
   return ids;
 }
 
+const ORDERS: Record<string, "SOFTMAX_ORDER_OLDEST_FIRST" | "SOFTMAX_ORDER_NEWEST_FIRST" | "SOFTMAX_ORDER_NONE"> = {
+  "oldest-first": "SOFTMAX_ORDER_OLDEST_FIRST", "newest-first": "SOFTMAX_ORDER_NEWEST_FIRST", none: "SOFTMAX_ORDER_NONE",
+};
 const ALGORITHMS: Record<string, string> = {
   als: "ALGORITHM_ALS", item_knn: "ALGORITHM_ITEM_KNN", knn: "ALGORITHM_ITEM_KNN", popularity: "ALGORITHM_POPULARITY",
   sequential_softmax: "ALGORITHM_SEQUENTIAL_SOFTMAX", softmax: "ALGORITHM_SEQUENTIAL_SOFTMAX",
@@ -63,6 +66,7 @@ interface TrainFlags {
   regularization?: number;
   alpha?: number;
   scaling?: string;
+  order?: string;
   neighbors?: number;
   weighting?: string;
   evalK?: number;
@@ -173,6 +177,7 @@ submitOptions(submitCmd.command("train").description("train a model on a dataset
   .option("--regularization <x>", "ALS λ (default 3) or sequential_softmax item regularisation (default 1)", float(0, 1e6))
   .option("--alpha <x>", "ALS confidence scale (default 1)", float(0, 1e6))
   .addOption(new Option("--scaling <kind>", "ALS confidence: log = 1 + α·log(1 + w), linear = 1 + α·w (default log)").choices(["log", "linear"]))
+  .addOption(new Option("--order <order>", "sequential_softmax: read each history oldest-first or newest-first as the order of preference, or ignore the order (default: the validation split chooses)").choices(["oldest-first", "newest-first", "none"]))
   .option("--neighbors <n>", "kNN neighbours per item (default 200)", int(1, 10_000))
   .addOption(new Option("--weighting <kind>", "kNN weighting (default log-bm25)").choices(["log-bm25", "bm25", "log", "none"]))
   .option("--no-popularity-blend", "never blend popularity into the scores (default: the validation split decides)")
@@ -186,7 +191,7 @@ submitOptions(submitCmd.command("train").description("train a model on a dataset
         datasetId: o.dataset, algorithm: ALGORITHMS[o.algorithm] as "ALGORITHM_ALS", evaluate: Boolean(o.evaluate), evalK: o.evalK ?? 0, seed: o.seed, promoteTo: o.promoteTo ?? "",
         als: { factors: o.factors ?? 0, iterations: o.iterations ?? 0, regularization: o.regularization ?? 0, alpha: o.alpha ?? 0, scaling: SCALINGS[o.scaling ?? ""] ?? "CONFIDENCE_SCALING_UNSPECIFIED" },
         knn: { neighbors: o.neighbors ?? 0, weighting: WEIGHTINGS[o.weighting ?? ""] ?? "KNN_WEIGHTING_UNSPECIFIED" },
-        softmax: { factors: o.factors ?? 0, iterations: o.iterations ?? 0, itemRegularization: o.regularization ?? 0 },
+        softmax: { factors: o.factors ?? 0, iterations: o.iterations ?? 0, itemRegularization: o.regularization ?? 0, order: ORDERS[o.order ?? ""] ?? "SOFTMAX_ORDER_UNSPECIFIED" },
         noPopularityBlend: !o.popularityBlend,
       },
     };

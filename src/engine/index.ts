@@ -25,8 +25,8 @@ export { evaluateRecommender, type Evaluation, type ManyTopK } from "./evaluate.
 export { Recommender, itemMask, isFactorModel, type Algorithm, type Model, type ModelInfo, type RecommendOptions } from "./model.js";
 export { encodeModel, decodeModel, MODEL_FORMAT_VERSION } from "./model-codec.js";
 export {
-  trainModel, fitModel, resolveParams, serveOn, withBlend, DEFAULT_ALS_TRAIN,
-  type AlsTrainParams, type BlendMode, type Executors, type FitParams, type TrainSpec, type TrainProgress, type TrainResult,
+  trainModel, fitModel, resolveParams, serveOn, withBlend, drawOrders, DEFAULT_ALS_TRAIN, DEFAULT_SOFTMAX_TRAIN,
+  type AlsTrainParams, type BlendMode, type Executors, type FitParams, type SoftmaxTrainParams, type TrainSpec, type TrainProgress, type TrainResult,
 } from "./train.js";
 export { BANK_SHAPES, bankCase, bankCsvChunks, type BankCase, type BankShape, type BankSize } from "./data-bank.js";
 export { bm25Weights, scaleWeights, type ConfidenceScaling } from "./confidence.js";
@@ -34,6 +34,6 @@ export { BLEND_GRID, chooseBlend, blendBias, validationSplit, type BlendChoice }
 export { DEFAULT_SPACE, SoftmaxCost, candidates, checkSearch, chooseWinner, describe as describeTrial, tune, type Range, type SearchSpace, type Trial, type TuneBudget, type TuneHooks, type TuneResult } from "./tune.js";
 export { generateInteractions, syntheticCsvChunks, syntheticDataset, type SyntheticData, type SyntheticOptions } from "./synthetic.js";
 export { evaluateOnHoldout } from "./holdout-transfer.js";
-export { trainSequentialSoftmax, evaluateBlocks, serialSoftmax, drawOrder, DEFAULT_SOFTMAX, type SoftmaxExecutor, type SoftmaxFit, type SoftmaxParams, type SoftmaxProblem } from "./sequential-softmax.js";
+export { trainSequentialSoftmax, evaluateBlocks, serialSoftmax, drawOrder, DEFAULT_SOFTMAX, DRAW_ORDERS, type DrawOrder, type SoftmaxExecutor, type SoftmaxFit, type SoftmaxParams, type SoftmaxProblem } from "./sequential-softmax.js";
 export { lbfgs, type LbfgsOptions, type LbfgsResult, type Objective } from "./lbfgs.js";
 export { newSoftmaxKernel, simdSoftmaxAvailable, type SoftmaxKernel } from "./softmax-kernel.js";

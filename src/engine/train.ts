@@ -11,7 +11,7 @@ import { evaluateRecommender, type Evaluation, type ManyTopK } from "./evaluate.
 import { InvalidParamsError, type AbortFlag } from "./errors.js";
 import { trainItemKnn, DEFAULT_KNN, type KnnParams } from "./knn.js";
 import { Recommender, type Algorithm, type Model } from "./model.js";
-import { trainSequentialSoftmax, DEFAULT_SOFTMAX, type SoftmaxExecutor, type SoftmaxParams } from "./sequential-softmax.js";
+import { trainSequentialSoftmax, DEFAULT_SOFTMAX, type DrawOrder, type SoftmaxExecutor, type SoftmaxParams } from "./sequential-softmax.js";
 import { blendBias, chooseBlend, validationSplit, type BlendChoice } from "./popularity-blend.js";
 import { itemPopularity } from "./popularity.js";
 import { holdoutSplit, type Split } from "./split.js";
@@ -26,6 +26,24 @@ export interface AlsTrainParams extends AlsParams {
 
 export const DEFAULT_ALS_TRAIN: AlsTrainParams = { ...DEFAULT_ALS, scaling: "log", epsilon: 1 };
 
+/**
+ * The sequential softmax's parameters as a training takes them: the draw order may be "auto", and
+ * then the training's validation split chooses (drawOrders).
+ */
+export type SoftmaxTrainParams = Omit<SoftmaxParams, "order"> & { order: DrawOrder | "auto" };
+
+export const DEFAULT_SOFTMAX_TRAIN: SoftmaxTrainParams = { ...DEFAULT_SOFTMAX, order: "auto" };
+
+/**
+ * The draw orders a softmax training of `order` tries: without timestamps only "none"; "auto"
+ * tries oldest-first and newest-first, which timestamped data tells apart (the bank's short
+ * histories are drawn oldest-first; a walk through a catalogue is read right newest-first).
+ */
+export function drawOrders(train: Dataset, order: DrawOrder | "auto"): DrawOrder[] {
+  if (!train.timestamps) return ["none"];
+  return order === "auto" ? ["oldest-first", "newest-first"] : [order];
+}
+
 /** "auto": the validation split chooses how much popularity to blend in (β ≥ 0); "off": never. */
 export type BlendMode = "auto" | "off";
 
@@ -33,7 +51,7 @@ export interface TrainSpec {
   algorithm: Algorithm;
   als?: Partial<AlsTrainParams>;
   knn?: Partial<KnnParams>;
-  softmax?: Partial<SoftmaxParams>;
+  softmax?: Partial<SoftmaxTrainParams>;
   evaluate: boolean;
   evalK: number;
   seed: number;
@@ -84,14 +102,14 @@ export interface FitOptions {
 export type FitParams =
   | { algorithm: "als"; als: AlsTrainParams }
   | { algorithm: "item_knn"; knn: KnnParams }
-  | { algorithm: "sequential_softmax"; softmax: SoftmaxParams }
+  | { algorithm: "sequential_softmax"; softmax: SoftmaxTrainParams }
   | { algorithm: "popularity" };
 
 /** Resolves a spec's parameters against the defaults ("0 means default" in the API). */
 export function resolveParams(spec: Pick<TrainSpec, "algorithm" | "als" | "knn" | "softmax" | "seed">): FitParams {
   if (spec.algorithm === "als") return { algorithm: "als", als: { ...DEFAULT_ALS_TRAIN, ...definedOnly(spec.als), seed: spec.seed } };
   if (spec.algorithm === "item_knn") return { algorithm: "item_knn", knn: { ...DEFAULT_KNN, ...definedOnly(spec.knn) } };
-  if (spec.algorithm === "sequential_softmax") return { algorithm: "sequential_softmax", softmax: { ...DEFAULT_SOFTMAX, ...definedOnly(spec.softmax), seed: spec.seed } };
+  if (spec.algorithm === "sequential_softmax") return { algorithm: "sequential_softmax", softmax: { ...DEFAULT_SOFTMAX_TRAIN, ...definedOnly(spec.softmax), seed: spec.seed } };
   return { algorithm: "popularity" };
 }
 
@@ -137,7 +155,8 @@ export function fitModel(train: Dataset, params: FitParams, opts: FitOptions = {
     model.neighbours = trainItemKnn(W, transpose(W), nItems, p, (f) => onProgress({ fraction: f, message: "item-kNN similarities", metrics: {} }), opts.signal);
     model.factors = p.neighbors;
   } else if (params.algorithm === "sequential_softmax") {
-    const p = params.softmax;
+    // Without a validation split to choose, "auto" reads the history oldest-first (trainModel chooses).
+    const p: SoftmaxParams = { ...params.softmax, order: drawOrders(train, params.softmax.order)[0] };
     model.info.params = { ...p };
     const fit = trainSequentialSoftmax(train, p, {
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -210,22 +229,35 @@ export function trainModel(d: Dataset, spec: TrainSpec, onProgress: (p: TrainPro
   const split = spec.evaluate ? holdoutSplit(d, { seed: spec.seed }) : undefined;
   const train: Dataset = split ? split.train : d;
   const blendOn = params.algorithm !== "popularity" && (spec.blend ?? "auto") === "auto";
-  const validation = blendOn ? validationSplit(train, spec.seed) : undefined;
+  // The softmax's draw order "auto": a fit per order the data allows, the validation split chooses.
+  const variants: FitParams[] = params.algorithm === "sequential_softmax"
+    ? drawOrders(train, params.softmax.order).map((order) => ({ ...params, softmax: { ...params.softmax, order } }))
+    : [params];
+  const validation = blendOn || variants.length > 1 ? validationSplit(train, spec.seed) : undefined;
   const fitShare = (spec.evaluate ? 0.85 : 0.95) - (blendOn ? 0.05 : 0);
-  const fit = fitModel(validation ? validation.train : train, params, {
-    onProgress: (p) => onProgress({ ...p, fraction: p.fraction * fitShare }),
-    ...(signal ? { signal } : {}),
-    ...(executors ? { executors } : {}),
-    ...(split ? { liveTest: split.test } : {}),
-    evalK: spec.evalK,
+  let chosen: { fit: ReturnType<typeof fitModel>; blend?: BlendChoice; score: number } | undefined;
+  variants.forEach((variant, n) => {
+    const fit = fitModel(validation ? validation.train : train, variant, {
+      onProgress: (p) => onProgress({ ...p, fraction: ((n + p.fraction) / variants.length) * fitShare }),
+      ...(signal ? { signal } : {}),
+      ...(executors ? { executors } : {}),
+      ...(split ? { liveTest: split.test } : {}),
+      evalK: spec.evalK,
+    });
+    const blend = validation ? chooseBlend(new Recommender(fit.model), validation.test, spec.evalK, signal ? { signal } : {}) : undefined;
+    const score = blend ? (blendOn ? blend.validation.chosen : blend.validation.model) : 0;
+    if (variants.length > 1 && variant.algorithm === "sequential_softmax") {
+      onProgress({ fraction: ((n + 1) / variants.length) * fitShare, message: `draw order ${variant.softmax.order}: validation ndcg@${spec.evalK} ${score.toFixed(4)}`, metrics: { validationNdcg: score }, milestone: true });
+    }
+    if (!chosen || score > chosen.score) chosen = { fit, score, ...(blend ? { blend } : {}) };
   });
+  const fit = chosen!.fit;
   let model = fit.model;
-  let blend: BlendChoice | undefined;
+  const blend = blendOn ? chosen!.blend : undefined;
   if (validation) {
-    blend = chooseBlend(new Recommender(model), validation.test, spec.evalK, signal ? { signal } : {});
-    onProgress({ fraction: fitShare + 0.05, message: `popularity blend on validation: ${blend.servedAs}`, metrics: { blendWeight: blend.weight, validationNdcg: blend.validation.chosen } });
-    model = withBlend(serveOn(model, train, { ...(signal ? { signal } : {}), ...(executors ? { executors } : {}) }), blend.beta);
-    model.info.blend = { weight: blend.weight, beta: blend.beta, servedAs: blend.servedAs, ...prefixed("validation_", blend.validation) };
+    if (blend) onProgress({ fraction: fitShare + 0.05, message: `popularity blend on validation: ${blend.servedAs}`, metrics: { blendWeight: blend.weight, validationNdcg: blend.validation.chosen } });
+    model = withBlend(serveOn(model, train, { ...(signal ? { signal } : {}), ...(executors ? { executors } : {}) }), blend?.beta ?? 0);
+    if (blend) model.info.blend = { weight: blend.weight, beta: blend.beta, servedAs: blend.servedAs, ...prefixed("validation_", blend.validation) };
   }
   const warnings: string[] = [];
   let evaluation: Evaluation | undefined;

@@ -9,12 +9,12 @@ import type { Dataset } from "./dataset.js";
 import { evaluateRecommender, type Evaluation } from "./evaluate.js";
 import { AbortedError, InvalidParamsError, NumericOverflowError, type AbortFlag } from "./errors.js";
 import type { KnnWeighting } from "./knn.js";
-import type { SoftmaxParams } from "./sequential-softmax.js";
+import type { DrawOrder, SoftmaxParams } from "./sequential-softmax.js";
 import { Recommender, type Algorithm, type Model } from "./model.js";
 import { chooseBlend, pairedGap, validationSplit, type BlendChoice } from "./popularity-blend.js";
 import { mulberry32, type Rng } from "./random.js";
 import { holdoutSplit, type Split } from "./split.js";
-import { fitModel, resolveParams, serveOn, trainModel, withBlend, type Executors, type FitParams, type TrainSpec } from "./train.js";
+import { drawOrders, fitModel, resolveParams, serveOn, trainModel, withBlend, type Executors, type FitParams, type TrainSpec } from "./train.js";
 
 /** A closed range [min, max]; positive ranges of scale parameters are searched log-uniformly. */
 export interface Range {
@@ -126,7 +126,7 @@ export function checkSearch(space: SearchSpace, budget: TuneBudget): void {
  * neighbours ×/÷ 2, clamped to the space). The best so far depends only on earlier trials'
  * deterministic scores, so the sequence is still a function of the seed.
  */
-export function* candidates(space: SearchSpace, seed: number, best: () => FitParams | undefined = () => undefined): Generator<FitParams> {
+export function* candidates(space: SearchSpace, seed: number, best: () => FitParams | undefined = () => undefined, orders: readonly DrawOrder[] = ["oldest-first", "newest-first"]): Generator<FitParams> {
   const rng = mulberry32(seed ^ 0x70e5);
   const inRange = (p: FitParams): boolean => {
     switch (p.algorithm) {
@@ -140,10 +140,7 @@ export function* candidates(space: SearchSpace, seed: number, best: () => FitPar
         return true;
     }
   };
-  for (const algorithm of space.algorithms) {
-    const defaults = resolveParams({ algorithm, seed });
-    if (inRange(defaults)) yield defaults;
-  }
+  for (const defaults of defaultTrials(space.algorithms, seed, orders)) if (inRange(defaults)) yield defaults;
   const learners = space.algorithms.filter((a) => a !== "popularity");
   if (learners.length === 0) return;
   for (let draw = 0; ; draw++) {
@@ -178,6 +175,7 @@ export function* candidates(space: SearchSpace, seed: number, best: () => FitPar
           factors: Math.round(logUniform(rng, factors)),
           itemRegularization: logUniform(rng, space.softmaxRegularization),
           iterations: Math.round(uniform(rng, space.softmaxIterations)),
+          order: pick(rng, orders),
         },
       };
     } else {
@@ -186,6 +184,14 @@ export function* candidates(space: SearchSpace, seed: number, best: () => FitPar
       yield { algorithm, knn: { ...base.knn, neighbors: Math.round(logUniform(rng, space.neighbors)), weighting: pick(rng, space.knnWeighting), bm25B: 0.1 + 0.8 * rng() } };
     }
   }
+}
+
+/** Each algorithm's defaults, the softmax's once per draw order the data allows (drawOrders). */
+function defaultTrials(algorithms: readonly Algorithm[], seed: number, orders: readonly DrawOrder[]): FitParams[] {
+  return algorithms.flatMap((algorithm): FitParams[] => {
+    const d = resolveParams({ algorithm, seed });
+    return d.algorithm === "sequential_softmax" ? orders.map((order) => ({ ...d, softmax: { ...d.softmax, order } })) : [d];
+  });
 }
 
 /** A neighbour of `p` in the space: each scale parameter moved by a random factor, clamped. */
@@ -235,7 +241,8 @@ export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; ev
   // Models are kept only for the best trial so far and the defaults' trials (reported on the
   // holdout at the end): a long search of large models would otherwise hold every one of them.
   const fitted: { trial: Trial; model?: Model }[] = [];
-  const defaultKeys = new Set(o.space.algorithms.map((a) => JSON.stringify(resolveParams({ algorithm: a, seed: o.seed }))));
+  const orders = drawOrders(d, "auto");
+  const defaultKeys = new Set(defaultTrials(o.space.algorithms, o.seed, orders).map((p) => JSON.stringify(p)));
   const isDefaults = (p: FitParams): boolean => defaultKeys.has(JSON.stringify(p));
   const leaderboard: Trial[] = [];
   // Per-user validation scores of the defaults' trials and of the leader, for choosing the winner.
@@ -248,7 +255,7 @@ export function tune(d: Dataset, o: { space: SearchSpace; budget: TuneBudget; ev
   // The time budget covers the whole task: what is left after the search must hold the report on
   // the holdout and the final training of the leader (FINAL_SHARE × its trial's time).
   const searchLeftMs = (): number => o.budget.timeBudgetMs - (now() - started) - FINAL_SHARE * 1000 * (leaderboard[0]?.seconds ?? 0);
-  for (const params of candidates(o.space, o.seed, () => leaderboard[0]?.params)) {
+  for (const params of candidates(o.space, o.seed, () => leaderboard[0]?.params, orders)) {
     if (fitted.length + failedTrials >= o.budget.maxTrials) break;
     if (o.budget.timeBudgetMs > 0 && fitted.length > 0 && searchLeftMs() <= 0) {
       stoppedByTime = true;
@@ -349,18 +356,20 @@ export class SoftmaxCost {
   #msPerUnit = SOFTMAX_PRIOR_MS_PER_UNIT;
   #observed = false;
 
-  expectedMs(train: Dataset, p: SoftmaxParams): number {
+  expectedMs(train: Dataset, p: SoftmaxCostParams): number {
     return units(train, p) * this.#msPerUnit;
   }
 
-  observe(train: Dataset, p: SoftmaxParams, ms: number): void {
+  observe(train: Dataset, p: SoftmaxCostParams, ms: number): void {
     const rate = ms / units(train, p);
     this.#msPerUnit = this.#observed ? Math.max(this.#msPerUnit, rate) : rate;
     this.#observed = true;
   }
 }
 
-const units = (train: Dataset, p: SoftmaxParams): number => train.userIds.length * train.itemIds.length * p.factors * p.iterations;
+type SoftmaxCostParams = Pick<SoftmaxParams, "factors" | "iterations">;
+
+const units = (train: Dataset, p: SoftmaxCostParams): number => train.userIds.length * train.itemIds.length * p.factors * p.iterations;
 
 /** The prior of SoftmaxCost (replaced by the first trial's rate). */
 const SOFTMAX_PRIOR_MS_PER_UNIT = 1e-6;
@@ -393,7 +402,7 @@ function specOf(p: FitParams, seed: number): Pick<TrainSpec, "algorithm" | "seed
 export function describe(p: FitParams): string {
   if (p.algorithm === "als") return `als f=${p.als.factors} reg=${round(p.als.regularization)} alpha=${round(p.als.alpha)} it=${p.als.iterations} ${p.als.scaling}`;
   if (p.algorithm === "item_knn") return `item_knn k=${p.knn.neighbors} ${p.knn.weighting}${p.knn.weighting.includes("bm25") ? ` b=${round(p.knn.bm25B)}` : ""}`;
-  if (p.algorithm === "sequential_softmax") return `sequential_softmax f=${p.softmax.factors} reg=${round(p.softmax.userRegularization)}/${round(p.softmax.itemRegularization)} it=${p.softmax.iterations}`;
+  if (p.algorithm === "sequential_softmax") return `sequential_softmax f=${p.softmax.factors} reg=${round(p.softmax.userRegularization)}/${round(p.softmax.itemRegularization)} it=${p.softmax.iterations} ${p.softmax.order}`;
   return "popularity";
 }
 

@@ -104,6 +104,7 @@ export interface ProtoGrpcType {
       SearchSpace: MessageTypeDefinition<_recflow_v1_SearchSpace, _recflow_v1_SearchSpace__Output>
       SimilarItems: MessageTypeDefinition<_recflow_v1_SimilarItems, _recflow_v1_SimilarItems__Output>
       SimilarItemsResult: MessageTypeDefinition<_recflow_v1_SimilarItemsResult, _recflow_v1_SimilarItemsResult__Output>
+      SoftmaxOrder: EnumTypeDefinition
       SoftmaxParams: MessageTypeDefinition<_recflow_v1_SoftmaxParams, _recflow_v1_SoftmaxParams__Output>
       Started: MessageTypeDefinition<_recflow_v1_Started, _recflow_v1_Started__Output>
       SubmitTaskRequest: MessageTypeDefinition<_recflow_v1_SubmitTaskRequest, _recflow_v1_SubmitTaskRequest__Output>

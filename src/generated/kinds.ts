@@ -54,6 +54,7 @@ export interface ProtoGrpcType {
       SearchSpace: MessageTypeDefinition<_recflow_v1_SearchSpace, _recflow_v1_SearchSpace__Output>
       SimilarItems: MessageTypeDefinition<_recflow_v1_SimilarItems, _recflow_v1_SimilarItems__Output>
       SimilarItemsResult: MessageTypeDefinition<_recflow_v1_SimilarItemsResult, _recflow_v1_SimilarItemsResult__Output>
+      SoftmaxOrder: EnumTypeDefinition
       SoftmaxParams: MessageTypeDefinition<_recflow_v1_SoftmaxParams, _recflow_v1_SoftmaxParams__Output>
       TaskResult: MessageTypeDefinition<_recflow_v1_TaskResult, _recflow_v1_TaskResult__Output>
       TrainModel: MessageTypeDefinition<_recflow_v1_TrainModel, _recflow_v1_TrainModel__Output>

@@ -86,6 +86,7 @@ export interface ProtoGrpcType {
       SetModelAliasRequest: MessageTypeDefinition<_recflow_v1_SetModelAliasRequest, _recflow_v1_SetModelAliasRequest__Output>
       SimilarItems: MessageTypeDefinition<_recflow_v1_SimilarItems, _recflow_v1_SimilarItems__Output>
       SimilarItemsResult: MessageTypeDefinition<_recflow_v1_SimilarItemsResult, _recflow_v1_SimilarItemsResult__Output>
+      SoftmaxOrder: EnumTypeDefinition
       SoftmaxParams: MessageTypeDefinition<_recflow_v1_SoftmaxParams, _recflow_v1_SoftmaxParams__Output>
       TaskResult: MessageTypeDefinition<_recflow_v1_TaskResult, _recflow_v1_TaskResult__Output>
       TrainModel: MessageTypeDefinition<_recflow_v1_TrainModel, _recflow_v1_TrainModel__Output>

@@ -3,7 +3,7 @@
 // default" is resolved by the engine (train.ts), so unset fields are passed as undefined.
 import {
   DEFAULT_SPACE, describeTrial, type Algorithm, type AlsTrainParams, type BlendChoice, type ConfidenceScaling, type FitParams, type KnnParams,
-  type KnnWeighting, type Range, type SearchSpace, type SoftmaxParams, type Trial,
+  type DrawOrder, type KnnWeighting, type Range, type SearchSpace, type SoftmaxTrainParams, type Trial,
 } from "../engine/index.js";
 import type { AlsParams, AlsParams__Output } from "../generated/recflow/v1/AlsParams.js";
 import type { KnnParams as KnnParamsProto, KnnParams__Output } from "../generated/recflow/v1/KnnParams.js";
@@ -37,13 +37,17 @@ export function knnFromProto(p: KnnParams__Output | null | undefined): Partial<K
   return { neighbors: p.neighbors, shrinkage: p.shrinkage, bm25K1: p.bm25K1, bm25B: p.bm25B, ...(WEIGHTING[p.weighting] ? { weighting: WEIGHTING[p.weighting] } : {}) };
 }
 
-export function softmaxFromProto(p: SoftmaxParams__Output | null | undefined): Partial<SoftmaxParams> {
+const ORDER: Record<string, DrawOrder | undefined> = { SOFTMAX_ORDER_OLDEST_FIRST: "oldest-first", SOFTMAX_ORDER_NEWEST_FIRST: "newest-first", SOFTMAX_ORDER_NONE: "none" };
+const ORDER_PROTO = { "auto": "SOFTMAX_ORDER_UNSPECIFIED", "oldest-first": "SOFTMAX_ORDER_OLDEST_FIRST", "newest-first": "SOFTMAX_ORDER_NEWEST_FIRST", none: "SOFTMAX_ORDER_NONE" } as const;
+
+export function softmaxFromProto(p: SoftmaxParams__Output | null | undefined): Partial<SoftmaxTrainParams> {
   if (!p) return {};
-  return { factors: p.factors, iterations: p.iterations, userRegularization: p.userRegularization, itemRegularization: p.itemRegularization };
+  const order = ORDER[p.order];
+  return { factors: p.factors, iterations: p.iterations, userRegularization: p.userRegularization, itemRegularization: p.itemRegularization, ...(order ? { order } : {}) };
 }
 
-function softmaxToProto(p: SoftmaxParams): SoftmaxParamsProto {
-  return { factors: p.factors, iterations: p.iterations, userRegularization: p.userRegularization, itemRegularization: p.itemRegularization };
+function softmaxToProto(p: SoftmaxTrainParams): SoftmaxParamsProto {
+  return { factors: p.factors, iterations: p.iterations, userRegularization: p.userRegularization, itemRegularization: p.itemRegularization, order: ORDER_PROTO[p.order] };
 }
 
 function alsToProto(p: AlsTrainParams): AlsParams {

@@ -33,10 +33,12 @@ describe("tune", () => {
       seen.push(p);
       if (seen.length === 40) break;
     }
-    expect(seen.slice(0, 4).map((p) => p.algorithm)).toEqual(["als", "item_knn", "sequential_softmax", "popularity"]);
+    // The softmax's defaults once per draw order a timestamped dataset allows.
+    expect(seen.slice(0, 5).map((p) => (p.algorithm === "sequential_softmax" ? `${p.algorithm} ${p.softmax.order}` : p.algorithm)))
+      .toEqual(["als", "item_knn", "sequential_softmax oldest-first", "sequential_softmax newest-first", "popularity"]);
     const { factors, iterations, regularization, alpha, neighbors, softmaxRegularization, softmaxIterations } = DEFAULT_SPACE;
     const inside = (x: number, r: { min: number; max: number }): boolean => x >= r.min && x <= r.max;
-    for (const p of seen.slice(4)) {
+    for (const p of seen.slice(5)) {
       if (p.algorithm === "als") {
         expect([inside(p.als.factors, factors), inside(p.als.iterations, iterations), inside(p.als.regularization, regularization), inside(p.als.alpha, alpha)]).toEqual([true, true, true, true]);
       } else if (p.algorithm === "item_knn") {
@@ -54,7 +56,7 @@ describe("tune", () => {
       local.push(p);
       if (local.length === 40) break;
     }
-    const perturbed = local.slice(4).filter((p) => p.algorithm === "als" && p.als.factors >= factors.max / 2 && p.als.regularization <= regularization.min * 3);
+    const perturbed = local.slice(5).filter((p) => p.algorithm === "als" && p.als.factors >= factors.max / 2 && p.als.regularization <= regularization.min * 3);
     expect(perturbed.length).toBeGreaterThanOrEqual(15); // every other draw is a neighbour of the best
     for (const p of perturbed) if (p.algorithm === "als") expect([inside(p.als.factors, factors), inside(p.als.regularization, regularization), inside(p.als.alpha, alpha), inside(p.als.iterations, iterations)]).toEqual([true, true, true, true]);
     // Defaults outside a narrowed space are left out rather than tried anyway.
@@ -91,8 +93,7 @@ describe("tune", () => {
   it("skips a softmax candidate that would outlast the time budget, and says so", () => {
     // Each softmax candidate costs users × items × 64 factors × 1000 iterations; the budget holds half of it.
     const space = { ...small, algorithms: ["sequential_softmax", "als"] as Algorithm[], softmaxIterations: { min: 1000, max: 1000 }, factors: { min: 64, max: 64 } };
-    const softmax = { ...resolveParams({ algorithm: "sequential_softmax", seed: 9 }), softmax: { factors: 64, iterations: 1000, userRegularization: 1, itemRegularization: 1, seed: 9 } } as const;
-    const budgetMs = new SoftmaxCost().expectedMs(data, softmax.softmax) / 2;
+    const budgetMs = new SoftmaxCost().expectedMs(data, { factors: 64, iterations: 1000 }) / 2;
     const messages: string[] = [];
     let clock = 0;
     const r = tune(data, { space, budget: { maxTrials: 4, timeBudgetMs: budgetMs }, evalK: 10, seed: 9 }, { now: () => (clock += 1), onProgress: (_, m) => messages.push(m) });

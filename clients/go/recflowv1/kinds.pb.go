@@ -195,6 +195,63 @@ func (KnnWeighting) EnumDescriptor() ([]byte, []int) {
 	return file_recflow_v1_kinds_proto_rawDescGZIP(), []int{2}
 }
 
+// The order in which the sequential softmax reads a user's history as draws, first = preferred most.
+type SoftmaxOrder int32
+
+const (
+	// Chosen by the training's validation split (oldest-first or newest-first; none without timestamps).
+	SoftmaxOrder_SOFTMAX_ORDER_UNSPECIFIED SoftmaxOrder = 0
+	// Timestamp order: what a user chose first, they liked most.
+	SoftmaxOrder_SOFTMAX_ORDER_OLDEST_FIRST SoftmaxOrder = 1
+	// Reverse timestamp order: what a user did last says most about what comes next (a walk through a catalogue, a series).
+	SoftmaxOrder_SOFTMAX_ORDER_NEWEST_FIRST SoftmaxOrder = 2
+	// A random order: the order of the history is ignored (always so for data without timestamps).
+	SoftmaxOrder_SOFTMAX_ORDER_NONE SoftmaxOrder = 3
+)
+
+// Enum value maps for SoftmaxOrder.
+var (
+	SoftmaxOrder_name = map[int32]string{
+		0: "SOFTMAX_ORDER_UNSPECIFIED",
+		1: "SOFTMAX_ORDER_OLDEST_FIRST",
+		2: "SOFTMAX_ORDER_NEWEST_FIRST",
+		3: "SOFTMAX_ORDER_NONE",
+	}
+	SoftmaxOrder_value = map[string]int32{
+		"SOFTMAX_ORDER_UNSPECIFIED":  0,
+		"SOFTMAX_ORDER_OLDEST_FIRST": 1,
+		"SOFTMAX_ORDER_NEWEST_FIRST": 2,
+		"SOFTMAX_ORDER_NONE":         3,
+	}
+)
+
+func (x SoftmaxOrder) Enum() *SoftmaxOrder {
+	p := new(SoftmaxOrder)
+	*p = x
+	return p
+}
+
+func (x SoftmaxOrder) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SoftmaxOrder) Descriptor() protoreflect.EnumDescriptor {
+	return file_recflow_v1_kinds_proto_enumTypes[3].Descriptor()
+}
+
+func (SoftmaxOrder) Type() protoreflect.EnumType {
+	return &file_recflow_v1_kinds_proto_enumTypes[3]
+}
+
+func (x SoftmaxOrder) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SoftmaxOrder.Descriptor instead.
+func (SoftmaxOrder) EnumDescriptor() ([]byte, []int) {
+	return file_recflow_v1_kinds_proto_rawDescGZIP(), []int{3}
+}
+
 type PopularityBlend_ServedAs int32
 
 const (
@@ -234,11 +291,11 @@ func (x PopularityBlend_ServedAs) String() string {
 }
 
 func (PopularityBlend_ServedAs) Descriptor() protoreflect.EnumDescriptor {
-	return file_recflow_v1_kinds_proto_enumTypes[3].Descriptor()
+	return file_recflow_v1_kinds_proto_enumTypes[4].Descriptor()
 }
 
 func (PopularityBlend_ServedAs) Type() protoreflect.EnumType {
-	return &file_recflow_v1_kinds_proto_enumTypes[3]
+	return &file_recflow_v1_kinds_proto_enumTypes[4]
 }
 
 func (x PopularityBlend_ServedAs) Number() protoreflect.EnumNumber {
@@ -289,11 +346,11 @@ func (x Promotion_Decision) String() string {
 }
 
 func (Promotion_Decision) Descriptor() protoreflect.EnumDescriptor {
-	return file_recflow_v1_kinds_proto_enumTypes[4].Descriptor()
+	return file_recflow_v1_kinds_proto_enumTypes[5].Descriptor()
 }
 
 func (Promotion_Decision) Type() protoreflect.EnumType {
-	return &file_recflow_v1_kinds_proto_enumTypes[4]
+	return &file_recflow_v1_kinds_proto_enumTypes[5]
 }
 
 func (x Promotion_Decision) Number() protoreflect.EnumNumber {
@@ -504,6 +561,9 @@ type SoftmaxParams struct {
 	UserRegularization float64 `protobuf:"fixed64,3,opt,name=user_regularization,json=userRegularization,proto3" json:"user_regularization,omitempty"`
 	// L2 regularisation of the item factors; 0 means 1.
 	ItemRegularization float64 `protobuf:"fixed64,4,opt,name=item_regularization,json=itemRegularization,proto3" json:"item_regularization,omitempty"`
+	// Which of a user's items the model reads as chosen first (preferred most); unspecified: the
+	// training's validation split chooses between oldest-first and newest-first.
+	Order SoftmaxOrder `protobuf:"varint,5,opt,name=order,proto3,enum=recflow.v1.SoftmaxOrder" json:"order,omitempty"`
 }
 
 func (x *SoftmaxParams) Reset() {
@@ -564,6 +624,13 @@ func (x *SoftmaxParams) GetItemRegularization() float64 {
 		return x.ItemRegularization
 	}
 	return 0
+}
+
+func (x *SoftmaxParams) GetOrder() SoftmaxOrder {
+	if x != nil {
+		return x.Order
+	}
+	return SoftmaxOrder_SOFTMAX_ORDER_UNSPECIFIED
 }
 
 // TrainModel fits a model on a dataset and stores it; the result names the model.
@@ -2640,7 +2707,7 @@ var file_recflow_v1_kinds_proto_rawDesc = []byte{
 	0x09, 0x77, 0x65, 0x69, 0x67, 0x68, 0x74, 0x69, 0x6e, 0x67, 0x12, 0x17, 0x0a, 0x07, 0x62, 0x6d,
 	0x32, 0x35, 0x5f, 0x6b, 0x31, 0x18, 0x04, 0x20, 0x01, 0x28, 0x01, 0x52, 0x06, 0x62, 0x6d, 0x32,
 	0x35, 0x4b, 0x31, 0x12, 0x15, 0x0a, 0x06, 0x62, 0x6d, 0x32, 0x35, 0x5f, 0x62, 0x18, 0x05, 0x20,
-	0x01, 0x28, 0x01, 0x52, 0x05, 0x62, 0x6d, 0x32, 0x35, 0x42, 0x22, 0xab, 0x01, 0x0a, 0x0d, 0x53,
+	0x01, 0x28, 0x01, 0x52, 0x05, 0x62, 0x6d, 0x32, 0x35, 0x42, 0x22, 0xdb, 0x01, 0x0a, 0x0d, 0x53,
 	0x6f, 0x66, 0x74, 0x6d, 0x61, 0x78, 0x50, 0x61, 0x72, 0x61, 0x6d, 0x73, 0x12, 0x18, 0x0a, 0x07,
 	0x66, 0x61, 0x63, 0x74, 0x6f, 0x72, 0x73, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0d, 0x52, 0x07, 0x66,
 	0x61, 0x63, 0x74, 0x6f, 0x72, 0x73, 0x12, 0x1e, 0x0a, 0x0a, 0x69, 0x74, 0x65, 0x72, 0x61, 0x74,
@@ -2651,7 +2718,10 @@ var file_recflow_v1_kinds_proto_rawDesc = []byte{
 	0x69, 0x7a, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x12, 0x2f, 0x0a, 0x13, 0x69, 0x74, 0x65, 0x6d, 0x5f,
 	0x72, 0x65, 0x67, 0x75, 0x6c, 0x61, 0x72, 0x69, 0x7a, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x18, 0x04,
 	0x20, 0x01, 0x28, 0x01, 0x52, 0x12, 0x69, 0x74, 0x65, 0x6d, 0x52, 0x65, 0x67, 0x75, 0x6c, 0x61,
-	0x72, 0x69, 0x7a, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x22, 0xfd, 0x02, 0x0a, 0x0a, 0x54, 0x72, 0x61,
+	0x72, 0x69, 0x7a, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x12, 0x2e, 0x0a, 0x05, 0x6f, 0x72, 0x64, 0x65,
+	0x72, 0x18, 0x05, 0x20, 0x01, 0x28, 0x0e, 0x32, 0x18, 0x2e, 0x72, 0x65, 0x63, 0x66, 0x6c, 0x6f,
+	0x77, 0x2e, 0x76, 0x31, 0x2e, 0x53, 0x6f, 0x66, 0x74, 0x6d, 0x61, 0x78, 0x4f, 0x72, 0x64, 0x65,
+	0x72, 0x52, 0x05, 0x6f, 0x72, 0x64, 0x65, 0x72, 0x22, 0xfd, 0x02, 0x0a, 0x0a, 0x54, 0x72, 0x61,
 	0x69, 0x6e, 0x4d, 0x6f, 0x64, 0x65, 0x6c, 0x12, 0x1d, 0x0a, 0x0a, 0x64, 0x61, 0x74, 0x61, 0x73,
 	0x65, 0x74, 0x5f, 0x69, 0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x09, 0x64, 0x61, 0x74,
 	0x61, 0x73, 0x65, 0x74, 0x49, 0x64, 0x12, 0x33, 0x0a, 0x09, 0x61, 0x6c, 0x67, 0x6f, 0x72, 0x69,
@@ -3070,15 +3140,24 @@ var file_recflow_v1_kinds_proto_rawDesc = []byte{
 	0x54, 0x49, 0x4e, 0x47, 0x5f, 0x42, 0x4d, 0x32, 0x35, 0x10, 0x02, 0x12, 0x15, 0x0a, 0x11, 0x4b,
 	0x4e, 0x4e, 0x5f, 0x57, 0x45, 0x49, 0x47, 0x48, 0x54, 0x49, 0x4e, 0x47, 0x5f, 0x4c, 0x4f, 0x47,
 	0x10, 0x03, 0x12, 0x16, 0x0a, 0x12, 0x4b, 0x4e, 0x4e, 0x5f, 0x57, 0x45, 0x49, 0x47, 0x48, 0x54,
-	0x49, 0x4e, 0x47, 0x5f, 0x4e, 0x4f, 0x4e, 0x45, 0x10, 0x04, 0x42, 0x78, 0x0a, 0x0e, 0x64, 0x65,
-	0x76, 0x2e, 0x72, 0x65, 0x63, 0x66, 0x6c, 0x6f, 0x77, 0x2e, 0x76, 0x31, 0x42, 0x0a, 0x4b, 0x69,
-	0x6e, 0x64, 0x73, 0x50, 0x72, 0x6f, 0x74, 0x6f, 0x50, 0x01, 0x5a, 0x2a, 0x72, 0x65, 0x63, 0x66,
-	0x6c, 0x6f, 0x77, 0x2e, 0x64, 0x65, 0x76, 0x2f, 0x63, 0x6c, 0x69, 0x65, 0x6e, 0x74, 0x73, 0x2f,
-	0x67, 0x6f, 0x2f, 0x72, 0x65, 0x63, 0x66, 0x6c, 0x6f, 0x77, 0x76, 0x31, 0x3b, 0x72, 0x65, 0x63,
-	0x66, 0x6c, 0x6f, 0x77, 0x76, 0x31, 0xa2, 0x02, 0x03, 0x52, 0x58, 0x58, 0xaa, 0x02, 0x0a, 0x52,
-	0x65, 0x63, 0x66, 0x6c, 0x6f, 0x77, 0x2e, 0x56, 0x31, 0xca, 0x02, 0x0a, 0x52, 0x65, 0x63, 0x66,
-	0x6c, 0x6f, 0x77, 0x5c, 0x56, 0x31, 0xea, 0x02, 0x0b, 0x52, 0x65, 0x63, 0x66, 0x6c, 0x6f, 0x77,
-	0x3a, 0x3a, 0x56, 0x31, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
+	0x49, 0x4e, 0x47, 0x5f, 0x4e, 0x4f, 0x4e, 0x45, 0x10, 0x04, 0x2a, 0x85, 0x01, 0x0a, 0x0c, 0x53,
+	0x6f, 0x66, 0x74, 0x6d, 0x61, 0x78, 0x4f, 0x72, 0x64, 0x65, 0x72, 0x12, 0x1d, 0x0a, 0x19, 0x53,
+	0x4f, 0x46, 0x54, 0x4d, 0x41, 0x58, 0x5f, 0x4f, 0x52, 0x44, 0x45, 0x52, 0x5f, 0x55, 0x4e, 0x53,
+	0x50, 0x45, 0x43, 0x49, 0x46, 0x49, 0x45, 0x44, 0x10, 0x00, 0x12, 0x1e, 0x0a, 0x1a, 0x53, 0x4f,
+	0x46, 0x54, 0x4d, 0x41, 0x58, 0x5f, 0x4f, 0x52, 0x44, 0x45, 0x52, 0x5f, 0x4f, 0x4c, 0x44, 0x45,
+	0x53, 0x54, 0x5f, 0x46, 0x49, 0x52, 0x53, 0x54, 0x10, 0x01, 0x12, 0x1e, 0x0a, 0x1a, 0x53, 0x4f,
+	0x46, 0x54, 0x4d, 0x41, 0x58, 0x5f, 0x4f, 0x52, 0x44, 0x45, 0x52, 0x5f, 0x4e, 0x45, 0x57, 0x45,
+	0x53, 0x54, 0x5f, 0x46, 0x49, 0x52, 0x53, 0x54, 0x10, 0x02, 0x12, 0x16, 0x0a, 0x12, 0x53, 0x4f,
+	0x46, 0x54, 0x4d, 0x41, 0x58, 0x5f, 0x4f, 0x52, 0x44, 0x45, 0x52, 0x5f, 0x4e, 0x4f, 0x4e, 0x45,
+	0x10, 0x03, 0x42, 0x78, 0x0a, 0x0e, 0x64, 0x65, 0x76, 0x2e, 0x72, 0x65, 0x63, 0x66, 0x6c, 0x6f,
+	0x77, 0x2e, 0x76, 0x31, 0x42, 0x0a, 0x4b, 0x69, 0x6e, 0x64, 0x73, 0x50, 0x72, 0x6f, 0x74, 0x6f,
+	0x50, 0x01, 0x5a, 0x2a, 0x72, 0x65, 0x63, 0x66, 0x6c, 0x6f, 0x77, 0x2e, 0x64, 0x65, 0x76, 0x2f,
+	0x63, 0x6c, 0x69, 0x65, 0x6e, 0x74, 0x73, 0x2f, 0x67, 0x6f, 0x2f, 0x72, 0x65, 0x63, 0x66, 0x6c,
+	0x6f, 0x77, 0x76, 0x31, 0x3b, 0x72, 0x65, 0x63, 0x66, 0x6c, 0x6f, 0x77, 0x76, 0x31, 0xa2, 0x02,
+	0x03, 0x52, 0x58, 0x58, 0xaa, 0x02, 0x0a, 0x52, 0x65, 0x63, 0x66, 0x6c, 0x6f, 0x77, 0x2e, 0x56,
+	0x31, 0xca, 0x02, 0x0a, 0x52, 0x65, 0x63, 0x66, 0x6c, 0x6f, 0x77, 0x5c, 0x56, 0x31, 0xea, 0x02,
+	0x0b, 0x52, 0x65, 0x63, 0x66, 0x6c, 0x6f, 0x77, 0x3a, 0x3a, 0x56, 0x31, 0x62, 0x06, 0x70, 0x72,
+	0x6f, 0x74, 0x6f, 0x33,
 }
 
 var (
@@ -3093,102 +3172,104 @@ func file_recflow_v1_kinds_proto_rawDescGZIP() []byte {
 	return file_recflow_v1_kinds_proto_rawDescData
 }
 
-var file_recflow_v1_kinds_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_recflow_v1_kinds_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
 var file_recflow_v1_kinds_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_recflow_v1_kinds_proto_goTypes = []interface{}{
 	(Algorithm)(0),                // 0: recflow.v1.Algorithm
 	(ConfidenceScaling)(0),        // 1: recflow.v1.ConfidenceScaling
 	(KnnWeighting)(0),             // 2: recflow.v1.KnnWeighting
-	(PopularityBlend_ServedAs)(0), // 3: recflow.v1.PopularityBlend.ServedAs
-	(Promotion_Decision)(0),       // 4: recflow.v1.Promotion.Decision
-	(*AlsParams)(nil),             // 5: recflow.v1.AlsParams
-	(*KnnParams)(nil),             // 6: recflow.v1.KnnParams
-	(*SoftmaxParams)(nil),         // 7: recflow.v1.SoftmaxParams
-	(*TrainModel)(nil),            // 8: recflow.v1.TrainModel
-	(*TuneModel)(nil),             // 9: recflow.v1.TuneModel
-	(*Range)(nil),                 // 10: recflow.v1.Range
-	(*SearchSpace)(nil),           // 11: recflow.v1.SearchSpace
-	(*PopularityBlend)(nil),       // 12: recflow.v1.PopularityBlend
-	(*TuneTrial)(nil),             // 13: recflow.v1.TuneTrial
-	(*Recommend)(nil),             // 14: recflow.v1.Recommend
-	(*SimilarItems)(nil),          // 15: recflow.v1.SimilarItems
-	(*Evaluate)(nil),              // 16: recflow.v1.Evaluate
-	(*Probe)(nil),                 // 17: recflow.v1.Probe
-	(*ScoredItem)(nil),            // 18: recflow.v1.ScoredItem
-	(*UserRecommendations)(nil),   // 19: recflow.v1.UserRecommendations
-	(*ItemNeighbours)(nil),        // 20: recflow.v1.ItemNeighbours
-	(*PartialResult)(nil),         // 21: recflow.v1.PartialResult
-	(*ProbeResult)(nil),           // 22: recflow.v1.ProbeResult
-	(*TrainModelResult)(nil),      // 23: recflow.v1.TrainModelResult
-	(*TuneModelResult)(nil),       // 24: recflow.v1.TuneModelResult
-	(*Promotion)(nil),             // 25: recflow.v1.Promotion
-	(*RecommendResult)(nil),       // 26: recflow.v1.RecommendResult
-	(*SimilarItemsResult)(nil),    // 27: recflow.v1.SimilarItemsResult
-	(*EvaluateResult)(nil),        // 28: recflow.v1.EvaluateResult
-	(*TaskResult)(nil),            // 29: recflow.v1.TaskResult
-	nil,                           // 30: recflow.v1.TrainModelResult.MetricsEntry
-	nil,                           // 31: recflow.v1.TrainModelResult.BaselineMetricsEntry
-	nil,                           // 32: recflow.v1.TuneModelResult.MetricsEntry
-	nil,                           // 33: recflow.v1.TuneModelResult.DefaultMetricsEntry
-	nil,                           // 34: recflow.v1.TuneModelResult.BaselineMetricsEntry
-	nil,                           // 35: recflow.v1.EvaluateResult.MetricsEntry
-	nil,                           // 36: recflow.v1.EvaluateResult.BaselineMetricsEntry
+	(SoftmaxOrder)(0),             // 3: recflow.v1.SoftmaxOrder
+	(PopularityBlend_ServedAs)(0), // 4: recflow.v1.PopularityBlend.ServedAs
+	(Promotion_Decision)(0),       // 5: recflow.v1.Promotion.Decision
+	(*AlsParams)(nil),             // 6: recflow.v1.AlsParams
+	(*KnnParams)(nil),             // 7: recflow.v1.KnnParams
+	(*SoftmaxParams)(nil),         // 8: recflow.v1.SoftmaxParams
+	(*TrainModel)(nil),            // 9: recflow.v1.TrainModel
+	(*TuneModel)(nil),             // 10: recflow.v1.TuneModel
+	(*Range)(nil),                 // 11: recflow.v1.Range
+	(*SearchSpace)(nil),           // 12: recflow.v1.SearchSpace
+	(*PopularityBlend)(nil),       // 13: recflow.v1.PopularityBlend
+	(*TuneTrial)(nil),             // 14: recflow.v1.TuneTrial
+	(*Recommend)(nil),             // 15: recflow.v1.Recommend
+	(*SimilarItems)(nil),          // 16: recflow.v1.SimilarItems
+	(*Evaluate)(nil),              // 17: recflow.v1.Evaluate
+	(*Probe)(nil),                 // 18: recflow.v1.Probe
+	(*ScoredItem)(nil),            // 19: recflow.v1.ScoredItem
+	(*UserRecommendations)(nil),   // 20: recflow.v1.UserRecommendations
+	(*ItemNeighbours)(nil),        // 21: recflow.v1.ItemNeighbours
+	(*PartialResult)(nil),         // 22: recflow.v1.PartialResult
+	(*ProbeResult)(nil),           // 23: recflow.v1.ProbeResult
+	(*TrainModelResult)(nil),      // 24: recflow.v1.TrainModelResult
+	(*TuneModelResult)(nil),       // 25: recflow.v1.TuneModelResult
+	(*Promotion)(nil),             // 26: recflow.v1.Promotion
+	(*RecommendResult)(nil),       // 27: recflow.v1.RecommendResult
+	(*SimilarItemsResult)(nil),    // 28: recflow.v1.SimilarItemsResult
+	(*EvaluateResult)(nil),        // 29: recflow.v1.EvaluateResult
+	(*TaskResult)(nil),            // 30: recflow.v1.TaskResult
+	nil,                           // 31: recflow.v1.TrainModelResult.MetricsEntry
+	nil,                           // 32: recflow.v1.TrainModelResult.BaselineMetricsEntry
+	nil,                           // 33: recflow.v1.TuneModelResult.MetricsEntry
+	nil,                           // 34: recflow.v1.TuneModelResult.DefaultMetricsEntry
+	nil,                           // 35: recflow.v1.TuneModelResult.BaselineMetricsEntry
+	nil,                           // 36: recflow.v1.EvaluateResult.MetricsEntry
+	nil,                           // 37: recflow.v1.EvaluateResult.BaselineMetricsEntry
 }
 var file_recflow_v1_kinds_proto_depIdxs = []int32{
 	1,  // 0: recflow.v1.AlsParams.scaling:type_name -> recflow.v1.ConfidenceScaling
 	2,  // 1: recflow.v1.KnnParams.weighting:type_name -> recflow.v1.KnnWeighting
-	0,  // 2: recflow.v1.TrainModel.algorithm:type_name -> recflow.v1.Algorithm
-	5,  // 3: recflow.v1.TrainModel.als:type_name -> recflow.v1.AlsParams
-	6,  // 4: recflow.v1.TrainModel.knn:type_name -> recflow.v1.KnnParams
-	7,  // 5: recflow.v1.TrainModel.softmax:type_name -> recflow.v1.SoftmaxParams
-	11, // 6: recflow.v1.TuneModel.space:type_name -> recflow.v1.SearchSpace
-	0,  // 7: recflow.v1.SearchSpace.algorithms:type_name -> recflow.v1.Algorithm
-	10, // 8: recflow.v1.SearchSpace.factors:type_name -> recflow.v1.Range
-	10, // 9: recflow.v1.SearchSpace.regularization:type_name -> recflow.v1.Range
-	10, // 10: recflow.v1.SearchSpace.alpha:type_name -> recflow.v1.Range
-	10, // 11: recflow.v1.SearchSpace.iterations:type_name -> recflow.v1.Range
-	1,  // 12: recflow.v1.SearchSpace.scaling:type_name -> recflow.v1.ConfidenceScaling
-	10, // 13: recflow.v1.SearchSpace.neighbors:type_name -> recflow.v1.Range
-	2,  // 14: recflow.v1.SearchSpace.knn_weighting:type_name -> recflow.v1.KnnWeighting
-	10, // 15: recflow.v1.SearchSpace.softmax_regularization:type_name -> recflow.v1.Range
-	10, // 16: recflow.v1.SearchSpace.softmax_iterations:type_name -> recflow.v1.Range
-	3,  // 17: recflow.v1.PopularityBlend.served_as:type_name -> recflow.v1.PopularityBlend.ServedAs
-	0,  // 18: recflow.v1.TuneTrial.algorithm:type_name -> recflow.v1.Algorithm
-	5,  // 19: recflow.v1.TuneTrial.als:type_name -> recflow.v1.AlsParams
-	6,  // 20: recflow.v1.TuneTrial.knn:type_name -> recflow.v1.KnnParams
-	12, // 21: recflow.v1.TuneTrial.blend:type_name -> recflow.v1.PopularityBlend
-	7,  // 22: recflow.v1.TuneTrial.softmax:type_name -> recflow.v1.SoftmaxParams
-	18, // 23: recflow.v1.UserRecommendations.items:type_name -> recflow.v1.ScoredItem
-	18, // 24: recflow.v1.ItemNeighbours.similar:type_name -> recflow.v1.ScoredItem
-	19, // 25: recflow.v1.PartialResult.recommendations:type_name -> recflow.v1.UserRecommendations
-	20, // 26: recflow.v1.PartialResult.neighbours:type_name -> recflow.v1.ItemNeighbours
-	13, // 27: recflow.v1.PartialResult.leaderboard:type_name -> recflow.v1.TuneTrial
-	0,  // 28: recflow.v1.TrainModelResult.algorithm:type_name -> recflow.v1.Algorithm
-	30, // 29: recflow.v1.TrainModelResult.metrics:type_name -> recflow.v1.TrainModelResult.MetricsEntry
-	31, // 30: recflow.v1.TrainModelResult.baseline_metrics:type_name -> recflow.v1.TrainModelResult.BaselineMetricsEntry
-	25, // 31: recflow.v1.TrainModelResult.promotion:type_name -> recflow.v1.Promotion
-	12, // 32: recflow.v1.TrainModelResult.blend:type_name -> recflow.v1.PopularityBlend
-	0,  // 33: recflow.v1.TuneModelResult.algorithm:type_name -> recflow.v1.Algorithm
-	13, // 34: recflow.v1.TuneModelResult.best:type_name -> recflow.v1.TuneTrial
-	13, // 35: recflow.v1.TuneModelResult.leaderboard:type_name -> recflow.v1.TuneTrial
-	32, // 36: recflow.v1.TuneModelResult.metrics:type_name -> recflow.v1.TuneModelResult.MetricsEntry
-	33, // 37: recflow.v1.TuneModelResult.default_metrics:type_name -> recflow.v1.TuneModelResult.DefaultMetricsEntry
-	34, // 38: recflow.v1.TuneModelResult.baseline_metrics:type_name -> recflow.v1.TuneModelResult.BaselineMetricsEntry
-	25, // 39: recflow.v1.TuneModelResult.promotion:type_name -> recflow.v1.Promotion
-	4,  // 40: recflow.v1.Promotion.decision:type_name -> recflow.v1.Promotion.Decision
-	35, // 41: recflow.v1.EvaluateResult.metrics:type_name -> recflow.v1.EvaluateResult.MetricsEntry
-	36, // 42: recflow.v1.EvaluateResult.baseline_metrics:type_name -> recflow.v1.EvaluateResult.BaselineMetricsEntry
-	22, // 43: recflow.v1.TaskResult.probe:type_name -> recflow.v1.ProbeResult
-	23, // 44: recflow.v1.TaskResult.train_model:type_name -> recflow.v1.TrainModelResult
-	26, // 45: recflow.v1.TaskResult.recommend:type_name -> recflow.v1.RecommendResult
-	27, // 46: recflow.v1.TaskResult.similar_items:type_name -> recflow.v1.SimilarItemsResult
-	28, // 47: recflow.v1.TaskResult.evaluate:type_name -> recflow.v1.EvaluateResult
-	24, // 48: recflow.v1.TaskResult.tune_model:type_name -> recflow.v1.TuneModelResult
-	49, // [49:49] is the sub-list for method output_type
-	49, // [49:49] is the sub-list for method input_type
-	49, // [49:49] is the sub-list for extension type_name
-	49, // [49:49] is the sub-list for extension extendee
-	0,  // [0:49] is the sub-list for field type_name
+	3,  // 2: recflow.v1.SoftmaxParams.order:type_name -> recflow.v1.SoftmaxOrder
+	0,  // 3: recflow.v1.TrainModel.algorithm:type_name -> recflow.v1.Algorithm
+	6,  // 4: recflow.v1.TrainModel.als:type_name -> recflow.v1.AlsParams
+	7,  // 5: recflow.v1.TrainModel.knn:type_name -> recflow.v1.KnnParams
+	8,  // 6: recflow.v1.TrainModel.softmax:type_name -> recflow.v1.SoftmaxParams
+	12, // 7: recflow.v1.TuneModel.space:type_name -> recflow.v1.SearchSpace
+	0,  // 8: recflow.v1.SearchSpace.algorithms:type_name -> recflow.v1.Algorithm
+	11, // 9: recflow.v1.SearchSpace.factors:type_name -> recflow.v1.Range
+	11, // 10: recflow.v1.SearchSpace.regularization:type_name -> recflow.v1.Range
+	11, // 11: recflow.v1.SearchSpace.alpha:type_name -> recflow.v1.Range
+	11, // 12: recflow.v1.SearchSpace.iterations:type_name -> recflow.v1.Range
+	1,  // 13: recflow.v1.SearchSpace.scaling:type_name -> recflow.v1.ConfidenceScaling
+	11, // 14: recflow.v1.SearchSpace.neighbors:type_name -> recflow.v1.Range
+	2,  // 15: recflow.v1.SearchSpace.knn_weighting:type_name -> recflow.v1.KnnWeighting
+	11, // 16: recflow.v1.SearchSpace.softmax_regularization:type_name -> recflow.v1.Range
+	11, // 17: recflow.v1.SearchSpace.softmax_iterations:type_name -> recflow.v1.Range
+	4,  // 18: recflow.v1.PopularityBlend.served_as:type_name -> recflow.v1.PopularityBlend.ServedAs
+	0,  // 19: recflow.v1.TuneTrial.algorithm:type_name -> recflow.v1.Algorithm
+	6,  // 20: recflow.v1.TuneTrial.als:type_name -> recflow.v1.AlsParams
+	7,  // 21: recflow.v1.TuneTrial.knn:type_name -> recflow.v1.KnnParams
+	13, // 22: recflow.v1.TuneTrial.blend:type_name -> recflow.v1.PopularityBlend
+	8,  // 23: recflow.v1.TuneTrial.softmax:type_name -> recflow.v1.SoftmaxParams
+	19, // 24: recflow.v1.UserRecommendations.items:type_name -> recflow.v1.ScoredItem
+	19, // 25: recflow.v1.ItemNeighbours.similar:type_name -> recflow.v1.ScoredItem
+	20, // 26: recflow.v1.PartialResult.recommendations:type_name -> recflow.v1.UserRecommendations
+	21, // 27: recflow.v1.PartialResult.neighbours:type_name -> recflow.v1.ItemNeighbours
+	14, // 28: recflow.v1.PartialResult.leaderboard:type_name -> recflow.v1.TuneTrial
+	0,  // 29: recflow.v1.TrainModelResult.algorithm:type_name -> recflow.v1.Algorithm
+	31, // 30: recflow.v1.TrainModelResult.metrics:type_name -> recflow.v1.TrainModelResult.MetricsEntry
+	32, // 31: recflow.v1.TrainModelResult.baseline_metrics:type_name -> recflow.v1.TrainModelResult.BaselineMetricsEntry
+	26, // 32: recflow.v1.TrainModelResult.promotion:type_name -> recflow.v1.Promotion
+	13, // 33: recflow.v1.TrainModelResult.blend:type_name -> recflow.v1.PopularityBlend
+	0,  // 34: recflow.v1.TuneModelResult.algorithm:type_name -> recflow.v1.Algorithm
+	14, // 35: recflow.v1.TuneModelResult.best:type_name -> recflow.v1.TuneTrial
+	14, // 36: recflow.v1.TuneModelResult.leaderboard:type_name -> recflow.v1.TuneTrial
+	33, // 37: recflow.v1.TuneModelResult.metrics:type_name -> recflow.v1.TuneModelResult.MetricsEntry
+	34, // 38: recflow.v1.TuneModelResult.default_metrics:type_name -> recflow.v1.TuneModelResult.DefaultMetricsEntry
+	35, // 39: recflow.v1.TuneModelResult.baseline_metrics:type_name -> recflow.v1.TuneModelResult.BaselineMetricsEntry
+	26, // 40: recflow.v1.TuneModelResult.promotion:type_name -> recflow.v1.Promotion
+	5,  // 41: recflow.v1.Promotion.decision:type_name -> recflow.v1.Promotion.Decision
+	36, // 42: recflow.v1.EvaluateResult.metrics:type_name -> recflow.v1.EvaluateResult.MetricsEntry
+	37, // 43: recflow.v1.EvaluateResult.baseline_metrics:type_name -> recflow.v1.EvaluateResult.BaselineMetricsEntry
+	23, // 44: recflow.v1.TaskResult.probe:type_name -> recflow.v1.ProbeResult
+	24, // 45: recflow.v1.TaskResult.train_model:type_name -> recflow.v1.TrainModelResult
+	27, // 46: recflow.v1.TaskResult.recommend:type_name -> recflow.v1.RecommendResult
+	28, // 47: recflow.v1.TaskResult.similar_items:type_name -> recflow.v1.SimilarItemsResult
+	29, // 48: recflow.v1.TaskResult.evaluate:type_name -> recflow.v1.EvaluateResult
+	25, // 49: recflow.v1.TaskResult.tune_model:type_name -> recflow.v1.TuneModelResult
+	50, // [50:50] is the sub-list for method output_type
+	50, // [50:50] is the sub-list for method input_type
+	50, // [50:50] is the sub-list for extension type_name
+	50, // [50:50] is the sub-list for extension extendee
+	0,  // [0:50] is the sub-list for field type_name
 }
 
 func init() { file_recflow_v1_kinds_proto_init() }
@@ -3512,7 +3593,7 @@ func file_recflow_v1_kinds_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: file_recflow_v1_kinds_proto_rawDesc,
-			NumEnums:      5,
+			NumEnums:      6,
 			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   0,

@@ -50,6 +50,23 @@ def test_upload_rows_train_and_recommend(client):
     assert recs.result.users == 3
 
 
+def test_sequential_softmax_learns_the_order_of_histories(client):
+    # Each of 90 users walks 7 consecutive items of a 60-item ring, one a day, starting anywhere:
+    # every item is about equally popular, so popularity cannot tell which comes next, while the
+    # newest item (held out) sits next to the ones before it in every history.
+    day = 86_400
+    rows = [(f"walker-{u}", f"song-{(u * 2 + t) % 60}", 1, 1_700_000_000 + t * day) for u in range(90) for t in range(7)]
+    client.upload(rows, dataset_id="py-walks")
+    result = client.run(tasks_pb2.TaskSpec(train_model=kinds_pb2.TrainModel(
+        dataset_id="py-walks", algorithm=kinds_pb2.ALGORITHM_SEQUENTIAL_SOFTMAX, evaluate=True, seed=3,
+        softmax=kinds_pb2.SoftmaxParams(factors=8, iterations=60))))
+    trained = result.train_model
+    assert trained.algorithm == kinds_pb2.ALGORITHM_SEQUENTIAL_SOFTMAX
+    assert trained.metrics["ndcg@10"] > 2 * trained.baseline_metrics["ndcg@10"]
+    recs = client.recommend(trained.model_id, ["walker-0"], k=3)
+    assert len(recs.users[0].items) == 3
+
+
 def test_upload_from_a_file(client, tmp_path):
     path = tmp_path / "interactions.csv"
     path.write_text("user,item\nu1,i1\nu2,i1\nu2,i2\n")

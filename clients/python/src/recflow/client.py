@@ -297,8 +297,10 @@ class Client:
 
     def upload(self, source: Union[str, Iterable[Row]], *, dataset_id: str = "", display_name: str = "",
                timeout: float = 600.0) -> datasets_pb2.Dataset:
-        """Uploads a dataset from a CSV/TSV file path, or from an iterable of (user, item[, weight])
-        rows written as CSV on the fly (no pandas; nothing is held in memory whole)."""
+        """Uploads a dataset from a CSV/TSV file path, or from an iterable of (user, item[, weight[,
+        timestamp]]) rows written as CSV on the fly (no pandas; nothing is held in memory whole).
+        Timestamps (seconds since the epoch) order each user's history: the holdout and the
+        validation split take the newest, and the sequential softmax reads the history in order."""
         def parts() -> Iterator[datasets_pb2.UploadDatasetRequest]:
             yield datasets_pb2.UploadDatasetRequest(metadata=datasets_pb2.DatasetMetadata(dataset_id=dataset_id, display_name=display_name))
             chunks = _file_chunks(source) if isinstance(source, str) else _row_chunks(source)
@@ -376,7 +378,7 @@ def _row_chunks(rows: Iterable[Row]) -> Iterator[bytes]:
     header_written = False
     for row in rows:
         if not header_written:
-            writer.writerow(["user", "item", "weight"][: len(row)])
+            writer.writerow(["user", "item", "weight", "timestamp"][: len(row)])
             header_written = True
         writer.writerow(row)
         if buf.tell() >= _CHUNK_BYTES:
