@@ -4,25 +4,20 @@
 // kept as they came (feed-event.ts) and decoded by their first reader, so the events of tasks no
 // one watches are never decoded.
 //
-// The consumer is an ephemeral R1 pull consumer that the feed creates itself, at the next
-// sequence it has not seen, and re-creates the moment it looks lost: its idle heartbeats stop, the
-// server says it is gone, a delivery is skipped, or the connection moved to another server. Not
-// nats.js's ordered consumer: the cluster places an R1 consumer on any one of the stream's nodes,
-// and when that node dies the ordered consumer notices only by missed heartbeats of its 30 s pull
-// (15 s apart), not at all after a reconnect (its consumer check times out while the node is
-// down), and waits 15-45 s between re-create tries (a first try often fails while the cluster
-// elects new leaders).
+// The feed reads the stream through a StreamReader (stream-reader.ts): its own ephemeral R1 pull
+// consumer, re-created from the next sequence it has not seen the moment it looks lost, with
+// direct gets meanwhile.
 //
 // The watches themselves (history, then live, without loss or duplicates) are the gateway's:
 // gateway/task-watch.ts for WatchTask, task-set-watch.ts for WatchTasks.
-import { AckPolicy, ConsumerEvents, DeliverPolicy, nanos, nuid, type ConsumerMessages } from "nats";
-import { setInterval as every, setTimeout as sleep } from "node:timers/promises";
+import { setInterval as every } from "node:timers/promises";
 import type { Logger } from "../log.js";
 import type { Broker } from "./connection.js";
 import { EventCache, type EventCacheLimits } from "./event-cache.js";
 import type { EventLog } from "./event-log.js";
 import { Tap } from "./event-tap.js";
 import { FeedEvent } from "./feed-event.js";
+import { StreamReader } from "./stream-reader.js";
 import { EVENTS_STREAM, EVENTS_SUBJECTS, eventSubject, parseTaskSubject } from "./subjects.js";
 
 export { FeedEvent } from "./feed-event.js";
@@ -34,42 +29,12 @@ const FEED_FRESH_MS = 1_000;
 const RESTART_MIN_INTERVAL_MS = 5_000;
 /**
  * Silence after which the feed asks the stream whether it has missed events (#watchForStall): the
- * last resort for a consumer that stopped delivering without any sign (#watchConsumer and the
- * delivery check in #follow see every loss we know of).
+ * last resort for a consumer that stopped delivering without any sign (the reader's own checks,
+ * stream-reader.ts, see every loss we know of).
  */
 const STALL_CHECK_MS = 3_000;
-/** Tries to re-open the live consumer are at least this far apart. */
-const REOPEN_DELAY_MS = 500;
-/**
- * While the consumer is being re-created, the feed reads what the stream stored since by direct
- * gets (#catchUp), asking again this long after finding nothing new. Re-creating can take seconds
- * after a node dies: the create waits for the cluster's meta leader (re-elected in 4-9 s when it
- * was on that node), and the meta leader still places about one new R1 consumer in three on the
- * dead node (it marks a SIGKILLed peer offline only after tens of seconds), a create that is never
- * answered. Direct gets need neither: any live replica answers them.
- */
-const CATCH_UP_POLL_MS = 250;
-/**
- * The server's idle heartbeat on the feed's pull while no event flows. nats.js reports
- * HeartbeatsMissed after two intervals without one (2-3 s), and the feed then re-creates its
- * consumer: how soon the loss of the consumer's node is noticed while the connection stays up.
- */
-const HEARTBEAT_MS = 1_000;
 /** Events asked for per pull; the next pull goes out when a quarter of them has arrived. */
 const PULL_BATCH = 2048;
-/**
- * The server deletes a consumer this long after its last pull: one the feed abandoned (on a node
- * that was down, or whose delete did not get through) or left by a gateway that crashed.
- */
-const CONSUMER_INACTIVE_MS = 60_000;
-/** Consumer statuses that mean it no longer delivers: the feed re-creates it. */
-const CONSUMER_LOST = new Set<string>([
-  ConsumerEvents.HeartbeatsMissed,
-  ConsumerEvents.ConsumerDeleted,
-  ConsumerEvents.ConsumerNotFound,
-  ConsumerEvents.StreamNotFound,
-  ConsumerEvents.NoResponders,
-]);
 /**
  * Tasks whose labels are kept (from their Queued event), so a WatchTasks selector is matched
  * without a NATS read per event; a task that fell out is read once (its first event) when needed.
@@ -106,12 +71,9 @@ export class EventFeed {
   readonly #maxBuffered: number;
   /** Aborted by stop(): ends the follow loop, its re-open pauses included. */
   readonly #stopped = new AbortController();
-  /** The consumer being read and its name (to delete it once abandoned). */
-  #messages: ConsumerMessages | undefined;
-  #consumerName = "";
-  #offReconnect: () => void = () => undefined;
+  /** The read of the stream, from start(). */
+  #reader: StreamReader | undefined;
   #loop: Promise<void> | undefined;
-  #nextSeq = 1;
   #lastDeliveryAt = Number.NEGATIVE_INFINITY;
   #lastRestartAt = Number.NEGATIVE_INFINITY;
 
@@ -148,12 +110,17 @@ export class EventFeed {
   /** Starts following the stream from its current end. Call before serving watches. */
   async start(): Promise<void> {
     const info = await this.#broker.jsm.streams.info(EVENTS_STREAM);
-    this.#nextSeq = info.state.last_seq + 1;
-    const messages = await this.#open();
-    // After a reconnect the consumer may have gone with the server the connection was on (nats.js
-    // then retries its check with a 15-45 s backoff), and deliveries in flight were lost.
-    this.#offReconnect = this.#broker.onReconnect(() => this.#abandon(this.#messages, "the NATS connection moved"));
-    this.#loop = this.#follow(messages, this.#stopped.signal);
+    const reader = new StreamReader(this.#broker, this.#logger, {
+      stream: EVENTS_STREAM,
+      filter: EVENTS_SUBJECTS,
+      from: info.state.last_seq + 1,
+      namePrefix: "gateway-feed",
+      batch: PULL_BATCH,
+      what: "live event feed",
+    });
+    await reader.open();
+    this.#reader = reader;
+    this.#loop = this.#follow(reader, this.#stopped.signal);
     // Not awaited at stop: a stream-info request in flight then (NATS down at shutdown) would
     // hold the gateway's shutdown for its timeout; its answer is ignored once stopped.
     void this.#watchForStall(this.#stopped.signal);
@@ -161,8 +128,6 @@ export class EventFeed {
 
   async stop(): Promise<void> {
     this.#stopped.abort();
-    this.#offReconnect();
-    this.#messages?.stop();
     await this.#loop?.catch(() => undefined);
   }
 
@@ -198,9 +163,9 @@ export class EventFeed {
    */
   sawInStream(seq: number): void {
     const now = performance.now();
-    if (seq < this.#nextSeq || now - this.#lastDeliveryAt < FEED_FRESH_MS || now - this.#lastRestartAt < RESTART_MIN_INTERVAL_MS) return;
+    if (!this.#reader || seq < this.#reader.next || now - this.#lastDeliveryAt < FEED_FRESH_MS || now - this.#lastRestartAt < RESTART_MIN_INTERVAL_MS) return;
     this.#lastRestartAt = now;
-    this.#abandon(this.#messages, `silent while the stream has sequence ${seq}`);
+    this.#reader.restart(`silent while the stream has sequence ${seq}`);
   }
 
   /** Keeps a task's labels (from its Queued event) for selector matching. */
@@ -242,86 +207,15 @@ export class EventFeed {
     };
   }
 
-  /** A new consumer from the next sequence we have not seen, read with idle heartbeats. */
-  async #open(): Promise<ConsumerMessages> {
-    const info = await this.#broker.jsm.consumers.add(EVENTS_STREAM, {
-      name: `gateway-feed-${nuid.next()}`,
-      filter_subject: EVENTS_SUBJECTS,
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: this.#nextSeq,
-      // Read once, never redelivered: a lost delivery shows as a skipped delivery sequence.
-      ack_policy: AckPolicy.None,
-      max_deliver: 1,
-      mem_storage: true,
-      num_replicas: 1,
-      inactive_threshold: nanos(CONSUMER_INACTIVE_MS),
-    });
-    const messages = await this.#broker.js.consumers.getPullConsumerFor(info).consume({ max_messages: PULL_BATCH, idle_heartbeat: HEARTBEAT_MS });
-    this.#consumerName = info.name;
-    this.#messages = messages;
-    void this.#watchConsumer(messages);
-    return messages;
-  }
-
   /**
-   * Fans live events out to the taps. When the consumer ends (lost, or restarted because it fell
-   * behind) or fails, a new one is opened from the next unseen sequence, so the feed has no gap.
+   * Fans live events out to the taps until stopped. The reader re-creates a consumer that ends or
+   * fails from the next unseen sequence, so the feed has no gap.
    */
-  async #follow(first: ConsumerMessages, stopped: AbortSignal): Promise<void> {
-    for (let messages: ConsumerMessages | undefined = first; messages; ) {
-      try {
-        let delivered = 0;
-        for await (const m of messages) {
-          if (m.info.deliverySequence !== ++delivered) {
-            this.#abandon(messages, "a delivery was lost");
-            break;
-          }
-          this.#deliver(m.seq, m.subject, m.data);
-        }
-        if (stopped.aborted) return;
-        this.#logger.warn({ nextSeq: this.#nextSeq }, "live event feed ended; re-opening it");
-      } catch (err) {
-        if (stopped.aborted) return;
-        this.#logger.warn({ err, nextSeq: this.#nextSeq }, "live event feed failed; re-opening it");
-      }
-      // Not awaited: on a node that is down it would wait for the timeout; the server deletes it
-      // after CONSUMER_INACTIVE_MS anyway.
-      this.#broker.jsm.consumers.delete(EVENTS_STREAM, this.#consumerName).catch(() => undefined);
-      messages = await this.#reopen(stopped);
+  async #follow(reader: StreamReader, stopped: AbortSignal): Promise<void> {
+    for await (const m of reader.read(stopped)) {
+      this.#lastDeliveryAt = performance.now();
+      this.#dispatch(m.subject, m.data, m.seq);
     }
-  }
-
-  /**
-   * Passes on the stream's event `seq` unless it was already (a new consumer starts where the feed
-   * was when it was created, and #catchUp may have gone on meanwhile).
-   */
-  #deliver(seq: number, subject: string, data: Uint8Array): void {
-    if (seq < this.#nextSeq) return;
-    this.#nextSeq = seq + 1;
-    this.#lastDeliveryAt = performance.now();
-    this.#dispatch(subject, data, seq);
-  }
-
-  /**
-   * Ends `messages` (and so #follow's read of it, which opens a new consumer) when its status
-   * says the consumer is lost: heartbeats missed (its node died or the pull was dropped), deleted,
-   * not found, no responders.
-   */
-  async #watchConsumer(messages: ConsumerMessages): Promise<void> {
-    for await (const s of await messages.status()) {
-      if (CONSUMER_LOST.has(s.type)) {
-        this.#abandon(messages, `consumer status ${s.type}`);
-        return;
-      }
-    }
-  }
-
-  /** Stops reading `messages` if it is still the feed's consumer: #follow opens a new one. */
-  #abandon(messages: ConsumerMessages | undefined, why: string): void {
-    if (messages === undefined || messages !== this.#messages || this.#stopped.signal.aborted) return;
-    this.#messages = undefined;
-    this.#logger.warn({ why, consumer: this.#consumerName, nextSeq: this.#nextSeq }, "live event feed lost its consumer; re-creating it");
-    messages.stop();
   }
 
   /**
@@ -339,51 +233,6 @@ export class EventFeed {
       }
     } catch {
       // stopped
-    }
-  }
-
-  /**
-   * Re-opens the consumer, a try at most every REOPEN_DELAY_MS until one works; undefined once the
-   * feed is stopped. Meanwhile #catchUp passes on what the stream stores.
-   */
-  async #reopen(stopped: AbortSignal): Promise<ConsumerMessages | undefined> {
-    const reopened = new AbortController();
-    void this.#catchUp(AbortSignal.any([stopped, reopened.signal]));
-    try {
-      while (!stopped.aborted) {
-        const began = performance.now();
-        try {
-          const messages = await this.#open();
-          if (stopped.aborted) {
-            messages.stop(); // stop() ran while we were re-opening
-            return undefined;
-          }
-          this.#logger.info({ consumer: this.#consumerName, nextSeq: this.#nextSeq }, "live event feed re-opened");
-          return messages;
-        } catch (err) {
-          this.#logger.warn({ err, nextSeq: this.#nextSeq }, "cannot re-open the live event feed yet");
-        }
-        await sleep(Math.max(0, began + REOPEN_DELAY_MS - performance.now()), undefined, { signal: stopped }).catch(() => undefined);
-      }
-      return undefined;
-    } finally {
-      reopened.abort();
-    }
-  }
-
-  /**
-   * The events stored from the next unseen sequence on, read by direct gets (any replica answers)
-   * until `signal`: the feed's source while it has no consumer. A replica that is behind answers
-   * "none" for events it does not have yet, never a later one in their place (its log is a prefix
-   * of the leader's), so nothing is skipped; they are asked for again.
-   */
-  async #catchUp(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      const m = await this.#broker.requests.directGet(EVENTS_STREAM, { seq: this.#nextSeq, next_by_subj: EVENTS_SUBJECTS })
-        .catch(() => undefined); // none yet (404), or no replica answered: ask again shortly
-      if (signal.aborted) return;
-      if (m) this.#deliver(m.seq, m.subject, m.data);
-      else await sleep(CATCH_UP_POLL_MS, undefined, { signal }).catch(() => undefined);
     }
   }
 

@@ -4,14 +4,16 @@
 // Order is the stream's, across tasks, so a client resumes with after_sequence = the last sequence
 // it received and misses nothing. The hand-over is the one WatchTask uses: a tenant tap is in
 // place before the history read starts, the history is read up to the tenant's latest event at that
-// moment, and the tap holds anything later (duplicates are dropped by sequence). The history is one
-// ordered consumer filtered to the tenant's subjects (flow-controlled, so a long history is read at
-// the client's pace), not a direct get per event. A slow client overflows its tap: the buffer is
-// dropped and the stream re-read from the last sequence sent, so it costs reads, never memory.
+// moment, and the tap holds anything later (duplicates are dropped by sequence). The history is
+// read through a StreamReader (stream-reader.ts): its own consumer filtered to the tenant's
+// subjects (flow-controlled, so a long history is read at the client's pace), not a direct get per
+// event; when the node holding that consumer dies it is re-created from the next unseen sequence
+// within seconds, by direct gets meanwhile (nats.js's ordered consumer stalled the stream 15-45 s).
+// A slow client overflows its tap: the buffer is dropped and the stream re-read from the last
+// sequence sent, so it costs reads, never memory.
 // Events are checked only once selected (FeedEvent), and sent as their wire bytes: a watch of
 // listed ids skips the others' events by their subject, and only a Queued event is decoded (a
 // selector matches its labels).
-import { DeliverPolicy } from "nats";
 import type { Logger } from "../log.js";
 import { isTerminalEvent } from "../api/task-model.js";
 import { NotFoundError, UnavailableError } from "../errors.js";
@@ -20,11 +22,12 @@ import type { EventLog } from "./event-log.js";
 import { IDLE, OVERFLOW, RESYNC_IDLE_MS, type EventFeed } from "./event-feed.js";
 import { FeedEvent } from "./feed-event.js";
 import { isNotFound, isTransient } from "./nats-errors.js";
+import { StreamReader } from "./stream-reader.js";
 import { EVENTS_STREAM, eventSubject } from "./subjects.js";
 
 /** Live events one WatchTasks call buffers before it falls back to re-reading the stream. */
 const MAX_BUFFERED = 4096;
-/** Messages the history consumer holds ahead of the client. */
+/** Messages the history read holds ahead of the client. */
 const HISTORY_BATCH = 256;
 /** Direct gets in flight when a watch of listed ids reads where each task stands. */
 const LOOKUP_CONCURRENCY = 64;
@@ -62,36 +65,30 @@ export async function tenantLastSeq(broker: Broker, tenant: string): Promise<num
   }
 }
 
-/** The tenant's events with a sequence in (after, until], in stream order, not decoded yet. */
+/**
+ * The tenant's events with a sequence in (after, until], in stream order, not decoded yet; ends
+ * early only when `signal` aborts.
+ */
 async function* readTenant(deps: TaskSetWatchDeps, tenant: string, after: number, until: number, signal: AbortSignal): AsyncGenerator<FeedEvent> {
   if (until <= after) return;
-  const consumer = await deps.broker.js.consumers.get(EVENTS_STREAM, {
-    filterSubjects: eventSubject(tenant, "*"),
-    deliver_policy: DeliverPolicy.StartSequence,
-    opt_start_seq: after + 1,
+  const reader = new StreamReader(deps.broker, deps.log, {
+    stream: EVENTS_STREAM,
+    filter: eventSubject(tenant, "*"),
+    from: after + 1,
+    namePrefix: "watch-tasks",
+    batch: HISTORY_BATCH,
+    what: "WatchTasks history read",
   });
-  const messages = await consumer.consume({ max_messages: HISTORY_BATCH });
-  const onAbort = (): void => void messages.stop();
-  signal.addEventListener("abort", onAbort, { once: true });
-  let last = after;
-  try {
-    for await (const m of messages) {
-      last = m.seq;
-      let ev: FeedEvent | undefined;
-      try {
-        ev = new FeedEvent(tenant, m.subject.slice(m.subject.lastIndexOf(".") + 1), m.seq, m.data); // read at once, not kept: no copy
-      } catch (err) {
-        deps.log.error({ err, subject: m.subject, seq: m.seq }, "undecodable task event skipped");
-      }
-      if (ev) yield ev;
-      if (m.seq >= until) return;
+  for await (const m of reader.read(signal)) {
+    let ev: FeedEvent | undefined;
+    try {
+      ev = new FeedEvent(tenant, m.subject.slice(m.subject.lastIndexOf(".") + 1), m.seq, m.data); // read at once, not kept: no copy
+    } catch (err) {
+      deps.log.error({ err, subject: m.subject, seq: m.seq }, "undecodable task event skipped");
     }
-  } finally {
-    signal.removeEventListener("abort", onAbort);
-    void messages.stop();
+    if (ev) yield ev;
+    if (m.seq >= until) return;
   }
-  // The consumer ended before `until` (NATS went away): the events in between are not in the tap.
-  if (!signal.aborted) throw new UnavailableError(`event history read stopped at sequence ${last} of ${until}; resume with after_sequence`);
 }
 
 /**
