@@ -2,10 +2,8 @@
 // on its row slice. Used by both sides: als-team.ts (part 0) and als-team-thread.ts (parts 1…).
 import { cgScratch, gramRange, observedLossRange, solveRange, type Csr } from "../engine/index.js";
 
-/** Slots of the control array. */
-export const CTRL = { generation: 0, command: 1, done: 2, ready: 3, failed: 4, length: 5 } as const;
-
-export const CMD = { solveUsers: 1, solveItems: 2, observedLoss: 3, gramUsers: 4, gramItems: 5, exit: 9 } as const;
+/** The team's commands (thread-team.ts runs them). */
+export const CMD = { solveUsers: 1, solveItems: 2, observedLoss: 3, gramUsers: 4, gramItems: 5 } as const;
 
 export interface TeamShared {
   ctrl: Int32Array;

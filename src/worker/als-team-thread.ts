@@ -1,23 +1,7 @@
-// A helper thread of an AlsTeam: waits on the control array for a command, runs its row slice,
-// counts itself done, until told to exit. Synchronous by design: it has no other work.
+// A helper thread of an AlsTeam: runs its row slice of each command (thread-team.ts).
 import { workerData } from "node:worker_threads";
-import { CMD, CTRL, runPart, type TeamShared } from "./als-team-protocol.js";
+import { runPart, type TeamShared } from "./als-team-protocol.js";
+import { serveTeam } from "./thread-team.js";
 
 const { shared, part } = workerData as { shared: TeamShared; part: number };
-const { ctrl } = shared;
-let generation = Atomics.load(ctrl, CTRL.generation);
-Atomics.add(ctrl, CTRL.ready, 1);
-Atomics.notify(ctrl, CTRL.ready);
-for (;;) {
-  Atomics.wait(ctrl, CTRL.generation, generation);
-  generation = Atomics.load(ctrl, CTRL.generation);
-  const cmd = Atomics.load(ctrl, CTRL.command);
-  if (cmd === CMD.exit) break;
-  try {
-    runPart(shared, cmd, part);
-  } catch {
-    Atomics.store(ctrl, CTRL.failed, 1);
-  }
-  Atomics.add(ctrl, CTRL.done, 1);
-  Atomics.notify(ctrl, CTRL.done);
-}
+serveTeam(shared.ctrl, (cmd) => runPart(shared, cmd, part));

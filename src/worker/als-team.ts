@@ -1,13 +1,11 @@
 // A team of threads for one ALS training: the calling thread (a compute thread of the pool, or a
 // bench) plus `threads − 1` helper threads share the factor matrices and the interactions through
 // SharedArrayBuffers and solve disjoint row slices of each half-sweep. Coordination is Atomics
-// only (no messages), so the caller stays synchronous like the serial solver. Rows are
+// only (thread-team.ts, no messages), so the caller stays synchronous like the serial solver. Rows are
 // independent given the Gram matrix, so the factors are bit-identical to a serial run.
-import { Worker } from "node:worker_threads";
 import { balancedSplit, finishGram, gramSplit, serialAls, throwIfAborted, type AbortFlag, type AlsExecutor, type AlsProblem, type Csr, type ObservedLoss } from "../engine/index.js";
-import { CMD, CTRL, runPart, type TeamShared } from "./als-team-protocol.js";
-
-const READY_TIMEOUT_MS = 10_000;
+import { CMD, runPart, type TeamShared } from "./als-team-protocol.js";
+import { TeamHelpers, controlArray } from "./thread-team.js";
 
 function shared<T extends Float32Array | Int32Array | Float64Array>(a: T): T {
   if (a.buffer instanceof SharedArrayBuffer) return a;
@@ -21,7 +19,7 @@ const sharedCsr = (c: Csr): Csr => ({ indptr: shared(c.indptr), indices: shared(
 
 export class AlsTeam implements AlsExecutor {
   readonly threads: number;
-  #helpers: Worker[] = [];
+  #helpers: TeamHelpers | undefined;
   #shared: TeamShared | undefined;
   #problem: AlsProblem | undefined;
 
@@ -65,16 +63,11 @@ export class AlsTeam implements AlsExecutor {
 
   /** Stops the helper threads; the team can be bound again later. */
   async close(): Promise<void> {
-    if (this.#shared) {
-      Atomics.store(this.#shared.ctrl, CTRL.command, CMD.exit);
-      Atomics.add(this.#shared.ctrl, CTRL.generation, 1);
-      Atomics.notify(this.#shared.ctrl, CTRL.generation);
-    }
     const helpers = this.#helpers;
-    this.#helpers = [];
+    this.#helpers = undefined;
     this.#shared = undefined;
     this.#problem = undefined;
-    await Promise.all(helpers.map((w) => w.terminate()));
+    await helpers?.stop();
   }
 
   #bind(problem: AlsProblem): TeamShared {
@@ -87,7 +80,7 @@ export class AlsTeam implements AlsExecutor {
     }
     const { f } = problem;
     const s: TeamShared = {
-      ctrl: new Int32Array(new SharedArrayBuffer(CTRL.length * 4)),
+      ctrl: controlArray(),
       G: new Float64Array(new SharedArrayBuffer(f * f * 8)),
       lossParts: new Float64Array(new SharedArrayBuffer(this.threads * 2 * 8)),
       gramOut: new Float64Array(new SharedArrayBuffer(f * f * 8)),
@@ -102,20 +95,7 @@ export class AlsTeam implements AlsExecutor {
       alpha: problem.alpha,
       cgSteps: problem.cgSteps,
     };
-    for (let part = 1; part < this.threads; part++) {
-      const w = new Worker(new URL("./als-team-thread.js", import.meta.url), { workerData: { shared: s, part } });
-      w.unref();
-      this.#helpers.push(w);
-    }
-    // Wait (synchronously, like the rest of a training) until every helper is in its loop.
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    for (let ready = Atomics.load(s.ctrl, CTRL.ready); ready < this.threads - 1; ready = Atomics.load(s.ctrl, CTRL.ready)) {
-      if (Date.now() > deadline) {
-        void this.close();
-        throw new Error(`ALS helper threads did not start within ${READY_TIMEOUT_MS} ms`);
-      }
-      Atomics.wait(s.ctrl, CTRL.ready, ready, 100);
-    }
+    this.#helpers = TeamHelpers.start(new URL("./als-team-thread.js", import.meta.url), s.ctrl, this.threads, (part) => ({ shared: s, part }), "ALS");
     this.#shared = s;
     this.#problem = problem;
     return s;
@@ -123,15 +103,6 @@ export class AlsTeam implements AlsExecutor {
 
   /** Runs `cmd` on every part: helpers on their threads, part 0 here; returns when all are done. */
   #run(cmd: number, s: TeamShared): void {
-    const { ctrl } = s;
-    Atomics.store(ctrl, CTRL.done, 0);
-    Atomics.store(ctrl, CTRL.command, cmd);
-    Atomics.add(ctrl, CTRL.generation, 1);
-    Atomics.notify(ctrl, CTRL.generation);
-    runPart(s, cmd, 0);
-    for (let done = Atomics.load(ctrl, CTRL.done); done < this.threads - 1; done = Atomics.load(ctrl, CTRL.done)) {
-      Atomics.wait(ctrl, CTRL.done, done, 1000);
-    }
-    if (Atomics.load(ctrl, CTRL.failed) !== 0) throw new Error("an ALS helper thread failed");
+    this.#helpers!.run(cmd, () => runPart(s, cmd, 0));
   }
 }

@@ -3,10 +3,8 @@
 // Used by both sides: softmax-team.ts (part 0) and softmax-team-thread.ts (parts 1…).
 import { evaluateBlocks, type SoftmaxProblem } from "../engine/sequential-softmax.js";
 
-/** Slots of the control array. */
-export const CTRL = { generation: 0, command: 1, done: 2, ready: 3, failed: 4, length: 5 } as const;
-
-export const CMD = { evaluate: 1, exit: 9 } as const;
+/** The team's command (thread-team.ts runs it). */
+export const CMD = { evaluate: 1 } as const;
 
 export interface SoftmaxTeamShared {
   ctrl: Int32Array;
