@@ -5,21 +5,18 @@
 // scripts/gen-wasm.mjs. One instance per solve, with its own memory holding a copy of the other
 // side's factors and of the row slice's nonzeros; the dense parts of the CG stay in float64 JS.
 import { ALS_SPARSE_WASM_BASE64 } from "../generated/als-sparse-wasm.js";
-
-const PAGE = 65_536;
-const BYTES = Buffer.from(ALS_SPARSE_WASM_BASE64, "base64");
+import { EmbeddedWasm, growMemory } from "./embedded-wasm.js";
 
 interface Exports {
   memory: WebAssembly.Memory;
   pass(y: number, idx: number, w: number, start: number, end: number, alpha: number, f: number, v: number, out: number, residual: number): void;
 }
 
-let module: WebAssembly.Module | null | undefined;
+const KERNEL = new EmbeddedWasm<Exports>(ALS_SPARSE_WASM_BASE64);
 
 /** True where the runtime has WebAssembly SIMD (Node ≥ 16.4); the JS kernel is used otherwise. */
 export function simdKernelAvailable(): boolean {
-  if (module === undefined) module = WebAssembly.validate(BYTES) ? new WebAssembly.Module(BYTES) : null;
-  return module !== null;
+  return KERNEL.available();
 }
 
 /** Factor counts the SIMD kernel handles (its loops step 16 floats). */
@@ -45,7 +42,7 @@ export class SparseKernel {
 
   constructor() {
     if (!simdKernelAvailable()) throw new Error("WebAssembly SIMD is not available");
-    this.#ex = new WebAssembly.Instance(module!).exports as unknown as Exports;
+    this.#ex = KERNEL.instantiate();
   }
 
   /** Copies Y (all rows) and the nonzeros [nzFrom, nzTo) into the kernel's memory. */
@@ -59,9 +56,8 @@ export class SparseKernel {
     this.#vB = align(this.#wB + nnz * 4);
     this.#outB = align(this.#vB + f * 4);
     const need = this.#outB + f * 4;
-    const mem = this.#ex.memory;
-    if (mem.buffer.byteLength < need) mem.grow(Math.ceil((need - mem.buffer.byteLength) / PAGE));
-    const buf = mem.buffer;
+    growMemory(this.#ex.memory, need);
+    const buf = this.#ex.memory.buffer;
     new Float32Array(buf, this.#yB, Y.length).set(Y);
     new Int32Array(buf, this.#idxB, nnz).set(indices.subarray(nzFrom, nzTo));
     new Float32Array(buf, this.#wB, nnz).set(weights.subarray(nzFrom, nzTo));

@@ -3,9 +3,8 @@
 // and a scalar JavaScript fallback for runtimes without SIMD. Both round every multiply and add
 // to float32 in the same order, so they give bit-identical scores (the unit tests hold them to it).
 import { SCORE_TILE_WASM_BASE64 } from "../generated/score-tile-wasm.js";
+import { EmbeddedWasm, WASM_PAGE, growMemory } from "./embedded-wasm.js";
 
-const PAGE = 65_536;
-const BYTES = Buffer.from(SCORE_TILE_WASM_BASE64, "base64");
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -13,12 +12,11 @@ interface Exports {
   row(q: number, f: number, panels: number, p0: number, p1: number, bias: number, out: number): void;
 }
 
-let module: WebAssembly.Module | null | undefined;
+const KERNEL = new EmbeddedWasm<Exports>(SCORE_TILE_WASM_BASE64);
 
 /** True where the runtime has WebAssembly SIMD; the scalar kernel is used otherwise. */
 export function simdScoringAvailable(): boolean {
-  if (module === undefined) module = WebAssembly.validate(BYTES) ? new WebAssembly.Module(BYTES) : null;
-  return module !== null;
+  return KERNEL.available();
 }
 
 /**
@@ -42,11 +40,10 @@ class SimdTileKernel implements ScoreTileKernel {
   readonly simd = true;
   readonly #ex: Exports;
   constructor() {
-    this.#ex = new WebAssembly.Instance(module!).exports as unknown as Exports;
+    this.#ex = KERNEL.instantiate();
   }
   reserve(bytes: number): void {
-    const mem = this.#ex.memory;
-    if (mem.buffer.byteLength < bytes) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / PAGE));
+    growMemory(this.#ex.memory, bytes);
   }
   memory(): ArrayBuffer {
     return this.#ex.memory.buffer;
@@ -69,7 +66,7 @@ class ScalarTileKernel implements ScoreTileKernel {
   #b = new Uint8Array(0);
   reserve(bytes: number): void {
     if (this.#buf.byteLength >= bytes) return;
-    const next = new ArrayBuffer(Math.ceil(bytes / PAGE) * PAGE);
+    const next = new ArrayBuffer(Math.ceil(bytes / WASM_PAGE) * WASM_PAGE);
     new Uint8Array(next).set(new Uint8Array(this.#buf));
     this.#buf = next;
     this.#m = new Float32Array(next);

@@ -4,9 +4,7 @@
 // Both round every float32 operation in the same order and keep the same float64 lane sums, so
 // they give bit-identical results (test/unit/softmax-kernel.test.ts holds them to it).
 import { SOFTMAX_MF_WASM_BASE64 } from "../generated/softmax-mf-wasm.js";
-
-const PAGE = 65_536;
-const BYTES = Buffer.from(SOFTMAX_MF_WASM_BASE64, "base64");
+import { EmbeddedWasm, WASM_PAGE, growMemory } from "./embedded-wasm.js";
 
 /** The kernels; offsets are in bytes into `memory()`, which `reserve` sizes (growing detaches old views). */
 export interface SoftmaxKernel {
@@ -31,23 +29,21 @@ interface Exports extends Omit<SoftmaxKernel, "simd" | "reserve" | "memory"> {
   memory: WebAssembly.Memory;
 }
 
-let module: WebAssembly.Module | null | undefined;
+const KERNEL = new EmbeddedWasm<Exports>(SOFTMAX_MF_WASM_BASE64);
 
 /** True where the runtime has WebAssembly SIMD; the scalar kernel is used otherwise. */
 export function simdSoftmaxAvailable(): boolean {
-  if (module === undefined) module = WebAssembly.validate(BYTES) ? new WebAssembly.Module(BYTES) : null;
-  return module !== null;
+  return KERNEL.available();
 }
 
 class SimdSoftmaxKernel implements SoftmaxKernel {
   readonly simd = true;
   readonly #ex: Exports;
   constructor() {
-    this.#ex = new WebAssembly.Instance(module!).exports as unknown as Exports;
+    this.#ex = KERNEL.instantiate();
   }
   reserve(bytes: number): void {
-    const mem = this.#ex.memory;
-    if (mem.buffer.byteLength < bytes) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / PAGE));
+    growMemory(this.#ex.memory, bytes);
   }
   memory(): ArrayBuffer {
     return this.#ex.memory.buffer;
@@ -105,7 +101,7 @@ class ScalarSoftmaxKernel implements SoftmaxKernel {
   #m = new Float32Array(0);
   reserve(bytes: number): void {
     if (this.#buf.byteLength >= bytes) return;
-    const next = new ArrayBuffer(Math.ceil(bytes / PAGE) * PAGE);
+    const next = new ArrayBuffer(Math.ceil(bytes / WASM_PAGE) * WASM_PAGE);
     new Uint8Array(next).set(new Uint8Array(this.#buf));
     this.#buf = next;
     this.#m = new Float32Array(next);
