@@ -5,17 +5,9 @@
 // independent given the Gram matrix, so the factors are bit-identical to a serial run.
 import { balancedSplit, finishGram, gramSplit, serialAls, throwIfAborted, type AbortFlag, type AlsExecutor, type AlsProblem, type Csr, type ObservedLoss } from "../engine/index.js";
 import { CMD, runPart, type TeamShared } from "./als-team-protocol.js";
-import { TeamHelpers, controlArray } from "./thread-team.js";
+import { TeamHelpers, controlArray, sharedCopy } from "./thread-team.js";
 
-function shared<T extends Float32Array | Int32Array | Float64Array>(a: T): T {
-  if (a.buffer instanceof SharedArrayBuffer) return a;
-  const Ctor = a.constructor as new (b: SharedArrayBuffer) => T;
-  const out = new Ctor(new SharedArrayBuffer(a.byteLength));
-  out.set(a);
-  return out;
-}
-
-const sharedCsr = (c: Csr): Csr => ({ indptr: shared(c.indptr), indices: shared(c.indices), weights: shared(c.weights) });
+const sharedCsr = (c: Csr): Csr => ({ indptr: sharedCopy(c.indptr), indices: sharedCopy(c.indices), weights: sharedCopy(c.weights) });
 
 export class AlsTeam implements AlsExecutor {
   readonly threads: number;

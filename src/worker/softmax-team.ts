@@ -6,14 +6,8 @@
 // order, so the model is bit-identical to a one-thread fit.
 import { serialSoftmax, type SoftmaxExecutor, type SoftmaxProblem } from "../engine/sequential-softmax.js";
 import { CMD, runPart, type SoftmaxTeamShared } from "./softmax-team-protocol.js";
-import { TeamHelpers, controlArray } from "./thread-team.js";
+import { TeamHelpers, controlArray, sharedCopy } from "./thread-team.js";
 
-function shared(a: Int32Array): Int32Array {
-  if (a.buffer instanceof SharedArrayBuffer) return a;
-  const out = new Int32Array(new SharedArrayBuffer(a.byteLength));
-  out.set(a);
-  return out;
-}
 
 export class SoftmaxTeam implements SoftmaxExecutor {
   readonly threads: number;
@@ -57,7 +51,7 @@ export class SoftmaxTeam implements SoftmaxExecutor {
     if (!outputs.every((a) => a.buffer instanceof SharedArrayBuffer)) throw new Error("SoftmaxTeam needs a problem allocated with its own alloc32/alloc64");
     const s: SoftmaxTeamShared = {
       ctrl: controlArray(),
-      problem: { ...problem, seqPtr: shared(problem.seqPtr), seq: shared(problem.seq), blocks: shared(problem.blocks) },
+      problem: { ...problem, seqPtr: sharedCopy(problem.seqPtr), seq: sharedCopy(problem.seq), blocks: sharedCopy(problem.blocks) },
       threads: this.threads,
     };
     this.#helpers = TeamHelpers.start(new URL("./softmax-team-thread.js", import.meta.url), s.ctrl, this.threads, (part) => ({ shared: s, part }), "sequential-softmax");
