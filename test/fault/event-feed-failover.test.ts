@@ -8,8 +8,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { connect, type JetStreamManager, type NatsConnection } from "nats";
 import type { TaskEvent__Output } from "../../src/generated/recflow/v1/TaskEvent.js";
-import { Stack, terminalEvents, waitFor } from "../helpers/stack.js";
-import { startCluster, type TestCluster } from "../helpers/cluster.js";
+import { terminalEvents, waitFor, type Stack } from "../helpers/stack.js";
+import { stackOnCluster, startCluster, type TestCluster } from "../helpers/cluster.js";
 
 const EVENTS = "RECFLOW_EVENTS";
 const TASKS = 4;
@@ -45,13 +45,7 @@ describe("gateway event feed: SIGKILL of the node holding its consumer", () => {
     { role: "follows", leads: false },
   ])("while that node $role the stream, live watches get every remaining event exactly once, in order, within seconds", async ({ leads }) => {
     cluster = await startCluster(3);
-    const first = cluster.nodes[0].server;
-    stack = await Stack.start({
-      workers: 1,
-      threads: TASKS,
-      nats: { server: first, url: first.url, stop: () => Promise.resolve(), [Symbol.asyncDispose]: () => Promise.resolve() },
-      env: { NATS_URL: cluster.urls, RECFLOW_STREAM_REPLICAS: "3", RECFLOW_PUBLISH_TIMEOUT_MS: "3000" },
-    });
+    stack = await stackOnCluster(cluster, { workers: 1, threads: TASKS });
     const s = stack;
     // The test's own view of the cluster: any node, so it outlives the one killed.
     admin = await connect({ servers: cluster.urls.split(","), maxReconnectAttempts: -1, reconnectTimeWait: 200 });

@@ -5,8 +5,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { status as Code, type ServiceError } from "@grpc/grpc-js";
 import type { Task__Output } from "../../src/generated/recflow/v1/Task.js";
-import { Stack, terminalEvents, waitFor } from "../helpers/stack.js";
-import { startCluster, type TestCluster } from "../helpers/cluster.js";
+import { terminalEvents, waitFor, type Stack } from "../helpers/stack.js";
+import { stackOnCluster, startCluster, type TestCluster } from "../helpers/cluster.js";
 
 describe("replicated NATS: losing the stream leader", () => {
   let cluster: TestCluster | undefined;
@@ -18,13 +18,7 @@ describe("replicated NATS: losing the stream leader", () => {
 
   it("loses no task and duplicates no outcome when the leader node is SIGKILLed mid-run, and the node catches up", async () => {
     cluster = await startCluster(3);
-    const first = cluster.nodes[0].server;
-    stack = await Stack.start({
-      workers: 2,
-      threads: 2,
-      nats: { server: first, url: first.url, stop: () => Promise.resolve(), [Symbol.asyncDispose]: () => Promise.resolve() },
-      env: { NATS_URL: cluster.urls, RECFLOW_STREAM_REPLICAS: "3", RECFLOW_PUBLISH_TIMEOUT_MS: "3000" },
-    });
+    stack = await stackOnCluster(cluster, { workers: 2, threads: 2 });
     const s = stack;
     const info = await s.jsm.streams.info("RECFLOW_TASKS");
     expect(info.config.num_replicas).toBe(3);

@@ -14,8 +14,8 @@ import { call } from "../../src/api/client.js";
 import type { BatchSubmitTasksResponse__Output } from "../../src/generated/recflow/v1/BatchSubmitTasksResponse.js";
 import type { TaskEvent__Output } from "../../src/generated/recflow/v1/TaskEvent.js";
 import type { TaskSpec } from "../../src/generated/recflow/v1/TaskSpec.js";
-import { Stack, waitFor } from "../helpers/stack.js";
-import { startCluster, type TestCluster } from "../helpers/cluster.js";
+import { waitFor, type Stack } from "../helpers/stack.js";
+import { stackOnCluster, startCluster, type TestCluster } from "../helpers/cluster.js";
 
 const EVENTS = "RECFLOW_EVENTS";
 /** Finished tasks whose history the watch reads first: 3 events each, the Queued one fat with a label. */
@@ -58,13 +58,7 @@ describe("WatchTasks: SIGKILL of the node holding the consumer it reads through"
   /** A stack on a fresh 3-node cluster (R3 streams), and the test's own view of the cluster. */
   async function start(): Promise<{ s: Stack; jsm: JetStreamManager }> {
     cluster = await startCluster(3);
-    const first = cluster.nodes[0].server;
-    stack = await Stack.start({
-      workers: 1,
-      threads: RUNNING_TASKS + 2,
-      nats: { server: first, url: first.url, stop: () => Promise.resolve(), [Symbol.asyncDispose]: () => Promise.resolve() },
-      env: { NATS_URL: cluster.urls, RECFLOW_STREAM_REPLICAS: "3", RECFLOW_PUBLISH_TIMEOUT_MS: "3000" },
-    });
+    stack = await stackOnCluster(cluster, { workers: 1, threads: RUNNING_TASKS + 2 });
     // Any node, so it outlives the one killed.
     admin = await connect({ servers: cluster.urls.split(","), maxReconnectAttempts: -1, reconnectTimeWait: 200 });
     return { s: stack, jsm: await admin.jetstreamManager({ timeout: 3_000 }) };

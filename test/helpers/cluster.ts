@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "nats";
 import { LocalNatsServer, freePort } from "../../src/cli/nats-server.js";
+import { Stack } from "./stack.js";
 
 export interface TestCluster {
   nodes: { name: string; server: LocalNatsServer }[];
@@ -53,4 +54,18 @@ export async function startCluster(size = 3): Promise<TestCluster> {
     await nc.close();
   }
   return cluster;
+}
+
+/**
+ * A recflow stack (gateway, workers) on `cluster`: every process given all the nodes' URLs,
+ * streams with three replicas, and the stack's own NATS handle on the first node (not stopped by
+ * the stack: the cluster owns it).
+ */
+export function stackOnCluster(cluster: TestCluster, o: { workers: number; threads: number }): Promise<Stack> {
+  const first = cluster.nodes[0].server;
+  return Stack.start({
+    ...o,
+    nats: { server: first, url: first.url, stop: () => Promise.resolve(), [Symbol.asyncDispose]: () => Promise.resolve() },
+    env: { NATS_URL: cluster.urls, RECFLOW_STREAM_REPLICAS: "3", RECFLOW_PUBLISH_TIMEOUT_MS: "3000" },
+  });
 }
