@@ -6,6 +6,8 @@
 //   submit    `count` sequential SubmitTask calls
 //   watchers  `perTask` concurrent WatchTask streams per task over `connections` channels
 //   baseline  the bare JetStream pipeline's publisher (see baseline-worker.ts for the consumer)
+//   shape     the durable-shape floor's client: recflow's per-task JetStream traffic alone (see
+//             shape-worker.ts): Queued + work message per task, completions from one consumer
 //   tasks-batch  `count` tasks in BatchSubmitTasks calls of `batchSize`, `batchesInFlight` at once,
 //             all followed on one WatchTasks stream (label selector) to their terminal events
 //   tasks-coalesced  tasks-watch-all's loops submitting through RecflowClient.submit with
@@ -15,7 +17,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
-import { connect, StringCodec } from "nats";
+import { AckPolicy, connect, DeliverPolicy, nanos, StringCodec } from "nats";
 import { call, createTasksClient, type TasksServiceClient } from "../api/client.js";
 import type { Task__Output } from "../generated/recflow/v1/Task.js";
 import type { TaskEvent__Output } from "../generated/recflow/v1/TaskEvent.js";
@@ -24,12 +26,15 @@ import type { BatchSubmitTasksResponse__Output } from "../generated/recflow/v1/B
 import { newTaskId } from "../api/task-id.js";
 import { RecflowClient } from "../client/recflow-client.js";
 import { Completions, pool, runBullmq, type BullmqJob } from "./bullmq-client.js";
+import { JetStreamRequests } from "../nats/jetstream-requests.js";
+import { EventKind, RawPull, SHAPE_EVENTS_PREFIX, SHAPE_EVENTS_STREAM, SHAPE_WORK_SUBJECT, shapePayload } from "./shape-pull.js";
 
 export type ClientJob =
   | { mode: "tasks"; address: string; count: number; concurrency: number; spec: TaskSpec; connections?: number }
   | { mode: "submit"; address: string; count: number; spec: TaskSpec }
   | { mode: "watchers"; address: string; taskIds: string[]; perTask: number; connections: number }
   | { mode: "baseline"; natsUrl: string; count: number; concurrency: number; payloadBytes: number }
+  | { mode: "shape"; natsUrl: string; count: number; concurrency: number; payloadBytes: number }
   | { mode: "tasks-watch-all"; address: string; count: number; concurrency: number; spec: TaskSpec; connections?: number }
   | { mode: "tasks-batch"; address: string; count: number; batchSize: number; batchesInFlight: number; spec: TaskSpec; connections?: number }
   | { mode: "tasks-coalesced"; address: string; count: number; concurrency: number; spec: TaskSpec; connections?: number }
@@ -306,12 +311,60 @@ async function baseline(job: Extract<ClientJob, { mode: "baseline" }>): Promise<
   return { durationMs, latencies };
 }
 
+/**
+ * The durable-shape floor's client. Each of `concurrency` loops sends a task's Queued event
+ * (create-if-absent: expected last subject sequence 0) and its work message together, awaits
+ * both PubAcks, then waits for the task's Succeeded on ONE ack-less pull consumer over every
+ * event, as recflow's gateway feed follows the event stream.
+ */
+async function shape(job: Extract<ClientJob, { mode: "shape" }>): Promise<object> {
+  const nc = await connect({ servers: job.natsUrl });
+  const js = new JetStreamRequests(nc, 30_000);
+  const feed = await (await nc.jetstreamManager()).consumers.add(SHAPE_EVENTS_STREAM, {
+    ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All, mem_storage: true, inactive_threshold: nanos(60_000),
+  });
+  const completions = new Completions();
+  const events = new Map<string, number>();
+  new RawPull(nc, {
+    stream: SHAPE_EVENTS_STREAM, consumer: feed.name, capacity: () => 1024, minBatch: 256, expiresMs: 5_000,
+    onMessage: (m) => {
+      const id = m.subject.slice(SHAPE_EVENTS_PREFIX.length);
+      events.set(id, (events.get(id) ?? 0) + 1);
+      if (m.data[0] === EventKind.Succeeded) completions.done(id);
+    },
+  }).refill();
+  await nc.flush();
+  const queued = shapePayload(job.payloadBytes, EventKind.Queued);
+  const work = shapePayload(job.payloadBytes, 0);
+  const latencies: number[] = [];
+  const cpuAtStart = process.cpuUsage();
+  const started = performance.now();
+  await pool(job.count, job.concurrency, async (i) => {
+    const id = `s${i}`;
+    const t0 = performance.now();
+    await Promise.all([
+      js.publish(`${SHAPE_EVENTS_PREFIX}${id}`, queued, { msgId: `${id}:queued`, expectedLastSubjectSeq: 0 }),
+      js.publish(SHAPE_WORK_SUBJECT, work, { msgId: id }),
+    ]);
+    await completions.wait(id);
+    latencies.push(performance.now() - t0);
+  });
+  const durationMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuAtStart);
+  // Every task's log must be exactly Queued, Started, Succeeded by the time its Succeeded arrived.
+  const notThreeEvents = [...events.values()].filter((x) => x !== 3).length + (job.count - events.size);
+  js.close();
+  await nc.close();
+  return { durationMs, cpuSeconds: (cpu.user + cpu.system) / 1e6, latencies, notThreeEvents };
+}
+
 function run(job: ClientJob): Promise<object> {
   switch (job.mode) {
     case "tasks": return tasks(job);
     case "submit": return submit(job);
     case "watchers": return watchers(job);
     case "baseline": return baseline(job);
+    case "shape": return shape(job);
     case "tasks-watch-all": return tasksWatchAll(job);
     case "tasks-batch": return tasksBatch(job);
     case "tasks-coalesced": return tasksCoalesced(job);

@@ -1,6 +1,10 @@
 // The workloads of `npm run bench` (bench/README.md explains each). Every workload is bounded in
 // count and time, runs real processes on loopback, and reports checks against the issue's targets.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { AckPolicy, connect, RetentionPolicy } from "nats";
+import { LocalNatsServer } from "../cli/nats-server.js";
 import { spawnRecflow, stopProc } from "../cli/processes.js";
 import { Recommender, simdScoringAvailable, syntheticDataset, transpose, trainAls, itemPopularity, type AlsParams } from "../engine/index.js";
 import { AlsTeam } from "../worker/als-team.js";
@@ -14,6 +18,7 @@ import { quality, tuning } from "./quality.js";
 import { withBullmq } from "./bullmq-peer.js";
 import { onlineRecommend } from "./online.js";
 import { memory } from "./memory.js";
+import { SHAPE_EVENTS_PREFIX, SHAPE_EVENTS_STREAM, SHAPE_WORK_STREAM, SHAPE_WORK_SUBJECT, SHAPE_WORKERS_CONSUMER } from "./shape-pull.js";
 
 const ms = (v: number): string => `${v.toFixed(2)} ms`;
 const n = (count: number, scale: number): number => Math.max(1, Math.round(count * scale));
@@ -38,6 +43,47 @@ async function bareJetStream(count: number, concurrency: number): Promise<{ task
     }
   } finally {
     await stack.close();
+  }
+}
+
+interface ShapeFloor { tasksPerSecond: number; latencies: number[]; notThreeEvents: number; cpuMsPerTask: { client: number; workers: number; nats: number } }
+
+/**
+ * The durable-shape floor: recflow's per-task JetStream traffic with nothing else, on its own
+ * nats-server. The client (`shape` mode) sends Queued (create-if-absent) and the work message
+ * together and follows every event on one consumer; two workers (shape-worker.ts, up to 17 tasks
+ * each) direct-get the last event, append Started and Succeeded compare-and-set, and ack: the
+ * JetStream work that any implementation of recflow's delivery semantics with per-task messages
+ * has to do, so its tasks/s is the design's ceiling on this machine.
+ */
+async function durableShapeFloor(count: number, concurrency: number): Promise<ShapeFloor> {
+  const dir = mkdtempSync(join(tmpdir(), "recflow-bench-shape-"));
+  const nats = await LocalNatsServer.start({ storeDir: dir });
+  try {
+    const nc = await connect({ servers: nats.url });
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.add({ name: SHAPE_EVENTS_STREAM, subjects: [`${SHAPE_EVENTS_PREFIX}>`], retention: RetentionPolicy.Limits, allow_direct: true });
+    await jsm.streams.add({ name: SHAPE_WORK_STREAM, subjects: [SHAPE_WORK_SUBJECT], retention: RetentionPolicy.Workqueue });
+    await jsm.consumers.add(SHAPE_WORK_STREAM, { durable_name: SHAPE_WORKERS_CONSUMER, ack_policy: AckPolicy.Explicit, max_ack_pending: 10_000 });
+    await nc.close();
+    const entry = new URL("./shape-worker.js", import.meta.url).pathname;
+    const workers = await Promise.all([1, 2].map((i) => spawnRecflow(`shape-w${i}`, [nats.url], { env: process.env, entry })));
+    try {
+      const cpu = (): { workers: number; nats: number } => ({ workers: workers.reduce((a, w) => a + cpuSecondsOf(Number(w.child.pid)), 0), nats: cpuSecondsOf(Number(nats.pid)) });
+      const cpu0 = cpu();
+      const r = await runClient<{ durationMs: number; cpuSeconds: number; latencies: number[]; notThreeEvents: number }>({ mode: "shape", natsUrl: nats.url, count, concurrency, payloadBytes: 200 });
+      const cpu1 = cpu();
+      const perTask = (s: number): number => (s * 1000) / count;
+      return {
+        tasksPerSecond: count / (r.durationMs / 1000), latencies: r.latencies, notThreeEvents: r.notThreeEvents,
+        cpuMsPerTask: { client: perTask(r.cpuSeconds), workers: perTask(cpu1.workers - cpu0.workers), nats: perTask(cpu1.nats - cpu0.nats) },
+      };
+    } finally {
+      await Promise.all(workers.map((w) => stopProc(w, "SIGKILL")));
+    }
+  } finally {
+    await nats.stop("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -138,6 +184,8 @@ const throughput: Workload = {
     // The same loops and stream as watch_all, submitting through RecflowClient with coalesceSubmits:
     // what one turn of the client's event loop submits shares a BatchSubmitTasks call.
     const coalesced = await recflowShared({ mode: "tasks-coalesced", address: "", count, concurrency, spec: { probe: { workMs: 0 } } });
+    // The ceiling of the design, just before BullMQ so the two share the machine's minutes.
+    const shapeFloor = await durableShapeFloor(count, concurrency);
     const bull = await bullmqThroughput(count, concurrency);
     const bullAdd = count / (bull.add.durationMs / 1000);
     const bullBulk = count / (bull.addBulk.durationMs / 1000);
@@ -149,6 +197,7 @@ const throughput: Workload = {
       coalesced: allProcesses(coalesced),
       bullAdd: (bull.add.cpuSeconds * 1000) / count + bull.cpuMsPerTask.redis + bull.cpuMsPerTask.workers,
       bullBulk: (bull.addBulk.cpuSeconds * 1000) / count + bull.bulkCpuMsPerTask.redis + bull.bulkCpuMsPerTask.workers,
+      shapeFloor: shapeFloor.cpuMsPerTask.client + shapeFloor.cpuMsPerTask.workers + shapeFloor.cpuMsPerTask.nats,
     };
     const peer = {
       watch_all_tasks_per_s: each.tasksPerSecond, batch_tasks_per_s: batch.tasksPerSecond, bullmq_add_tasks_per_s: bullAdd, bullmq_addbulk_tasks_per_s: bullBulk,
@@ -171,6 +220,11 @@ const throughput: Workload = {
       cpu_ratio_bullmq_add_to_coalesced: cpuTotal.bullAdd / cpuTotal.coalesced,
       ...summarize(coalesced.latencies, "coalesced_latency_ms"),
       coalesced_failed: coalesced.failed, coalesced_not_exactly_one_terminal: coalesced.notExactlyOneTerminal,
+      shape_floor_tasks_per_s: shapeFloor.tasksPerSecond, shape_floor_ratio_to_bullmq_addbulk: shapeFloor.tasksPerSecond / bullBulk,
+      shape_floor_ratio_to_bullmq_add: shapeFloor.tasksPerSecond / bullAdd, batch_ratio_to_shape_floor: batch.tasksPerSecond / shapeFloor.tasksPerSecond,
+      cpu_ms_per_task_shape_floor_client: shapeFloor.cpuMsPerTask.client, cpu_ms_per_task_shape_floor_workers: shapeFloor.cpuMsPerTask.workers,
+      cpu_ms_per_task_shape_floor_nats: shapeFloor.cpuMsPerTask.nats, cpu_ratio_bullmq_addbulk_to_shape_floor: cpuTotal.bullBulk / cpuTotal.shapeFloor,
+      ...summarize(shapeFloor.latencies, "shape_floor_latency_ms"), shape_floor_not_three_events: shapeFloor.notThreeEvents,
     };
     const off = r.notExactlyOneTerminal + each.notExactlyOneTerminal + batch.notExactlyOneTerminal + coalesced.notExactlyOneTerminal;
     const failed = r.failed + each.failed + batch.failed + coalesced.failed;
@@ -194,6 +248,7 @@ const throughput: Workload = {
         `the API alone (same client, a server answering from memory) reaches ${floor.tasksPerSecond.toFixed(0)} tasks/s = ${((floor.tasksPerSecond / base.tasksPerSecond) * 100).toFixed(1)} % of the baseline; recflow is ${((tps / floor.tasksPerSecond) * 100).toFixed(1)} % of that`,
         `CPU per task, all processes: recflow ${cpuTotal.watchAll.toFixed(2)} ms (one stream), ${cpuTotal.coalesced.toFixed(2)} ms (coalesced), ${cpuTotal.batch.toFixed(2)} ms (batch); BullMQ ${cpuTotal.bullAdd.toFixed(2)} ms (add), ${cpuTotal.bullBulk.toFixed(2)} ms (addBulk)`,
         `recflow / BullMQ: add ${(each.tasksPerSecond / bullAdd).toFixed(2)}× (SubmitTask per task, one WatchTasks stream vs add, one QueueEvents; with a WatchTask stream per task ${(tps / bullAdd).toFixed(2)}×), batch ${(batch.tasksPerSecond / bullBulk).toFixed(2)}× (batches of ${BATCH.batchSize}, ${BATCH.batchesInFlight} in flight, one WatchTasks stream vs one QueueEvents)`,
+        `durable-shape floor (recflow's per-task JetStream traffic alone: Queued + work message, direct get, Started, Succeeded, ack, one consumer following every event): ${shapeFloor.tasksPerSecond.toFixed(0)} tasks/s = ${(shapeFloor.tasksPerSecond / bullBulk).toFixed(2)}× BullMQ addBulk, ${(shapeFloor.tasksPerSecond / bullAdd).toFixed(2)}× add; CPU per task ${cpuTotal.shapeFloor.toFixed(2)} ms (client ${shapeFloor.cpuMsPerTask.client.toFixed(2)}, workers ${shapeFloor.cpuMsPerTask.workers.toFixed(2)}, nats-server ${shapeFloor.cpuMsPerTask.nats.toFixed(2)}); recflow batch is ${(batch.tasksPerSecond / shapeFloor.tasksPerSecond).toFixed(2)}× of it${shapeFloor.notThreeEvents ? `; ${shapeFloor.notThreeEvents} tasks without exactly 3 events` : ""}`,
       ],
     };
   },
