@@ -6,9 +6,9 @@
 // units too and hands finished units to `onRow` strictly in row order, so results still stream as
 // PartialResult chunks in user order. Coordination is Atomics only, as in AlsTeam: the task's
 // thread may block (it is a pool thread), the worker's main thread is never involved.
-import { Worker } from "node:worker_threads";
 import { type AbortFlag, type Scored, type ScoringSpace } from "../engine/index.js";
 import { SCTRL, claimAndRun, newScorer, unitCount, type ScoringShared } from "./scoring-team-protocol.js";
+import { SupervisedHelpers } from "./team-supervisor.js";
 
 /** Rows per claimed unit: ~40-80 ms of work at 20,000 items × 64 factors, so an abort is seen quickly. */
 const DEFAULT_UNIT_ROWS = 256;
@@ -66,13 +66,10 @@ export function teamTopK(req: TeamTopKRequest, onRow: (j: number, list: Scored[]
     score: sab32(Float32Array, n * k),
   };
   const units = unitCount(s);
-  const helpers: Worker[] = [];
-  // More helpers than units would only start threads that find nothing to do.
-  for (let part = 1; part < Math.min(req.threads, units); part++) {
-    const w = new Worker(new URL("./scoring-team-thread.js", import.meta.url), { workerData: { shared: s } });
-    w.unref();
-    helpers.push(w);
-  }
+  // More helpers than units would only start threads that find nothing to do. A helper that dies
+  // (team-supervisor.ts) leaves its unit undone: the alarm sets `failed` and wakes the wait below.
+  const helperCount = Math.max(0, Math.min(req.threads, units) - 1);
+  const helpers = helperCount === 0 ? undefined : SupervisedHelpers.start(new URL("./scoring-team-thread.js", import.meta.url), Array.from({ length: helperCount }, () => ({ shared: s })), { ctrl: s.ctrl, slot: SCTRL.failed, wake: [s.done] });
   try {
     const scorer = newScorer(s);
     let emitted = 0;
@@ -100,6 +97,6 @@ export function teamTopK(req: TeamTopKRequest, onRow: (j: number, list: Scored[]
   } finally {
     Atomics.store(s.ctrl, SCTRL.stop, 1);
     // Helpers end by themselves once no unit is left; terminate cuts short one still in a unit.
-    for (const w of helpers) void w.terminate();
+    void helpers?.stop();
   }
 }

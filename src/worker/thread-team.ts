@@ -1,11 +1,13 @@
 // The Atomics protocol of a team of threads working on one synchronous computation (an ALS
 // training: als-team.ts; a sequential-softmax fit: softmax-team.ts). The calling thread is part
 // 0; helper threads (parts 1…) wait on a shared control array for a command, run their part,
-// count themselves done, until told to exit. No messages, so the caller stays synchronous.
-import { Worker } from "node:worker_threads";
+// count themselves done, until told to exit. No messages, so the caller stays synchronous. The
+// helpers are started by a supervisor thread (team-supervisor.ts), which raises `dead` when one
+// of them dies: the caller then throws instead of waiting forever for a part that never ends.
+import { SupervisedHelpers } from "./team-supervisor.js";
 
 /** Slots of the control array. */
-export const CTRL = { generation: 0, command: 1, done: 2, ready: 3, failed: 4, length: 5 } as const;
+export const CTRL = { generation: 0, command: 1, done: 2, ready: 3, failed: 4, dead: 5, length: 6 } as const;
 
 /** The command that ends a helper thread's loop (the teams number theirs below it). */
 export const EXIT = 9;
@@ -29,29 +31,27 @@ export function controlArray(): Int32Array {
 /** The helper threads of one problem: parts 1 … threads − 1, running `threadUrl` on `workerData(part)`. */
 export class TeamHelpers {
   readonly #ctrl: Int32Array;
-  readonly #workers: Worker[];
+  readonly #helpers: SupervisedHelpers;
+  readonly #count: number;
   readonly #what: string;
 
-  private constructor(ctrl: Int32Array, workers: Worker[], what: string) {
+  private constructor(ctrl: Int32Array, helpers: SupervisedHelpers, count: number, what: string) {
     this.#ctrl = ctrl;
-    this.#workers = workers;
+    this.#helpers = helpers;
+    this.#count = count;
     this.#what = what;
   }
 
   /** Starts the helpers and waits (synchronously, like the computation) until each is in its loop. */
   static start(threadUrl: URL, ctrl: Int32Array, threads: number, workerData: (part: number) => unknown, what: string): TeamHelpers {
-    const workers: Worker[] = [];
-    for (let part = 1; part < threads; part++) {
-      const w = new Worker(threadUrl, { workerData: workerData(part) });
-      w.unref();
-      workers.push(w);
-    }
-    const helpers = new TeamHelpers(ctrl, workers, what);
+    const parts = Array.from({ length: threads - 1 }, (_, i) => workerData(i + 1));
+    const helpers = new TeamHelpers(ctrl, SupervisedHelpers.start(threadUrl, parts, { ctrl, slot: CTRL.dead, wake: [ctrl] }), parts.length, what);
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (let ready = Atomics.load(ctrl, CTRL.ready); ready < threads - 1; ready = Atomics.load(ctrl, CTRL.ready)) {
-      if (Date.now() > deadline) {
+      const why = Atomics.load(ctrl, CTRL.dead) !== 0 ? "a helper thread died while starting" : Date.now() > deadline ? `helper threads did not start within ${READY_TIMEOUT_MS} ms` : undefined;
+      if (why) {
         void helpers.stop();
-        throw new Error(`${what} helper threads did not start within ${READY_TIMEOUT_MS} ms`);
+        throw new Error(`${what}: ${why}`);
       }
       Atomics.wait(ctrl, CTRL.ready, ready, 100);
     }
@@ -66,7 +66,9 @@ export class TeamHelpers {
     Atomics.add(ctrl, CTRL.generation, 1);
     Atomics.notify(ctrl, CTRL.generation);
     ownPart();
-    for (let done = Atomics.load(ctrl, CTRL.done); done < this.#workers.length; done = Atomics.load(ctrl, CTRL.done)) {
+    for (let done = Atomics.load(ctrl, CTRL.done); done < this.#count; done = Atomics.load(ctrl, CTRL.done)) {
+      // Its part will never be counted: the run fails now (the caller's close() ends the others).
+      if (Atomics.load(ctrl, CTRL.dead) !== 0) throw new Error(`a ${this.#what} helper thread died`);
       Atomics.wait(ctrl, CTRL.done, done, 1000);
     }
     if (Atomics.load(ctrl, CTRL.failed) !== 0) throw new Error(`a ${this.#what} helper thread failed`);
@@ -77,7 +79,7 @@ export class TeamHelpers {
     Atomics.store(this.#ctrl, CTRL.command, EXIT);
     Atomics.add(this.#ctrl, CTRL.generation, 1);
     Atomics.notify(this.#ctrl, CTRL.generation);
-    await Promise.all(this.#workers.map((w) => w.terminate()));
+    await this.#helpers.stop();
   }
 }
 
