@@ -41,7 +41,7 @@ describe("team helper threads that die", () => {
     expect(Atomics.load(ctrl, CTRL.dead)).toBe(0);
   });
 
-  it("wake a thread blocked on the team's wait address when one dies, and not when one ends cleanly", async () => {
+  it("wake a thread blocked on the team's wait address when one dies, and not when one ends cleanly", () => {
     const wait = (code: number): { woke: string; alarm: number } => {
       const ctrl = new Int32Array(new SharedArrayBuffer(8));
       const done = new Int32Array(new SharedArrayBuffer(16));
