@@ -3,12 +3,12 @@
 // normal configuration, run on its host with `ip netns exec`: nats-server from a config file,
 // `node dist/cli/main.js gateway|worker` with NATS_URL listing every NATS host as a seed.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { connect, type JetStreamManager, type NatsConnection } from "nats";
+import { connect, StorageType, type JetStreamManager, type NatsConnection } from "nats";
 import { findNatsServer } from "../../src/cli/nats-server.js";
 import { spawnRecflow, stopProc, type Proc } from "../../src/cli/processes.js";
 import { Network } from "./netns.js";
@@ -18,6 +18,9 @@ const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 export const GRPC_PORT = 50051;
 const NATS_PORT = 4222;
 const ROUTE_PORT = 6222;
+const MONITOR_PORT = 8222;
+/** How long every NATS host gets to join the JetStream meta group before the missing ones are restarted (once). */
+const META_JOIN_MS = 20_000;
 
 export interface NetClusterOptions {
   natsHosts?: string[];
@@ -31,6 +34,21 @@ export interface NatsNode {
   name: string;
   child: ChildProcess;
   url: string;
+}
+
+/** The meta group as nats-server's /jsz reports it (followers are listed by the leader). */
+interface MetaCluster {
+  leader?: string;
+  cluster_size?: number;
+  replicas?: { name: string; current: boolean; offline?: boolean }[];
+}
+
+/** One route connection as /routez reports it. */
+interface RouteInfo {
+  remote_name?: string;
+  account?: string;
+  in_msgs?: number;
+  out_msgs?: number;
 }
 
 export class NetCluster implements AsyncDisposable {
@@ -55,13 +73,18 @@ export class NetCluster implements AsyncDisposable {
     this.#env = opts.env;
   }
 
-  /** Builds the network, then starts NATS, gateways and workers; on any failure tears it all down. */
+  /**
+   * Builds the network, starts NATS and waits until every NATS host is in the JetStream meta group
+   * and a stream with a replica on each can be placed, then starts gateways and workers. On any
+   * failure it prints what the NATS hosts logged and said, and tears it all down.
+   */
   static async start(opts: NetClusterOptions): Promise<NetCluster> {
     const net = await Network.create();
     const c = new NetCluster(net, opts);
     try {
       for (const h of [...c.natsHosts, ...c.gatewayHosts, ...c.workerHosts]) await net.addHost(h);
       await Promise.all(c.natsHosts.map((h) => c.startNats(h)));
+      await c.waitForMetaGroup();
       c.nc = await connect({ servers: c.natsUrls.split(","), maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 2_000 });
       await waitFor(async () => {
         try {
@@ -73,9 +96,11 @@ export class NetCluster implements AsyncDisposable {
           return false;
         }
       }, 60_000, "a JetStream meta leader on the NATS hosts");
+      await c.#probePlacement();
       for (const h of c.gatewayHosts) await c.startGateway(h);
       for (const h of c.workerHosts) await c.startWorker(h);
     } catch (err) {
+      console.error(`NetCluster.start failed: ${(err as Error).message}\n${await c.#metaView()}\n${c.diagnostics()}`);
       await c.stop();
       throw err;
     }
@@ -101,13 +126,129 @@ export class NetCluster implements AsyncDisposable {
       `listen: "${me.ip}:${NATS_PORT}"`,
       `jetstream { store_dir: "${join(this.#dir, host)}" }`,
       `cluster { name: recflow-net, listen: "${me.ip}:${ROUTE_PORT}", routes: [${routes.map((r) => `"${r}"`).join(", ")}] }`,
+      // The monitoring endpoint (/jsz, /routez): how start() sees the meta group form.
+      `http: "${me.ip}:${MONITOR_PORT}"`,
       "",
     ].join("\n"));
-    const child = spawn(this.net.wrapper(host)[0], [...this.net.wrapper(host).slice(1), findNatsServer(), "-c", conf], { stdio: "ignore" });
+    // nats-server logs (info level) to stderr; each node's log (across restarts) goes to a file
+    // that diagnostics() shows when something fails.
+    const log = openSync(this.natsLogPath(host), "a");
+    const child = spawn(this.net.wrapper(host)[0], [...this.net.wrapper(host).slice(1), findNatsServer(), "-c", conf], { stdio: ["ignore", log, log] });
+    closeSync(log);
     const node = { name: host, child, url: `nats://${me.ip}:${NATS_PORT}` };
     this.nats.set(host, node);
     await waitFor(() => portOpen(me.ip, NATS_PORT), 20_000, `nats-server on ${host}`);
     return node;
+  }
+
+  /**
+   * Waits until every NATS host is a current member of the JetStream meta group (as its leader
+   * reports it): a meta leader alone is not enough, as an R3 stream needs three peers. A host
+   * still missing after META_JOIN_MS is restarted (keeping its store) once; after a second
+   * META_JOIN_MS the error names the hosts still missing.
+   */
+  async waitForMetaGroup(): Promise<void> {
+    let missing = await this.#metaMissing(META_JOIN_MS);
+    if (missing.length === 0) return;
+    console.warn(`NetCluster: ${missing.join(", ")} not in the JetStream meta group after ${META_JOIN_MS} ms (${await this.#metaView()}); restarting ${missing.length > 1 ? "them" : "it"}\n${this.diagnostics()}`);
+    for (const h of missing) await this.restartNats(h);
+    missing = await this.#metaMissing(META_JOIN_MS);
+    if (missing.length > 0) throw new Error(`NATS hosts ${missing.join(", ")} did not join the JetStream meta group (also not after a restart): ${await this.#metaView()}`);
+  }
+
+  /**
+   * Creates and deletes a stream with a replica on every NATS host: the placement the gateway
+   * needs for its R3 streams, so the gateway's 60 s start-up is not spent waiting for the cluster.
+   */
+  async #probePlacement(): Promise<void> {
+    const deadline = Date.now() + META_JOIN_MS;
+    for (;;) {
+      try {
+        await this.jsm.streams.add({ name: "NETCLUSTER_PROBE", subjects: ["netcluster.probe"], num_replicas: this.natsHosts.length, storage: StorageType.Memory });
+        await this.jsm.streams.delete("NETCLUSTER_PROBE");
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`no stream with ${this.natsHosts.length} replicas could be placed in ${META_JOIN_MS} ms: ${(err as Error).message}`, { cause: err });
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
+  /** Kills a host's nats-server, waits for it to exit and starts it again with the same store. */
+  async restartNats(host: string): Promise<NatsNode> {
+    const old = this.nats.get(host);
+    if (old && old.child.exitCode === null && old.child.signalCode === null) {
+      const exited = new Promise((r) => old.child.once("exit", r));
+      old.child.kill("SIGKILL");
+      await exited;
+    }
+    return this.startNats(host);
+  }
+
+  /** Polls until every NATS host is a current meta group member; returns those still missing at the deadline. */
+  async #metaMissing(timeoutMs: number): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const members = await this.#metaMembers();
+      const missing = this.natsHosts.filter((h) => !members.includes(h));
+      if (missing.length === 0 || Date.now() > deadline) return missing;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** The meta leader and its current followers, by server name (empty while there is no leader). */
+  async #metaMembers(): Promise<string[]> {
+    for (const h of this.natsHosts) {
+      const mc = (await this.#monitor(h, "jsz"))?.meta_cluster as MetaCluster | undefined;
+      if (!mc?.leader || mc.leader !== h) continue;
+      return [h, ...(mc.replicas ?? []).filter((r) => r.current && !r.offline).map((r) => r.name)];
+    }
+    return [];
+  }
+
+  /**
+   * What each host says about the meta group and its routes, for error messages: the leader's
+   * followers, route connections per peer, and messages in/out on the system account's route
+   * to each peer (raft traffic; a peer that receives but hardly sends is not answering the leader).
+   */
+  async #metaView(): Promise<string> {
+    const parts = [];
+    for (const h of this.natsHosts) {
+      const mc = (await this.#monitor(h, "jsz"))?.meta_cluster as MetaCluster | undefined;
+      const routes = ((await this.#monitor(h, "routez"))?.routes ?? []) as RouteInfo[];
+      const perPeer = new Map<string, number>();
+      for (const r of routes) perPeer.set(r.remote_name ?? "?", (perPeer.get(r.remote_name ?? "?") ?? 0) + 1);
+      const sys = routes.filter((r) => r.account === "$SYS").map((r) => `${r.remote_name} ${r.in_msgs}/${r.out_msgs}`);
+      const replicas = (mc?.replicas ?? []).map((r) => `${r.name}${r.current ? "" : " not current"}${r.offline ? " offline" : ""}`).join("/");
+      parts.push(`${h}: meta leader ${mc?.leader || "none"}${replicas ? ` (followers ${replicas})` : ""}${mc?.cluster_size ? `, size ${mc.cluster_size}` : ""}, routes ${[...perPeer].map(([n, k]) => `${n}×${k}`).join(" ") || "none"}${sys.length ? ` ($SYS msgs in/out ${sys.join(", ")})` : ""}`);
+    }
+    return parts.join("; ");
+  }
+
+  /** One monitoring endpoint of a host's nats-server, or undefined when it does not answer. */
+  async #monitor(host: string, path: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      const res = await fetch(`http://${this.net.host(host).ip}:${MONITOR_PORT}/${path}`, { signal: AbortSignal.timeout(2_000) });
+      return res.ok ? ((await res.json()) as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  natsLogPath(host: string): string {
+    return join(this.#dir, `${host}.log`);
+  }
+
+  /** The last lines of every NATS host's log and the start-up failures of gateways and workers: what a failed run prints. */
+  diagnostics(lines = 40): string {
+    const out: string[] = [];
+    for (const h of this.natsHosts) {
+      const path = this.natsLogPath(h);
+      const tail = existsSync(path) ? readFileSync(path, "utf8").trimEnd().split("\n").slice(-lines) : ["(no log)"];
+      out.push(`--- nats-server ${h} (last ${tail.length} lines of ${path})`, ...tail);
+    }
+    out.push(`--- gateway/worker start failures: ${this.startFailures.length ? "" : "none"}`, ...this.startFailures);
+    return out.join("\n");
   }
 
   async startGateway(host: string): Promise<Proc> {

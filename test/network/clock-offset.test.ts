@@ -5,7 +5,7 @@
 // when it passes (not five minutes later) on the host that is behind, retries wait their back-off
 // and report a next-attempt time in real time, and every event carries real time.
 import { existsSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, onTestFailed } from "vitest";
 import { toTimestamp } from "../../src/api/task-model.js";
 import type { TaskEvent__Output } from "../../src/generated/recflow/v1/TaskEvent.js";
 import type { TaskSpec } from "../../src/generated/recflow/v1/TaskSpec.js";
@@ -40,6 +40,8 @@ describe.skipIf(unsupported !== undefined)("worker hosts with clocks off by minu
   it("keeps deadlines, retries and event times in real time", async () => {
     cluster = await NetCluster.start({ env: ENV, gatewayHosts: ["g1"], workerHosts: [] });
     const c = cluster;
+    // A failure past start-up shows the NATS hosts' logs too (afterAll removes them).
+    onTestFailed(() => console.error(c.diagnostics()));
     for (const [host, offset] of Object.entries(OFFSETS)) {
       await c.net.addHost(host);
       await c.startWorker(host, offsetClockEnv(offset));
