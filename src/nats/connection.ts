@@ -11,7 +11,7 @@ import type { Logger } from "../log.js";
 import { UnavailableError } from "../errors.js";
 import { JetStreamRequests } from "./jetstream-requests.js";
 import { coalesceWrites } from "./write-coalescing.js";
-import { isSettling } from "./nats-errors.js";
+import { isApiError, isSettling, NO_PEERS_FOR_PLACEMENT } from "./nats-errors.js";
 
 /**
  * How long start-up waits for JetStream to answer once a NATS server is reached: a process that
@@ -21,9 +21,19 @@ import { isSettling } from "./nats-errors.js";
 export const JETSTREAM_START_WAIT_MS = 120_000;
 
 /**
+ * What to check when replicated streams find no peers (JetStream error 10005) for longer than a
+ * cluster takes to form. The last case was seen in the network tests with nats-server 2.10.27:
+ * one of three servers started together stays out of the meta group until it is restarted.
+ */
+export const NO_PEERS_HINT = "the JetStream meta group has fewer servers than RECFLOW_STREAM_REPLICAS: " +
+  "start more NATS servers or lower RECFLOW_STREAM_REPLICAS; if every server is up, one may have been left out of the meta group " +
+  "(each server's monitoring /jsz shows meta_cluster.cluster_size below the number of servers): restart that server, keeping its store";
+
+/**
  * Runs a start-up JetStream call, again while it fails because the cluster is settling (no
  * responders, timeout, disconnected, no peers for placement yet) until `waitMs` is spent; logs
- * each retry. A cluster that never finds the peers (replicas > nodes) ends in that error.
+ * each retry. A cluster that never finds the peers (replicas > nodes, or a node left out of the
+ * meta group) ends in UnavailableError saying what to check (NO_PEERS_HINT).
  */
 export async function untilJetStreamAnswers<T>(what: string, fn: () => Promise<T>, log: Logger, waitMs = JETSTREAM_START_WAIT_MS): Promise<T> {
   const giveUpAt = Date.now() + waitMs;
@@ -31,8 +41,12 @@ export async function untilJetStreamAnswers<T>(what: string, fn: () => Promise<T
     try {
       return await fn();
     } catch (err) {
+      const noPeers = isApiError(err instanceof UnavailableError && err.cause !== undefined ? err.cause : err, NO_PEERS_FOR_PLACEMENT);
+      if (noPeers && Date.now() + delay > giveUpAt) {
+        throw new UnavailableError(`${what}: no NATS servers to place the replicas on after ${Math.round(waitMs / 1000)} s; ${NO_PEERS_HINT}`, { cause: err });
+      }
       if (!isSettling(err) || Date.now() + delay > giveUpAt) throw err;
-      log.warn({ err, retryInMs: delay }, `${what}: JetStream cluster not ready yet; retrying`);
+      log.warn({ err, retryInMs: delay, ...(noPeers ? { hint: NO_PEERS_HINT } : {}) }, `${what}: JetStream cluster not ready yet; retrying`);
       await sleep(delay);
     }
   }
