@@ -11,7 +11,7 @@ import type { Logger } from "../log.js";
 import { UnavailableError } from "../errors.js";
 import { JetStreamRequests } from "./jetstream-requests.js";
 import { coalesceWrites } from "./write-coalescing.js";
-import { isApiError, isSettling, NO_PEERS_FOR_PLACEMENT } from "./nats-errors.js";
+import { isNoPeersForPlacement, isSettling } from "./nats-errors.js";
 
 /**
  * How long start-up waits for JetStream to answer once a NATS server is reached: a process that
@@ -41,7 +41,7 @@ export async function untilJetStreamAnswers<T>(what: string, fn: () => Promise<T
     try {
       return await fn();
     } catch (err) {
-      const noPeers = isApiError(err instanceof UnavailableError && err.cause !== undefined ? err.cause : err, NO_PEERS_FOR_PLACEMENT);
+      const noPeers = isNoPeersForPlacement(err);
       if (noPeers && Date.now() + delay > giveUpAt) {
         throw new UnavailableError(`${what}: no NATS servers to place the replicas on after ${Math.round(waitMs / 1000)} s; ${NO_PEERS_HINT}`, { cause: err });
       }

@@ -35,8 +35,17 @@ export const NO_PEERS_FOR_PLACEMENT = 10005;
  * placement error is a configuration problem (replicas > cluster size) and is not retried.
  */
 export function isSettling(err: unknown): boolean {
-  const inner = err instanceof UnavailableError && err.cause !== undefined ? err.cause : err;
-  return isTransient(inner) || isApiError(inner, NO_PEERS_FOR_PLACEMENT);
+  return isTransient(unwrapped(err)) || isNoPeersForPlacement(err);
+}
+
+/** No peers for placement (NO_PEERS_FOR_PLACEMENT), also when already wrapped as UnavailableError. */
+export function isNoPeersForPlacement(err: unknown): boolean {
+  return isApiError(unwrapped(err), NO_PEERS_FOR_PLACEMENT);
+}
+
+/** The broker error an UnavailableError wraps, or `err` itself. */
+function unwrapped(err: unknown): unknown {
+  return err instanceof UnavailableError && err.cause !== undefined ? err.cause : err;
 }
 
 /** Runs a broker call, turning a transient failure into UnavailableError (gRPC UNAVAILABLE). */
