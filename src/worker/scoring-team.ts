@@ -9,6 +9,7 @@
 import { type AbortFlag, type Scored, type ScoringSpace } from "../engine/index.js";
 import { SCTRL, claimAndRun, newScorer, unitCount, type ScoringShared } from "./scoring-team-protocol.js";
 import { SupervisedHelpers } from "./team-supervisor.js";
+import { sharedCopy } from "./thread-team.js";
 
 /** Rows per claimed unit: ~40-80 ms of work at 20,000 items × 64 factors, so an abort is seen quickly. */
 const DEFAULT_UNIT_ROWS = 256;
@@ -28,14 +29,6 @@ export interface TeamTopKRequest {
   signal?: AbortFlag;
 }
 
-function shared<T extends Float32Array | Int32Array | Uint8Array>(a: T): T {
-  if (a.buffer instanceof SharedArrayBuffer) return a;
-  const Ctor = a.constructor as new (b: SharedArrayBuffer) => T;
-  const out = new Ctor(new SharedArrayBuffer(a.byteLength));
-  out.set(a);
-  return out;
-}
-
 const sab32 = <T extends Float32Array | Int32Array>(Ctor: new (b: SharedArrayBuffer) => T, n: number): T => new Ctor(new SharedArrayBuffer(Math.max(1, n) * 4));
 
 /**
@@ -52,14 +45,14 @@ export function teamTopK(req: TeamTopKRequest, onRow: (j: number, list: Scored[]
     unitRows,
     f: space.f,
     nItems: space.nItems,
-    items: shared(space.items),
-    ...(space.queries ? { queries: shared(space.queries) } : {}),
-    ...(space.bias ? { bias: shared(space.bias) } : {}),
+    items: sharedCopy(space.items),
+    ...(space.queries ? { queries: sharedCopy(space.queries) } : {}),
+    ...(space.bias ? { bias: sharedCopy(space.bias) } : {}),
     cosine: space.cosine ?? false,
-    rows: shared(rows),
+    rows: sharedCopy(rows),
     k,
-    ...(req.mask ? { mask: shared(req.mask) } : {}),
-    ...(req.exclude && req.exclude !== "self" ? { seenPtr: shared(req.exclude.seenPtr), seenIdx: shared(req.exclude.seenIdx) } : {}),
+    ...(req.mask ? { mask: sharedCopy(req.mask) } : {}),
+    ...(req.exclude && req.exclude !== "self" ? { seenPtr: sharedCopy(req.exclude.seenPtr), seenIdx: sharedCopy(req.exclude.seenIdx) } : {}),
     excludeSelf: req.exclude === "self",
     count: sab32(Int32Array, n),
     index: sab32(Int32Array, n * k),

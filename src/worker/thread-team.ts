@@ -15,7 +15,7 @@ export const EXIT = 9;
 const READY_TIMEOUT_MS = 10_000;
 
 /** `a` itself when it is SharedArrayBuffer-backed, else a shared copy: what a team's threads can all read. */
-export function sharedCopy<T extends Float32Array | Int32Array | Float64Array>(a: T): T {
+export function sharedCopy<T extends Float32Array | Int32Array | Float64Array | Uint8Array>(a: T): T {
   if (a.buffer instanceof SharedArrayBuffer) return a;
   const Ctor = a.constructor as new (b: SharedArrayBuffer) => T;
   const out = new Ctor(new SharedArrayBuffer(a.byteLength));
