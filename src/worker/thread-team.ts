@@ -89,7 +89,10 @@ export function serveTeam(ctrl: Int32Array, runPart: (cmd: number) => void): voi
   Atomics.add(ctrl, CTRL.ready, 1);
   Atomics.notify(ctrl, CTRL.ready);
   for (;;) {
-    Atomics.wait(ctrl, CTRL.generation, generation);
+    // Only a new generation is a new command: a wake-up without one (the supervisor's alarm
+    // notifies every slot) must not run the last command again and count it done twice, which
+    // made a run whose helper had died look complete.
+    while (Atomics.load(ctrl, CTRL.generation) === generation) Atomics.wait(ctrl, CTRL.generation, generation);
     generation = Atomics.load(ctrl, CTRL.generation);
     const cmd = Atomics.load(ctrl, CTRL.command);
     if (cmd === EXIT) break;

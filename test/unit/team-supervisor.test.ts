@@ -18,7 +18,7 @@ describe("team helper threads that die", () => {
     const helpers = TeamHelpers.start(DYING, ctrl, 3, (part) => ({ threadTeamUrl, ctrl, part, dieAt: "run" }), "test");
     try {
       const t0 = Date.now();
-      // Part 1 dies in command 1; part 2 and this thread's own part finish theirs.
+      // Part 1 dies 300 ms into command 1, after part 2 and this thread's own part finished theirs.
       expect(() => helpers.run(1, () => undefined)).toThrow("a test helper thread died");
       expect(Date.now() - t0).toBeLessThan(5_000);
     } finally {
@@ -39,6 +39,21 @@ describe("team helper threads that die", () => {
     for (let i = 0; i < 3; i++) helpers.run(1, () => undefined);
     await helpers.stop();
     expect(Atomics.load(ctrl, CTRL.dead)).toBe(0);
+  });
+
+  it("run a command once per command: a wake-up without a new one (the alarm notifies every slot) is not a command", async () => {
+    const ctrl = controlArray();
+    const helpers = TeamHelpers.start(DYING, ctrl, 3, (part) => ({ threadTeamUrl, ctrl, part, dieAt: "never" }), "test");
+    try {
+      helpers.run(1, () => undefined);
+      expect(Atomics.load(ctrl, CTRL.done)).toBe(2);
+      // What raiseAlarm does to the generation slot the helpers wait on.
+      Atomics.notify(ctrl, CTRL.generation);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(Atomics.load(ctrl, CTRL.done)).toBe(2);
+    } finally {
+      await helpers.stop();
+    }
   });
 
   it("wake a thread blocked on the team's wait address when one dies, and not when one ends cleanly", () => {
