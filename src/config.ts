@@ -18,6 +18,7 @@ export const DEFAULT_MAX_RETRIES_LIMIT = 8;
 export const DEFAULT_RETRY_BASE_MS = 1_000;
 export const DEFAULT_RETRY_MAX_MS = 60_000;
 export const DEFAULT_PROGRESS_INTERVAL_MS = 250;
+export const DEFAULT_STARTED_DELAY_MS = 100;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 25_000;
 export const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_MAX_SPEC_BYTES = 256 * 1024;
@@ -102,6 +103,8 @@ export interface RecflowOptions {
   trainThreads?: number;
   /** Minimum gap between two Progress events of a task. Env RECFLOW_PROGRESS_INTERVAL_MS. @default 250 */
   progressIntervalMs?: number;
+  /** How long a running job may go without an event of its own before its Started event is written. A job that reports something (a partial result, progress) or ends sooner writes no Started: its first event carries the start (state RUNNING, attempt, start_time in its status). 0 writes Started as soon as a thread takes the job; at most 60000. Env RECFLOW_STARTED_DELAY_MS. @default 100 */
+  startedDelayMs?: number;
   /** Time given to in-flight work on SIGTERM before it is handed back. Env RECFLOW_SHUTDOWN_GRACE_MS. @default 25000 */
   shutdownGraceMs?: number;
   /** Largest gRPC message the gateway accepts. Env RECFLOW_MAX_REQUEST_BYTES. @default 4 MiB */
@@ -177,6 +180,7 @@ const ENV_NAMES: Record<keyof RecflowOptions, string> = {
   prefetch: "RECFLOW_PREFETCH",
   trainThreads: "RECFLOW_TRAIN_THREADS",
   progressIntervalMs: "RECFLOW_PROGRESS_INTERVAL_MS",
+  startedDelayMs: "RECFLOW_STARTED_DELAY_MS",
   shutdownGraceMs: "RECFLOW_SHUTDOWN_GRACE_MS",
   maxRequestBytes: "RECFLOW_MAX_REQUEST_BYTES",
   maxSpecBytes: "RECFLOW_MAX_SPEC_BYTES",
@@ -327,6 +331,7 @@ export function compileConfig(options: RecflowOptions = {}, env: Env = process.e
     prefetch: intFrom("prefetch", options.prefetch, env, 0, 10_000) ?? 0,
     trainThreads: intFrom("trainThreads", options.trainThreads, env, 1, 64) ?? DEFAULT_TRAIN_THREADS,
     progressIntervalMs: msFrom("progressIntervalMs", options.progressIntervalMs, env, 0) ?? DEFAULT_PROGRESS_INTERVAL_MS,
+    startedDelayMs: intFrom("startedDelayMs", options.startedDelayMs, env, 0, 60_000) ?? DEFAULT_STARTED_DELAY_MS,
     shutdownGraceMs: msFrom("shutdownGraceMs", options.shutdownGraceMs, env, 0) ?? DEFAULT_SHUTDOWN_GRACE_MS,
     maxRequestBytes: intFrom("maxRequestBytes", options.maxRequestBytes, env, 1024) ?? DEFAULT_MAX_REQUEST_BYTES,
     maxSpecBytes: intFrom("maxSpecBytes", options.maxSpecBytes, env, 1024) ?? DEFAULT_MAX_SPEC_BYTES,

@@ -13,7 +13,7 @@ export const SHAPE_WORK_SUBJECT = "bench.shape";
 export const SHAPE_WORKERS_CONSUMER = "workers";
 
 /** The first payload byte of an event says which it is (the client needs only "Succeeded"). */
-export const EventKind = { Queued: 1, Started: 2, Succeeded: 3 } as const;
+export const EventKind = { Queued: 1, Succeeded: 3 } as const;
 
 /** A ~`bytes` event or work message whose first byte is `kind`. */
 export function shapePayload(bytes: number, kind: number): Uint8Array {

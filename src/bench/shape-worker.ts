@@ -1,7 +1,7 @@
 // The worker side of W1's durable-shape floor: recflow's per-task JetStream traffic and nothing
 // else (no protobuf, no threads, no timers, no validation). Per work message: a leader-free
-// direct get of the task's last event, "Started" appended compare-and-set after it, "Succeeded"
-// after Started, then the ack. Like a recflow worker with one thread and a prefetch of 16, it
+// direct get of the task's last event, "Succeeded" appended compare-and-set after it (a short
+// job writes no Started of its own: its outcome carries the start), then the ack. Like a recflow worker with one thread and a prefetch of 16, it
 // holds at most SLOTS messages at once. Streams and the durable consumer are created by the bench.
 // Args: NATS URL. Prints {"ready":…} once it is pulling.
 import { connect, type Msg } from "nats";
@@ -12,7 +12,6 @@ const SLOTS = 17;
 const EVENT_BYTES = 200;
 const ACK = new TextEncoder().encode("+ACK");
 const NAK = new TextEncoder().encode("-NAK");
-const started = shapePayload(EVENT_BYTES, EventKind.Started);
 const succeeded = shapePayload(EVENT_BYTES, EventKind.Succeeded);
 const queued = shapePayload(EVENT_BYTES, EventKind.Queued);
 
@@ -40,14 +39,12 @@ async function lastEvent(subject: string, id: string): Promise<{ seq: number; ki
   }
 }
 
-/** One task: obey the log (a redelivery may find Started or Succeeded), append what is missing, ack. */
+/** One task: obey the log (a redelivery may find Succeeded), append it if missing, ack. */
 async function handle(m: Msg): Promise<void> {
   const id = m.headers?.get("Nats-Msg-Id") ?? "";
   const subject = `${SHAPE_EVENTS_PREFIX}${id}`;
   const last = await lastEvent(subject, id);
-  let seq = last.seq;
-  if (last.kind === EventKind.Queued) seq = await append(subject, id, seq, started);
-  if (last.kind !== EventKind.Succeeded) await append(subject, id, seq, succeeded);
+  if (last.kind !== EventKind.Succeeded) await append(subject, id, last.seq, succeeded);
   nc.publish(m.reply ?? "", ACK);
 }
 

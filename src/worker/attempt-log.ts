@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TaskError__Output } from "../generated/recflow/v1/TaskError.js";
-import { isTerminal, makeEvent, type EventBody, type Status, type StoredEvent, type TaskKind } from "../api/task-model.js";
+import { isTerminal, makeEvent, nextStatus, type EventBody, type Status, type StoredEvent, type TaskKind } from "../api/task-model.js";
 import { UnavailableError } from "../errors.js";
 import { AppendConflictError, type EventLog } from "../nats/index.js";
 
@@ -40,8 +40,13 @@ export class AttemptLog {
    * (randomBytes was 2 % of a worker's CPU per no-op task, measured).
    */
   readonly #delivery = `${PROCESS_TAG}${(deliveries++).toString(36)}`;
-  /** Whether this attempt's own Started event is stored (see checkOwnership). */
+  /**
+   * Whether this attempt has claimed the task in the log: its own Started is stored, or an event
+   * that carried its start (see foldStart). Checked by checkOwnership.
+   */
   #startedByMe = false;
+  /** A start not written as its own Started event: the next append's status carries it. */
+  #fold: { workerId: string; atMs: number } | undefined;
   readonly #events: EventLog;
   readonly #held: AbortSignal;
   readonly #retryForMs: number;
@@ -104,16 +109,46 @@ export class AttemptLog {
     }
   }
 
+  /** Whether this attempt's start is stored: its Started event, or an event that carried it. */
+  get claimed(): boolean {
+    return this.#startedByMe;
+  }
+
+  /**
+   * The attempt began at `atMs` but writes no Started event for it yet. If the attempt's next
+   * event is a partial result or Succeeded, that event carries the start in its status (RUNNING,
+   * this attempt, start_time), as if Started had come just before it, and is the compare-and-set
+   * that claims the task: a short job that succeeds is stored as one event instead of two. Any
+   * other event (progress, Retrying, Failed) gets its Started first, dated `atMs`: a watcher sees
+   * a task RUNNING before its progress, and every attempt that fails names its worker. Nothing
+   * changes once the attempt has claimed the task.
+   */
+  foldStart(workerId: string, atMs: number): void {
+    if (!this.#startedByMe && !this.#fold) this.#fold = { workerId, atMs };
+  }
+
   /** Appends `body` after the last known event. */
   async append(body: EventBody): Promise<number> {
+    const fold = this.#fold;
+    if (fold && !("started" in body || "partialResult" in body || "succeeded" in body)) {
+      await this.append({ started: { attempt: this.attempt, workerId: fold.workerId } });
+    }
     const msgId = `${this.taskId}:${this.attempt}:${this.#delivery}:${this.#counter++}`;
     for (;;) {
-      const event = makeEvent(this.taskId, this.lastStatus, body, this.kind, this.#events.clock.now());
+      const folded = this.#fold;
+      // The status the event follows: the log's latest, or that plus this attempt's start. A
+      // Started written after the job began is dated when it began.
+      const prev = folded && !("started" in body) ? nextStatus(this.lastStatus, { started: { attempt: this.attempt, workerId: folded.workerId } }, folded.atMs, this.kind) as Status : this.lastStatus;
+      const at = folded && "started" in body ? folded.atMs : this.#events.clock.now();
+      const event = makeEvent(this.taskId, prev, body, this.kind, at);
       try {
         const seq = await this.#withRetry(() => this.#events.append(this.tenant, this.taskId, event, { expectedLastSeq: this.lastSeq, msgId }));
         this.lastSeq = seq;
         this.lastStatus = event.status as Status;
-        if ("started" in body) this.#startedByMe = true;
+        if ("started" in body || folded) {
+          this.#startedByMe = true;
+          this.#fold = undefined;
+        }
         return seq;
       } catch (err) {
         if (!(err instanceof AppendConflictError)) throw err;

@@ -1,4 +1,5 @@
-// A job's thread messages → event appends, in order, behind the attempt's Started (see TaskRunner).
+// A job's thread messages → event appends, in order, behind the attempt's log read (see TaskRunner;
+// AttemptLog writes Started before the first progress, or folds it into the first partial result).
 import type { EventBody } from "../api/task-model.js";
 import { errorMessage } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -30,8 +31,13 @@ export class EventStream {
     this.#log = log;
   }
 
-  /** Queues the attempt's start (log read, Started): the job's first message, so ahead of its events. */
+  /**
+   * Queues what the job's events must wait for (the log read, Started): its first message, so
+   * ahead of its events. The first call is the job's start, from which the first progress is
+   * throttled too: a job that ends within one interval reports no progress at all.
+   */
   begin(startup: Promise<void>): void {
+    this.#lastProgressAt ||= Date.now();
     this.#chain = this.#chain.then(() => startup).catch((err: unknown) => this.#failed(err));
   }
 

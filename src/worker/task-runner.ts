@@ -41,6 +41,8 @@ export interface RunnerDeps {
   retry: RetryPolicy;
   heartbeatIntervalMs: number;
   progressIntervalMs: number;
+  /** How long a job runs without an event before its Started is written (RECFLOW_STARTED_DELAY_MS; 0: at once). */
+  startedDelayMs: number;
   /**
    * Longest one event write is retried while NATS is unreachable and the attempt still holds
    * its message: the de-duplication window less one publish timeout (see AttemptLog).
@@ -49,7 +51,7 @@ export interface RunnerDeps {
   allowFaultInjection: boolean;
   /** Threads an ALS training may use (RECFLOW_TRAIN_THREADS). */
   trainThreads: number;
-  /** Metrics hook: an attempt began running (its Started event is stored). */
+  /** Metrics hook: an attempt began running (a compute thread took its job). */
   onStarted?: (kind: string) => void;
   /** One span per attempt when tracing is on; undefined when it is off. */
   tracing?: Tracing;
@@ -192,27 +194,28 @@ export class TaskRunner {
     const { delivery, alog, log } = at;
     const task = delivery.task;
     const spec = task.spec!;
-    // Started is written when a thread takes the job (its "began" message), not at the pull: a
-    // prefetched task may wait for a thread. The job does not wait for it: the log is read and
-    // Started written while it runs, every event it produces queues behind Started, and if the
-    // log says no (cancelled while queued, a newer attempt) the job is aborted and its outcome
-    // never written. Redeliveries check first instead: they may find the task finished and must
-    // not run (or crash) it again.
+    // A first attempt writes Started when its job has run RECFLOW_STARTED_DELAY_MS (at once with
+    // 0), or before its first progress, Retrying or Failed. A job whose first event comes sooner
+    // and is a partial result or Succeeded writes no Started: that event's status carries the
+    // start (AttemptLog.foldStart) and its compare-and-set claims the task, so a short job that
+    // succeeds costs one append fewer. The job does not wait for the log: it is read while the
+    // inputs resolve and the thread takes the job, every event queues behind that read, and if
+    // the log says no (cancelled while queued, a newer attempt) the job is aborted and its
+    // outcome never written. Redeliveries write Started before anything else: they may find the
+    // task finished and must not run (or crash) it again, and their Started fences the attempt
+    // they replace.
     let opened: Promise<void> | undefined;
     const open = (): Promise<void> => (opened ??= this.#open(alog, task, spec));
     let started: Promise<void> | undefined;
     const ensureStarted = (): Promise<void> => (started ??= (async () => {
       await open();
+      // A partial result may have claimed the task already, carrying the start.
+      if (alog.claimed) return;
       await alog.append({ started: { attempt: delivery.attempt, workerId: this.#d.workerId } });
-      this.#d.onStarted?.(kindToken(alog.kind));
       log.debug("task started");
     })());
     if (delivery.attempt > 1) await ensureStarted();
-    // A first attempt reads the log while its inputs resolve and the thread takes the job, so
-    // only Started's write is left when the thread begins (one round trip less before Started on
-    // the online path). An early read is safe: Started is a compare-and-set after it, and a
-    // change in between (a cancel) fails that write and is re-read. Its failure surfaces in
-    // ensureStarted; if the inputs fail first, nothing waits for it.
+    // Its failure surfaces where the events wait for it; if the inputs fail first, nothing does.
     else open().catch(() => undefined);
 
     let inputs: TaskInputs;
@@ -227,6 +230,7 @@ export class TaskRunner {
     // Aborted with the stop reason (a string: an abort without one builds a DOMException).
     const job = new AbortController();
     const stream = new EventStream(alog, this.#d.progressIntervalMs, () => void delivery.working(), job, log);
+    let startedTimer: NodeJS.Timeout | undefined;
     const onStop = (): void => job.abort(stopReasonOf(stop));
     if (stop.aborted) onStop();
     else stop.addEventListener("abort", onStop, { once: true });
@@ -251,7 +255,13 @@ export class TaskRunner {
             });
             return;
           }
-          if (msg.type === "began") stream.begin(ensureStarted());
+          if (msg.type === "began") {
+            this.#d.onStarted?.(kindToken(alog.kind));
+            alog.foldStart(this.#d.workerId, this.#d.events.clock.now());
+            stream.begin(open());
+            if (this.#d.startedDelayMs === 0) stream.begin(ensureStarted());
+            else startedTimer = setTimeout(() => stream.begin(ensureStarted()), this.#d.startedDelayMs);
+          }
           else stream.push(msg);
         },
         job.signal,
@@ -261,13 +271,15 @@ export class TaskRunner {
       // that comes from now on is not this job's: the outcome stands, and a cancel stored meanwhile
       // is found by the outcome's compare-and-set append.
       stopReason = stopReasonOf(job.signal);
+      clearTimeout(startedTimer);
       releaseSlot();
       deadlineTimer?.clear();
       stop.removeEventListener("abort", onStop);
     }
-    // A job that never began (aborted in the queue, a thread that died at once) still writes
-    // Started before its outcome.
-    if (!started) stream.begin(ensureStarted());
+    // A job that never began (aborted in the queue, a thread that died at once) still records its
+    // start, carried by its outcome; the outcome waits for the log read.
+    alog.foldStart(this.#d.workerId, this.#d.events.clock.now());
+    stream.begin(open());
     await stream.flush();
     // A conflict while streaming events means the task was cancelled or taken over (it aborted
     // the job too, so this comes before the stop reason).
@@ -283,6 +295,10 @@ export class TaskRunner {
         if (!outcome?.ok) throw new Error("a succeed decision needs the job's result");
         let result = outcome.result;
         if (outcome.artifact) {
+          // A model and an alias are written only by an attempt that owns the task: one that
+          // carried its start to this point claims it first (a delivery of the same task racing
+          // it stops at this compare-and-set, before storing anything).
+          if (!alog.claimed) await alog.append({ started: { attempt: delivery.attempt, workerId: this.#d.workerId } });
           await this.#storeModel(delivery.task, outcome.artifact);
           // After the store: an alias never names a model that is not there.
           if (outcome.artifact.promotion) result = await applyTrainPromotion(this.#d.aliases, delivery.task, outcome.artifact, result);

@@ -75,7 +75,7 @@ export class Worker {
       // Headroom under max_msg_size for the event envelope, snapshot and headers.
       maxChunkBytes: Math.max(16 * 1024, opts.config.maxEventBytes - 16 * 1024), log: opts.log, workerId: opts.config.instanceId,
       retry: { baseMs: opts.config.retryBaseMs, maxMs: opts.config.retryMaxMs },
-      heartbeatIntervalMs: opts.config.heartbeatIntervalMs, progressIntervalMs: opts.config.progressIntervalMs,
+      heartbeatIntervalMs: opts.config.heartbeatIntervalMs, progressIntervalMs: opts.config.progressIntervalMs, startedDelayMs: opts.config.startedDelayMs,
       maxWriteRetryMs: opts.config.duplicateWindowMs - opts.config.publishTimeoutMs, allowFaultInjection: opts.config.allowFaultInjection, trainThreads: opts.config.trainThreads,
       tracing: this.#tracing,
       onStarted: (kind) => metrics.tasksStarted.inc({ kind }),

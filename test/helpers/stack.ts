@@ -208,6 +208,19 @@ export function superviseWorkers(stack: Stack, env: Record<string, string> = {})
   return { restarts: () => restarts, stop: () => void (stopped = true) };
 }
 
+/**
+ * The attempts that ran, in order: each Started event's attempt, and an attempt whose start was
+ * carried by its first event instead (a short job that succeeded: no Started of its own).
+ */
+export function startedAttempts(events: TaskEvent__Output[]): number[] {
+  const attempts: number[] = [];
+  for (const e of events) {
+    const attempt = e.event === "started" ? e.started?.attempt ?? 0 : e.event === "queued" ? 0 : e.status?.attempt ?? 0;
+    if (attempt > 0 && !attempts.includes(attempt)) attempts.push(attempt);
+  }
+  return attempts;
+}
+
 /** Which worker (by its RECFLOW_WORKER_ID) started the given attempt, from the watch events. */
 export function startedBy(events: TaskEvent__Output[]): string[] {
   return events.filter((e) => e.event === "started").map((e) => e.started?.workerId ?? "");

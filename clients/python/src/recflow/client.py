@@ -290,7 +290,11 @@ class Client:
         users: list = []
         last = None
         for last in self.watch(task.id):
-            if last.WhichOneof("event") == "partial_result":
+            kind = last.WhichOneof("event")
+            # A retry starts over (it always writes Started): only the last attempt's chunks count.
+            if kind == "started":
+                users = []
+            elif kind == "partial_result":
                 users.extend(last.partial_result.recommendations)
         result = self._result(task.id, last)
         return Recommendations(task_id=task.id, result=result.recommend, users=users)
