@@ -144,10 +144,10 @@ export class TaskInputResolver {
   }
 
   async #model(tenant: string, id: string): Promise<SharedBlob> {
-    // Both reads at once: on the online path (one user's Recommend) each round trip before the job
-    // starts is latency the caller waits for. A model is committed by its metadata, written last.
-    const [exists, payload] = await Promise.all([this.#models.exists(tenant, id), this.#models.payloadInfo(tenant, id, "model")]);
-    const info = exists ? payload : null;
+    // One round trip of direct gets (committedPayload): on the online path (one user's Recommend)
+    // each round trip before the job starts is latency the caller waits for. A model is
+    // committed by its metadata, written last, and never rewritten after that.
+    const info = await this.#models.committedPayload(tenant, id, "model");
     const blob = info && (await this.#cache.get(`models/${tenant}/${id}`, info, () => this.#models.getBlob(tenant, id, "model")));
     if (!blob) throw new PermanentTaskError(`NOT_FOUND: model ${id} does not exist`, { code: NOT_FOUND, reason: "MODEL_NOT_FOUND" });
     return blob;
