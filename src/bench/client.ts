@@ -39,6 +39,7 @@ export type ClientJob =
   | { mode: "tasks-batch"; address: string; count: number; batchSize: number; batchesInFlight: number; spec: TaskSpec; connections?: number }
   | { mode: "tasks-coalesced"; address: string; count: number; concurrency: number; spec: TaskSpec; connections?: number }
   | { mode: "online"; address: string; count: number; warmup: number; modelId: string; userIds: string[]; k: number }
+  | { mode: "online-sdk"; address: string; count: number; warmup: number; modelId: string; userIds: string[]; k: number }
   | BullmqJob;
 
 const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
@@ -241,6 +242,28 @@ async function online(job: Extract<ClientJob, { mode: "online" }>): Promise<obje
   return { latencies, failed, stages };
 }
 
+/**
+ * W9 through the Node client an application would use: `RecflowClient.recommend`, every call's
+ * events on the client's one shared WatchTasks stream (its run listener), no stream per call.
+ */
+async function onlineSdk(job: Extract<ClientJob, { mode: "online-sdk" }>): Promise<object> {
+  const rf = new RecflowClient(job.address);
+  const latencies: number[] = [];
+  let failed = 0;
+  for (let i = 0; i < job.warmup + job.count; i++) {
+    const t0 = performance.now();
+    try {
+      const r = await rf.recommend({ modelId: job.modelId, userIds: [job.userIds[i % job.userIds.length]], k: job.k });
+      if (r.users.length !== 1 || r.users[0].items.length === 0) failed++;
+    } catch {
+      failed++;
+    }
+    if (i >= job.warmup) latencies.push(performance.now() - t0);
+  }
+  rf.close();
+  return { latencies, failed };
+}
+
 async function submit(job: Extract<ClientJob, { mode: "submit" }>): Promise<object> {
   const [c] = await clients(job.address, 1);
   // Warm the channel (connection, first-call setup) outside the measurement.
@@ -377,6 +400,7 @@ function run(job: ClientJob): Promise<object> {
     case "tasks-batch": return tasksBatch(job);
     case "tasks-coalesced": return tasksCoalesced(job);
     case "online": return online(job);
+    case "online-sdk": return onlineSdk(job);
     default: return runBullmq(job);
   }
 }

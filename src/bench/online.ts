@@ -1,6 +1,8 @@
 // W9 online Recommend: what one user's recommendations cost through the whole service at idle, the
-// path an application would call per page view: SubmitTask(Recommend{one user}) → WatchTask →
-// final result, one at a time, on a model trained beforehand by the same stack.
+// path an application would call per page view, one at a time, on a model trained beforehand by
+// the same stack: through the Node client (`RecflowClient.recommend`: SubmitTask, the events on
+// the client's one shared WatchTasks stream) and, for the stage split, raw SubmitTask → WatchTask
+// per call (the shape a client built from the .proto alone has).
 import { call, createDatasetsClient, createTasksClient, uploadDataset } from "../api/client.js";
 import { generateInteractions, syntheticCsvChunks } from "../engine/index.js";
 import type { Dataset__Output } from "../generated/recflow/v1/Dataset.js";
@@ -15,6 +17,8 @@ const INTERACTIONS = 200_000;
 const K = 10;
 const P50_TARGET_MS = 5;
 const P99_TARGET_MS = 15;
+/** Untimed calls before either measured run. */
+const WARM_STACK_CALLS = 400;
 
 /** Trains ALS on a synthetic upload; returns the model id and some of its users. */
 async function trainedModel(stack: BenchStack): Promise<{ modelId: string; userIds: string[] }> {
@@ -51,8 +55,13 @@ export const onlineRecommend: Workload = {
     const stack = await BenchStack.start({ workers: 2, threads: 1 });
     try {
       const { modelId, userIds } = await trainedModel(stack);
+      // Warm the stack's code paths first (the gateway's, the workers', NATS's): the first few
+      // hundred calls after start-up are ~1.5 ms slower, whichever client shape makes them.
+      await runClient({ mode: "online", address: stack.address, count: WARM_STACK_CALLS, warmup: 0, modelId, userIds, k: K });
+      const sdk = await runClient<{ latencies: number[]; failed: number }>({ mode: "online-sdk", address: stack.address, count, warmup, modelId, userIds, k: K });
       const r = await runClient<{ latencies: number[]; failed: number; stages: Record<"submit" | "queuedToStarted" | "startedToSucceeded" | "succeededToClient", number[]> }>({ mode: "online", address: stack.address, count, warmup, modelId, userIds, k: K });
-      const s = summarize(r.latencies, "recommend_ms");
+      const s = summarize(sdk.latencies, "recommend_ms");
+      const raw = summarize(r.latencies, "raw_recommend_ms");
       const p50 = (v: number[]): number => summarize(v, "x").x_p50;
       const stages = {
         stage_submit_ms_p50: p50(r.stages.submit), stage_queued_to_started_ms_p50: p50(r.stages.queuedToStarted),
@@ -60,14 +69,15 @@ export const onlineRecommend: Workload = {
       };
       return {
         name: this.name, title: this.title, config: { count, warmup, users: USERS, items: ITEMS, interactions: INTERACTIONS, k: K, factors: 32, workers: 2, threadsPerWorker: 1 },
-        metrics: { ...s, ...stages, failed: r.failed },
+        metrics: { ...s, ...raw, ...stages, failed: sdk.failed + r.failed },
         checks: [
-          { target: `p50 ≤ ${P50_TARGET_MS} ms, p99 ≤ ${P99_TARGET_MS} ms (submit → final result)`, measured: `p50 ${s.recommend_ms_p50.toFixed(2)} ms, p99 ${s.recommend_ms_p99.toFixed(2)} ms`, ok: s.recommend_ms_p50 <= P50_TARGET_MS && s.recommend_ms_p99 <= P99_TARGET_MS },
-          { target: "every Recommend succeeded", measured: `${r.failed} failed`, ok: r.failed === 0 },
+          { target: `p50 ≤ ${P50_TARGET_MS} ms, p99 ≤ ${P99_TARGET_MS} ms (submit → final result, RecflowClient.recommend)`, measured: `p50 ${s.recommend_ms_p50.toFixed(2)} ms, p99 ${s.recommend_ms_p99.toFixed(2)} ms`, ok: s.recommend_ms_p50 <= P50_TARGET_MS && s.recommend_ms_p99 <= P99_TARGET_MS },
+          { target: "every Recommend succeeded", measured: `${sdk.failed + r.failed} failed`, ok: sdk.failed + r.failed === 0 },
         ],
         notes: [
-          `after ${warmup} warm-up calls (each worker loads the model once); the client is a separate Node process using grpc-js`,
-          `where a call's time goes (p50 of each stage, from the events' times): submit ${stages.stage_submit_ms_p50.toFixed(2)} ms, Queued → Started ${stages.stage_queued_to_started_ms_p50.toFixed(2)} ms, Started → Succeeded ${stages.stage_started_to_succeeded_ms_p50.toFixed(2)} ms, Succeeded → client ${stages.stage_succeeded_to_client_ms_p50.toFixed(2)} ms`,
+          `after ${WARM_STACK_CALLS} untimed calls that warm the stack, and ${warmup} warm-up calls per client; each client is a separate Node process using grpc-js`,
+          `raw SubmitTask + a WatchTask per call (a client built from the .proto alone): p50 ${raw.raw_recommend_ms_p50.toFixed(2)} ms, p99 ${raw.raw_recommend_ms_p99.toFixed(2)} ms`,
+          `where a raw call's time goes (p50 of each stage, from the events' times): submit ${stages.stage_submit_ms_p50.toFixed(2)} ms, Queued → Started ${stages.stage_queued_to_started_ms_p50.toFixed(2)} ms, Started → Succeeded ${stages.stage_started_to_succeeded_ms_p50.toFixed(2)} ms, Succeeded → client ${stages.stage_succeeded_to_client_ms_p50.toFixed(2)} ms`,
         ],
       };
     } finally {

@@ -32,6 +32,13 @@ export interface RecflowClientOptions {
    * without it. @default true
    */
   coalesceSubmits?: boolean;
+  /**
+   * Follow every `run` (and `recommend`, `similarItems`) of this client on one shared WatchTasks
+   * stream, selected by a label the client adds to the task (`recflow.dev/listener`), instead of
+   * a WatchTask stream per run: less work per run for the gateway and the client, and one open
+   * watch instead of one per run in flight. Off: each run opens its own stream. @default true
+   */
+  multiplexRuns?: boolean;
 }
 
 export interface CompiledOptions {
@@ -40,6 +47,7 @@ export interface CompiledOptions {
   uploadTimeoutMs: number;
   reconnect: { initialMs: number; maxMs: number; timeoutMs: number };
   coalesceSubmits: boolean;
+  multiplexRuns: boolean;
 }
 
 function nonNegative(name: string, v: number): number {
@@ -61,5 +69,6 @@ export function compileOptions(opts: RecflowClientOptions): CompiledOptions {
     // in the same loop iteration as the SubmitTask it is), and the gateway answers a batch entry
     // as it answers SubmitTask (the same errors and refusals, a span per task).
     coalesceSubmits: opts.coalesceSubmits ?? true,
+    multiplexRuns: opts.multiplexRuns ?? true,
   };
 }

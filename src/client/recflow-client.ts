@@ -28,10 +28,13 @@ import { resumableWatch } from "./resumable-watch.js";
 import { RunCollector, isTerminalEvent, toRecommendations, toSimilarItems, type Recommendations, type SimilarItemsAnswer, type TaskRun } from "./task-run.js";
 import { rowChunks, type DatasetRow } from "./dataset-rows.js";
 import { MAX_BATCH_SUBMIT, SubmitCoalescer } from "./submit-coalescer.js";
+import { RunListener } from "./run-listener.js";
 
 export { MAX_BATCH_SUBMIT };
 /** Task ids per WatchTasks stream (the gateway's limit). */
 export const MAX_WATCH_IDS = 10_000;
+/** Labels per task (the gateway's limit): a run whose spec has this many is not labelled for the run listener. */
+const MAX_LABELS = 32;
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -80,6 +83,7 @@ export class RecflowClient implements AsyncDisposable {
   readonly #datasets: DatasetsServiceClient;
   readonly #models: ModelsServiceClient;
   readonly #coalescer: SubmitCoalescer | undefined;
+  readonly #listener: RunListener | undefined;
 
   constructor(address: string, options: RecflowClientOptions = {}) {
     this.address = address;
@@ -95,6 +99,10 @@ export class RecflowClient implements AsyncDisposable {
       },
       error: (err) => RecflowError.from(err, this.address),
     }) : undefined;
+    this.#listener = this.#opts.multiplexRuns ? new RunListener(
+      (labelSelector, afterSequence, signal) => this.watchMany({ labelSelector }, { afterSequence, signal }),
+      (taskId, signal) => this.follow(taskId, { signal }),
+    ) : undefined;
   }
 
   // --- tasks ---------------------------------------------------------------------------------
@@ -174,10 +182,18 @@ export class RecflowClient implements AsyncDisposable {
     });
   }
 
-  /** Submits and follows the task to its end: the result, or TaskFailedError / TaskCancelledError. */
+  /**
+   * Submits and follows the task to its end: the result, or TaskFailedError / TaskCancelledError.
+   * With the multiplexRuns option every run of this client is followed on one shared WatchTasks
+   * stream (run-listener.ts): the task carries the label `recflow.dev/listener=<this client's
+   * id>`. A run with a request id (it may name an older task) is followed on its own stream.
+   */
   async run(spec: TaskSpec, opts: SubmitOptions = {}): Promise<TaskRun> {
-    const task = await this.submit(spec, opts);
-    return this.follow(task.id, { signal: opts.signal });
+    const listener = this.#listener;
+    const labels = { ...spec.labels, ...opts.labels };
+    const shared = listener !== undefined && !opts.requestId && Object.keys(labels).length < MAX_LABELS;
+    const task = await this.submit(spec, shared ? { ...opts, labels: { ...opts.labels, ...listener.labels } } : opts);
+    return (shared ? listener.follow(task, opts.signal) : undefined) ?? this.follow(task.id, { signal: opts.signal });
   }
 
   /** Follows a submitted task to its end, as `run` does. */
@@ -319,6 +335,7 @@ export class RecflowClient implements AsyncDisposable {
   close(): void {
     // Queued submits leave first, so they end as a unary call running at close() does.
     this.#coalescer?.flush();
+    this.#listener?.close(new RecflowError("recflow: the client was closed while the run was in progress", { code: grpc.status.CANCELLED }));
     this.#tasks.close();
     this.#datasets.close();
     this.#models.close();

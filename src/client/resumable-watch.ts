@@ -19,6 +19,16 @@ export interface ResumableWatchOptions {
 
 const isStatus = (err: unknown): err is ServiceError => err instanceof Error && typeof (err as Partial<ServiceError>).code === "number";
 
+/** How long a complete watch may take to end by itself before it is cancelled. */
+const END_GRACE_MS = 5_000;
+
+function cancelUnlessEnded(stream: ClientReadableStream<TaskEvent__Output>): void {
+  const timer = setTimeout(() => stream.cancel(), END_GRACE_MS).unref();
+  stream.once("status", () => clearTimeout(timer));
+  // Unread messages would hold the call open: drop them, the status still arrives.
+  stream.resume();
+}
+
 export async function* resumableWatch(
   open: (afterSequence: number) => ClientReadableStream<TaskEvent__Output>,
   opts: ResumableWatchOptions,
@@ -37,6 +47,7 @@ export async function* resumableWatch(
     const onAbort = (): void => stream.cancel();
     signal?.addEventListener("abort", onAbort, { once: true });
     let failure: ServiceError;
+    let complete = false;
     try {
       for await (const ev of stream as AsyncIterable<TaskEvent__Output>) {
         const seq = Number(ev.sequence);
@@ -45,7 +56,7 @@ export async function* resumableWatch(
         after = seq;
         tries = 0;
         quietSince = Date.now();
-        const complete = opts.isComplete(ev);
+        complete = opts.isComplete(ev);
         yield ev;
         if (complete) return;
       }
@@ -59,8 +70,14 @@ export async function* resumableWatch(
       failure = err;
     } finally {
       signal?.removeEventListener("abort", onAbort);
-      // Also runs when the consumer leaves the loop early (break/return): end the call.
-      stream.cancel();
+      // A complete watch is ended by the gateway right after its last event: let it end (a
+      // cancel now would send RST_STREAM, and the gateway's HTTP/2 layer, nghttp2, closes a
+      // connection whose client resets more than ~33 streams a second after a burst of 1000:
+      // GOAWAY INTERNAL_ERROR, every call on it failed; seen with a few hundred runs a second).
+      // The cancel waits in case it never ends. A consumer that leaves the loop early (break,
+      // return, an abort) ends the call at once.
+      if (complete) cancelUnlessEnded(stream);
+      else stream.cancel();
     }
     const typed = RecflowError.from(failure, opts.target);
     // A bad CA does not get better by retrying; a gateway that stays away is reported after a while.

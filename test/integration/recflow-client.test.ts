@@ -15,9 +15,12 @@ import {
 import { newToken } from "../../src/gateway/auth.js";
 import { freePort, runProgram } from "../helpers/client-process.js";
 import { makeTestCerts, type TestCerts } from "../helpers/certs.js";
+import { metricValue } from "../helpers/metrics.js";
 import { Stack, spawnRecflow, stopProc, waitFor, type Proc } from "../helpers/stack.js";
 
 const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+/** The suite's own gateway: metrics on, and a submit rate the burst of short runs below stays under. */
+const GATEWAY_ENV = { RECFLOW_METRICS_ADDRESS: "127.0.0.1:0", RECFLOW_TENANT_SUBMIT_RATE: "100000" };
 
 describe("RecflowClient", () => {
   let dir: string;
@@ -34,7 +37,7 @@ describe("RecflowClient", () => {
     stack = await Stack.start({ workers: 1, env: { RECFLOW_TENANTS_FILE: tenants } });
     // A gateway of our own on a fixed port, so a restart comes back at the same address.
     address = `127.0.0.1:${await freePort()}`;
-    gateway = await spawnRecflow("gateway-client", ["gateway"], { ...stack.env, RECFLOW_GRPC_ADDRESS: address });
+    gateway = await spawnRecflow("gateway-client", ["gateway"], { ...stack.env, ...GATEWAY_ENV, RECFLOW_GRPC_ADDRESS: address });
     rf = new RecflowClient(address, { token, reconnectMaxMs: 500 });
   }, 60_000);
 
@@ -51,7 +54,53 @@ describe("RecflowClient", () => {
     expect(run.attempt).toBe(1);
     const task = await rf.getTask(run.taskId);
     expect(task.status?.state).toBe("TASK_STATE_SUCCEEDED");
-    expect(task.spec?.labels).toEqual({ suite: "client" });
+    // The caller's labels, and the one that routes the run to this client's shared stream.
+    expect(task.spec?.labels).toEqual({ suite: "client", "recflow.dev/listener": expect.stringMatching(/^l/) as string });
+  });
+
+  it("follows concurrent runs on one shared WatchTasks stream, across a SIGKILLed gateway", async () => {
+    // One worker thread runs them one after another (~6 s), so most are queued when the gateway dies.
+    const runs = Array.from({ length: 8 }, (_, i) => rf.run({ probe: { workMs: 700 + i * 10, progressSteps: 2 } }));
+    // Eight runs in flight, one stream on the gateway for all of them (a WatchTask each before).
+    await waitFor(async () => (await metricValue(gateway!.ready.metricsPort, "recflow_gateway_active_watches")) === 1, 10_000, "one open watch");
+    await waitFor(async () => (await rf.listTasks({ state: "TASK_STATE_RUNNING" })).tasks.length > 0, 10_000, "a run under way");
+    await stopProc(gateway!, "SIGKILL");
+    gateway = await spawnRecflow("gateway-client-3", ["gateway"], { ...stack.env, ...GATEWAY_ENV, RECFLOW_GRPC_ADDRESS: address });
+    const done = await Promise.all(runs);
+    expect(done.map((r) => r.result.probe?.workMs)).toEqual(Array.from({ length: 8 }, (_, i) => 700 + i * 10));
+    expect(new Set(done.map((r) => r.taskId)).size).toBe(8);
+  }, 60_000);
+
+  it("runs 1,500 short tasks, each on its own WatchTask, without the gateway closing the connection", async () => {
+    // Each finished watch used to be cancelled (RST_STREAM) before the gateway's end of stream
+    // arrived; nghttp2 closes a connection after 1000 such resets plus ~33 a second (GOAWAY
+    // INTERNAL_ERROR), and every call on it failed. A complete watch is now left to end.
+    const alone = new RecflowClient(address, { token, multiplexRuns: false });
+    try {
+      let next = 0;
+      const failures: unknown[] = [];
+      await Promise.all(Array.from({ length: 64 }, async () => {
+        while (next < 1_500) {
+          next++;
+          await alone.run({ probe: { workMs: 0 } }).catch((e: unknown) => failures.push(e));
+        }
+      }));
+      expect(failures.slice(0, 3)).toEqual([]);
+    } finally {
+      alone.close();
+    }
+  }, 60_000);
+
+  it("follows a run on its own stream when asked (multiplexRuns off) or when it names a request id", async () => {
+    const alone = new RecflowClient(address, { token, reconnectMaxMs: 500, multiplexRuns: false });
+    try {
+      const run = await alone.run({ probe: { workMs: 20 } }, { labels: { suite: "alone" } });
+      expect((await alone.getTask(run.taskId)).spec?.labels).toEqual({ suite: "alone" });
+    } finally {
+      alone.close();
+    }
+    const keyed = await rf.run({ probe: { workMs: 20 } }, { requestId: `keyed-${Date.now()}` });
+    expect((await rf.getTask(keyed.taskId)).spec?.labels).toEqual({});
   });
 
   it("resumes a watch across a SIGKILLed gateway and a new one on the same port, without gaps or repeats", async () => {
@@ -63,7 +112,7 @@ describe("RecflowClient", () => {
       if (!restarted && ev.event === "progress") {
         restarted = true;
         await stopProc(gateway!, "SIGKILL");
-        gateway = await spawnRecflow("gateway-client-2", ["gateway"], { ...stack.env, RECFLOW_GRPC_ADDRESS: address });
+        gateway = await spawnRecflow("gateway-client-2", ["gateway"], { ...stack.env, ...GATEWAY_ENV, RECFLOW_GRPC_ADDRESS: address });
       }
     }
     expect(restarted).toBe(true);

@@ -89,7 +89,14 @@ func (c *Client) watchOnce(ctx context.Context, taskID string, after *uint64, fn
 			return false, err
 		}
 		if IsTerminal(ev) {
-			return true, nil
+			// The gateway ends the stream right after the terminal event: read to its end rather
+			// than cancel (RST_STREAM). The gateway's HTTP/2 layer closes a connection whose client
+			// resets more than ~33 streams a second after a burst of 1000, failing every call on it.
+			for {
+				if _, err := stream.Recv(); err != nil {
+					return true, nil
+				}
+			}
 		}
 	}
 }

@@ -32,6 +32,13 @@ def test_submit_and_watch_streams_every_event_once_in_order(client):
     assert [e.sequence for e in client.watch(task.id, after_sequence=seqs[1])] == seqs[2:]
 
 
+def test_many_short_runs_keep_the_connection(client):
+    # A watch left at its terminal event used to be cancelled (RST_STREAM); the gateway's HTTP/2
+    # layer closes a connection after 1000 such resets plus ~33 a second, failing every call on it.
+    for _ in range(1200):
+        assert client.run(probe(work_ms=0)).probe.work_ms == 0
+
+
 def test_run_returns_the_result_and_raises_task_failed_on_failure(client):
     assert client.run(probe(work_ms=50)).probe.work_ms == 50
     with pytest.raises(recflow.TaskFailed) as info:

@@ -231,13 +231,24 @@ class Client:
         since: Optional[float] = None
         while True:
             try:
-                for ev in self.tasks.WatchTask(tasks_pb2.WatchTaskRequest(task_id=task_id, after_sequence=after)):
+                call = self.tasks.WatchTask(tasks_pb2.WatchTaskRequest(task_id=task_id, after_sequence=after))
+                for ev in call:
                     if ev.sequence <= after:
                         continue
                     after, since, backoff = ev.sequence, None, 0.1
-                    yield ev
                     if ev.WhichOneof("event") in _TERMINAL:
+                        # The gateway ends the stream right after it: read to the end first, so the
+                        # call is not cancelled (RST_STREAM) when this generator is left. The
+                        # gateway's HTTP/2 layer closes a connection whose client resets more than
+                        # ~33 streams a second after a burst of 1000, failing every call on it.
+                        try:
+                            for _ in call:
+                                pass
+                        except grpc.RpcError:
+                            pass
+                        yield ev
                         return
+                    yield ev
                 raise RecflowError(f"recflow: the watch of {task_id} ended before the task finished")
             except grpc.RpcError as err:
                 if err.code() != grpc.StatusCode.UNAVAILABLE:
