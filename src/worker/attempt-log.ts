@@ -127,8 +127,13 @@ export class AttemptLog {
     if (!this.#startedByMe && !this.#fold) this.#fold = { workerId, atMs };
   }
 
-  /** Appends `body` after the last known event. */
+  /**
+   * Appends `body` after the last known event. One append at a time: a second one in flight
+   * could take the first's place, re-read, find this attempt's own event and stop as fenced.
+   */
   async append(body: EventBody): Promise<number> {
+    // Started once per attempt: a claim by an earlier event (or Started) already stands.
+    if ("started" in body && this.#startedByMe) return this.lastSeq;
     const fold = this.#fold;
     if (fold && !("started" in body || "partialResult" in body || "succeeded" in body)) {
       await this.append({ started: { attempt: this.attempt, workerId: fold.workerId } });

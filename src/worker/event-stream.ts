@@ -41,6 +41,18 @@ export class EventStream {
     this.#chain = this.#chain.then(() => startup).catch((err: unknown) => this.#failed(err));
   }
 
+  /**
+   * Runs `step` (an append of the runner's own, e.g. a deferred Started) in order with the job's
+   * events: appends of one attempt never overlap (a second one in flight could take the first's
+   * place and fence its own attempt).
+   */
+  then(step: () => Promise<void>): void {
+    this.#chain = this.#chain.then(async () => {
+      if (this.failure) return;
+      await step();
+    }).catch((err: unknown) => this.#failed(err));
+  }
+
   push(msg: ThreadMessage): void {
     if (msg.type === "partial") {
       this.#enqueue({ partialResult: msg.chunk });

@@ -259,8 +259,8 @@ export class TaskRunner {
             this.#d.onStarted?.(kindToken(alog.kind));
             alog.foldStart(this.#d.workerId, this.#d.events.clock.now());
             stream.begin(open());
-            if (this.#d.startedDelayMs === 0) stream.begin(ensureStarted());
-            else startedTimer = setTimeout(() => stream.begin(ensureStarted()), this.#d.startedDelayMs);
+            if (this.#d.startedDelayMs === 0) stream.then(ensureStarted);
+            else startedTimer = setTimeout(() => stream.then(ensureStarted), this.#d.startedDelayMs);
           }
           else stream.push(msg);
         },

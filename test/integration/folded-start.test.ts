@@ -11,6 +11,7 @@ import { compileConfig } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
 import { Broker, EventLog, ensureTopology } from "../../src/nats/index.js";
 import { AttemptFencedError, AttemptLog, TaskFinishedElsewhereError } from "../../src/worker/attempt-log.js";
+import { EventStream } from "../../src/worker/event-stream.js";
 import type { TaskSpec } from "../../src/generated/recflow/v1/TaskSpec.js";
 import { startNats, type TestNats } from "../helpers/nats.js";
 import { Stack } from "../helpers/stack.js";
@@ -112,6 +113,23 @@ describe("a start carried by the attempt's first event (AttemptLog)", () => {
       expect(fromTimestamp(all[2].status?.startTime), taskId).toBe(beganAt);
       expect(all[2].status?.attempt, taskId).toBe(1);
     }
+  });
+
+  it("stores one Started when the delay's Started and the first progress's come together", async () => {
+    const taskId = "fold-race";
+    await queue(taskId);
+    const a = attemptLog(taskId, 1);
+    await a.refresh();
+    a.foldStart("w1", events.clock.now());
+    const stream = new EventStream(a, 0, () => undefined, new AbortController(), createLogger({ level: "warn", name: "fold-race" }));
+    stream.begin(Promise.resolve());
+    // A milestone is appended at once (AttemptLog writes Started before it); the runner's delay
+    // timer asks for Started at the same moment. Both go through the stream, one after the other.
+    stream.push({ type: "progress", fraction: 0.5, message: "half", milestone: true });
+    stream.then(async () => void (await a.append({ started: { attempt: 1, workerId: "w1" } })));
+    await stream.flush();
+    expect(stream.failure).toBeUndefined();
+    expect(await stored(taskId)).toEqual(["queued", "started", "progress"]);
   });
 
   it("fences a second delivery with the same attempt number once a folded event claimed the task", async () => {
