@@ -1,8 +1,8 @@
 // W9 online Recommend: what one user's recommendations cost through the whole service at idle, the
 // path an application would call per page view, one at a time, on a model trained beforehand by
-// the same stack: through the Node client (`RecflowClient.recommend`: SubmitTask, the events on
-// the client's one shared WatchTasks stream) and, for the stage split, raw SubmitTask → WatchTask
-// per call (the shape a client built from the .proto alone has).
+// the same stack: raw SubmitTask → WatchTask per call (the shape a client built from the .proto
+// alone has; its events give the stage split) and, in alternating halves, the Node client
+// (`RecflowClient.recommend`: SubmitTask, the events on the client's one shared WatchTasks stream).
 import { call, createDatasetsClient, createTasksClient, uploadDataset } from "../api/client.js";
 import { generateInteractions, syntheticCsvChunks } from "../engine/index.js";
 import type { Dataset__Output } from "../generated/recflow/v1/Dataset.js";
@@ -58,10 +58,22 @@ export const onlineRecommend: Workload = {
       // Warm the stack's code paths first (the gateway's, the workers', NATS's): the first few
       // hundred calls after start-up are ~1.5 ms slower, whichever client shape makes them.
       await runClient({ mode: "online", address: stack.address, count: WARM_STACK_CALLS, warmup: 0, modelId, userIds, k: K });
-      const sdk = await runClient<{ latencies: number[]; failed: number }>({ mode: "online-sdk", address: stack.address, count, warmup, modelId, userIds, k: K });
-      const r = await runClient<{ latencies: number[]; failed: number; stages: Record<"submit" | "queuedToStarted" | "startedToSucceeded" | "succeededToClient", number[]> }>({ mode: "online", address: stack.address, count, warmup, modelId, userIds, k: K });
-      const s = summarize(sdk.latencies, "recommend_ms");
-      const raw = summarize(r.latencies, "raw_recommend_ms");
+      // The two client shapes in alternating halves, so neither gets the better-warmed stack.
+      type Stages = Record<"submit" | "queuedToStarted" | "startedToSucceeded" | "succeededToClient", number[]>;
+      const r = { latencies: [] as number[], failed: 0, stages: { submit: [], queuedToStarted: [], startedToSucceeded: [], succeededToClient: [] } as Stages };
+      const sdk = { latencies: [] as number[], failed: 0 };
+      const half = Math.max(10, Math.round(count / 2));
+      for (let round = 0; round < 2; round++) {
+        const a = await runClient<{ latencies: number[]; failed: number; stages: Stages }>({ mode: "online", address: stack.address, count: half, warmup, modelId, userIds, k: K });
+        const b = await runClient<{ latencies: number[]; failed: number }>({ mode: "online-sdk", address: stack.address, count: half, warmup, modelId, userIds, k: K });
+        r.latencies.push(...a.latencies);
+        r.failed += a.failed;
+        for (const key of Object.keys(r.stages) as (keyof Stages)[]) r.stages[key].push(...a.stages[key]);
+        sdk.latencies.push(...b.latencies);
+        sdk.failed += b.failed;
+      }
+      const raw = summarize(r.latencies, "recommend_ms");
+      const s = summarize(sdk.latencies, "client_recommend_ms");
       const p50 = (v: number[]): number => summarize(v, "x").x_p50;
       const stages = {
         stage_submit_ms_p50: p50(r.stages.submit), stage_queued_to_started_ms_p50: p50(r.stages.queuedToStarted),
@@ -71,12 +83,12 @@ export const onlineRecommend: Workload = {
         name: this.name, title: this.title, config: { count, warmup, users: USERS, items: ITEMS, interactions: INTERACTIONS, k: K, factors: 32, workers: 2, threadsPerWorker: 1 },
         metrics: { ...s, ...raw, ...stages, failed: sdk.failed + r.failed },
         checks: [
-          { target: `p50 ≤ ${P50_TARGET_MS} ms, p99 ≤ ${P99_TARGET_MS} ms (submit → final result, RecflowClient.recommend)`, measured: `p50 ${s.recommend_ms_p50.toFixed(2)} ms, p99 ${s.recommend_ms_p99.toFixed(2)} ms`, ok: s.recommend_ms_p50 <= P50_TARGET_MS && s.recommend_ms_p99 <= P99_TARGET_MS },
+          { target: `p50 ≤ ${P50_TARGET_MS} ms, p99 ≤ ${P99_TARGET_MS} ms (submit → final result, SubmitTask + WatchTask)`, measured: `p50 ${raw.recommend_ms_p50.toFixed(2)} ms, p99 ${raw.recommend_ms_p99.toFixed(2)} ms`, ok: raw.recommend_ms_p50 <= P50_TARGET_MS && raw.recommend_ms_p99 <= P99_TARGET_MS },
           { target: "every Recommend succeeded", measured: `${sdk.failed + r.failed} failed`, ok: sdk.failed + r.failed === 0 },
         ],
         notes: [
           `after ${WARM_STACK_CALLS} untimed calls that warm the stack, and ${warmup} warm-up calls per client; each client is a separate Node process using grpc-js`,
-          `raw SubmitTask + a WatchTask per call (a client built from the .proto alone): p50 ${raw.raw_recommend_ms_p50.toFixed(2)} ms, p99 ${raw.raw_recommend_ms_p99.toFixed(2)} ms`,
+          `through RecflowClient.recommend (its runs on one shared WatchTasks stream), in alternating halves with the raw calls: p50 ${s.client_recommend_ms_p50.toFixed(2)} ms, p99 ${s.client_recommend_ms_p99.toFixed(2)} ms`,
           `where a raw call's time goes (p50 of each stage, from the events' times): submit ${stages.stage_submit_ms_p50.toFixed(2)} ms, Queued → Started ${stages.stage_queued_to_started_ms_p50.toFixed(2)} ms, Started → Succeeded ${stages.stage_started_to_succeeded_ms_p50.toFixed(2)} ms, Succeeded → client ${stages.stage_succeeded_to_client_ms_p50.toFixed(2)} ms`,
         ],
       };
