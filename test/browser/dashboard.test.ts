@@ -126,6 +126,15 @@ describe("dashboard in a real browser", () => {
     expect((await getA(task.id)).status?.state).toBe("TASK_STATE_CANCELLED");
   });
 
+  it("shows the attempt of a short task that wrote no Started event", async () => {
+    const task = await submitA({ probe: { workMs: 0 } });
+    await waitFor(async () => (await getA(task.id)).status?.state === "TASK_STATE_SUCCEEDED", 20_000, "the task to succeed");
+    await page.goto(`${base}#/task/${task.id}`);
+    await page.waitForSelector("#timeline li.ev-succeeded");
+    expect(await page.locator("#timeline li.ev-started").count()).toBe(0);
+    expect(await page.locator("#timeline li.attempt").allTextContents()).toEqual(["Attempt 1"]);
+  });
+
   it("shows the timeline with attempts, the error and its reason on the task page", async () => {
     const task = await submitA({ probe: { workMs: 10, failAttempts: 5, permanentError: true }, maxRetries: 0 });
     await waitFor(async () => (await getA(task.id)).status?.state === "TASK_STATE_FAILED", 20_000, "the task to fail");

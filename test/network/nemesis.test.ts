@@ -302,6 +302,14 @@ describe.skipIf(unsupported !== undefined)("nemesis: many hosts, real faults", (
       // The outcome was written by the newest attempt, never by one a redelivery replaced.
       if (terminal.some((t) => (t.status?.attempt ?? 0) < Math.max(...starts.map((e) => e.started?.attempt ?? 0)))) staleTerminal++;
       for (const e of starts) if (e.started?.workerId === "w4") w4FirstStartMs = Math.min(w4FirstStartMs, eventMs(e));
+      // A short attempt that succeeds writes no Started: its Succeeded names the worker (the
+      // probe's result) and its status the start.
+      for (const t of terminal) {
+        const run = t.succeeded?.result?.probe;
+        if (run?.workerId === "w4" && !starts.some((e) => e.started?.attempt === run.attempt)) {
+          w4FirstStartMs = Math.min(w4FirstStartMs, Number(t.status?.startTime?.seconds ?? 0) * 1000 + Math.floor((t.status?.startTime?.nanos ?? 0) / 1e6));
+        }
+      }
       const attempts = events.map((e) => e.status?.attempt ?? 0);
       if (attempts.some((a, j) => j > 0 && a < attempts[j - 1])) {
         attemptsBackwards++;

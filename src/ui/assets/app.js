@@ -215,8 +215,14 @@ async function taskPage(id) {
     const { task, events, truncated } = await api(`/api/tasks/${encodeURIComponent(id)}`);
     const st = task.status || {};
     const items = [];
+    let attemptShown = 0;
     for (const ev of events) {
-      if (ev.event === "started") items.push(h("li", { class: "attempt" }, `Attempt ${ev.started.attempt}`));
+      // A short attempt that succeeded has no Started: its first event's status names the attempt.
+      const attempt = ev.event === "started" ? ev.started.attempt : ev.event === "queued" ? 0 : (ev.status && ev.status.attempt) || 0;
+      if (attempt > attemptShown) {
+        items.push(h("li", { class: "attempt" }, `Attempt ${attempt}`));
+        attemptShown = attempt;
+      }
       if (ev.event === "progress" && items.length && items[items.length - 1].dataset.kind === "progress") items.pop(); // one line per run of progress
       const li = h("li", { class: `ev-${ev.event}`, "data-kind": ev.event }, h("span", { class: "muted" }, fmtTime(ev.time), " · "), describeEvent(ev));
       items.push(li);
