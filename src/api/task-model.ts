@@ -84,10 +84,11 @@ export function nextStatus(prev: Status | null, body: EventBody, nowMs: number, 
     endTime: prev?.endTime ?? null,
     // Set on Queued by the gateway and carried by every later status, so a watcher sees it.
     traceId: prev?.traceId ?? "",
+    workerId: prev?.workerId ?? "",
   };
   if ("queued" in body) return { ...base, state: "TASK_STATE_QUEUED", message: "queued" };
   if ("started" in body) {
-    return { ...base, state: "TASK_STATE_RUNNING", attempt: body.started.attempt, progress: 0, message: "running", startTime: base.startTime ?? now };
+    return { ...base, state: "TASK_STATE_RUNNING", attempt: body.started.attempt, progress: 0, message: "running", startTime: base.startTime ?? now, workerId: body.started.workerId };
   }
   if ("progress" in body) return { ...base, progress: body.progress.fraction, message: body.progress.message };
   if ("partialResult" in body) return base;

@@ -40,6 +40,7 @@ export function printTask(task: Task__Output): void {
     state: stateName(task.status?.state),
     kind: task.status?.kind?.replace(/^TASK_KIND_/, ""),
     attempt: task.status?.attempt,
+    worker: task.status?.workerId || undefined,
     progress: task.status?.progress,
     message: task.status?.message,
     result: task.result ?? undefined,

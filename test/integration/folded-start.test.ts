@@ -71,6 +71,7 @@ describe("a start carried by the attempt's first event (AttemptLog)", () => {
     const s = last!.status!;
     expect(s.state).toBe("TASK_STATE_SUCCEEDED");
     expect(s.attempt).toBe(1);
+    expect(s.workerId).toBe("w1");
     expect(s.progress).toBe(1);
     expect(fromTimestamp(s.startTime)).toBe(beganAt);
     expect(fromTimestamp(s.endTime)).toBeGreaterThanOrEqual(beganAt);
@@ -181,6 +182,8 @@ describe("Started written only for a job that runs past RECFLOW_STARTED_DELAY_MS
     expect(shortEvents.map((e) => e.event)).toEqual(["queued", "succeeded"]);
     const done = shortEvents[1].status!;
     expect(done.attempt).toBe(1);
+    // The worker that ran it, though it wrote no Started (the stack's worker is "w1").
+    expect(done.workerId).toBe("w1");
     expect(fromTimestamp(done.startTime)).toBeGreaterThanOrEqual(fromTimestamp(shortEvents[0].status?.createTime)!);
     const kinds = longEvents.map((e) => e.event);
     expect(kinds[0]).toBe("queued");

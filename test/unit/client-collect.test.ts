@@ -8,7 +8,7 @@ import type { TaskEvent__Output } from "../../src/generated/recflow/v1/TaskEvent
 
 let seq = 0;
 function ev(event: TaskEvent__Output["event"], body: Partial<TaskEvent__Output> = {}): TaskEvent__Output {
-  return { taskId: "t_1", sequence: ++seq, time: null, status: { state: "TASK_STATE_RUNNING", kind: "TASK_KIND_RECOMMEND", attempt: 1, progress: 0, message: "", createTime: null, startTime: null, updateTime: null, endTime: null, traceId: "" }, event, ...body };
+  return { taskId: "t_1", sequence: ++seq, time: null, status: { state: "TASK_STATE_RUNNING", kind: "TASK_KIND_RECOMMEND", attempt: 1, progress: 0, message: "", createTime: null, startTime: null, updateTime: null, endTime: null, traceId: "", workerId: "w1" }, event, ...body };
 }
 const chunk = (chunkIndex: number, userId: string): Partial<TaskEvent__Output> => ({ partialResult: { chunkIndex, recommendations: [{ userId, items: [], coldStart: false }], neighbours: [], leaderboard: [] } });
 

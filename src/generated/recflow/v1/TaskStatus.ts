@@ -15,6 +15,7 @@ export interface TaskStatus {
   'updateTime'?: (_google_protobuf_Timestamp | null);
   'endTime'?: (_google_protobuf_Timestamp | null);
   'traceId'?: (string);
+  'workerId'?: (string);
 }
 
 export interface TaskStatus__Output {
@@ -28,4 +29,5 @@ export interface TaskStatus__Output {
   'updateTime': (_google_protobuf_Timestamp__Output | null);
   'endTime': (_google_protobuf_Timestamp__Output | null);
   'traceId': (string);
+  'workerId': (string);
 }

@@ -16,7 +16,7 @@ from google.rpc import status_pb2 as google_dot_rpc_dot_status__pb2
 from recflow.v1 import kinds_pb2 as recflow_dot_v1_dot_kinds__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16recflow/v1/tasks.proto\x12\nrecflow.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\x1a\x16recflow/v1/kinds.proto\"\xe6\x03\n\x08TaskSpec\x12-\n\x0btrain_model\x18\x01 \x01(\x0b\x32\x16.recflow.v1.TrainModelH\x00\x12*\n\trecommend\x18\x02 \x01(\x0b\x32\x15.recflow.v1.RecommendH\x00\x12\x31\n\rsimilar_items\x18\x03 \x01(\x0b\x32\x18.recflow.v1.SimilarItemsH\x00\x12(\n\x08\x65valuate\x18\x04 \x01(\x0b\x32\x14.recflow.v1.EvaluateH\x00\x12\"\n\x05probe\x18\x05 \x01(\x0b\x32\x11.recflow.v1.ProbeH\x00\x12+\n\ntune_model\x18\x06 \x01(\x0b\x32\x15.recflow.v1.TuneModelH\x00\x12\x18\n\x0bmax_retries\x18\n \x01(\rH\x01\x88\x01\x01\x12,\n\x08\x64\x65\x61\x64line\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08priority\x18\x0c \x01(\x05\x12\x30\n\x06labels\x18\r \x03(\x0b\x32 .recflow.v1.TaskSpec.LabelsEntry\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x06\n\x04kindB\x0e\n\x0c_max_retries\"K\n\x11SubmitTaskRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\"\n\x04task\x18\x02 \x01(\x0b\x32\x14.recflow.v1.TaskSpec\"^\n\tTaskError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x11\n\tretryable\x18\x04 \x01(\x08\x12\x0f\n\x07\x61ttempt\x18\x05 \x01(\r\"\xdc\x02\n\nTaskStatus\x12$\n\x05state\x18\x01 \x01(\x0e\x32\x15.recflow.v1.TaskState\x12\"\n\x04kind\x18\x02 \x01(\x0e\x32\x14.recflow.v1.TaskKind\x12\x0f\n\x07\x61ttempt\x18\x03 \x01(\r\x12\x10\n\x08progress\x18\x04 \x01(\x01\x12\x0f\n\x07message\x18\x05 \x01(\t\x12/\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nstart_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08trace_id\x18\n \x01(\t\"\xd7\x01\n\x04Task\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\x12\"\n\x04spec\x18\x03 \x01(\x0b\x32\x14.recflow.v1.TaskSpec\x12&\n\x06status\x18\x04 \x01(\x0b\x32\x16.recflow.v1.TaskStatus\x12&\n\x06result\x18\x05 \x01(\x0b\x32\x16.recflow.v1.TaskResult\x12$\n\x05\x65rror\x18\x06 \x01(\x0b\x32\x15.recflow.v1.TaskError\x12\x15\n\rlast_sequence\x18\x07 \x01(\x04\"\xde\x03\n\tTaskEvent\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x10\n\x08sequence\x18\x02 \x01(\x04\x12(\n\x04time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12&\n\x06status\x18\x04 \x01(\x0b\x32\x16.recflow.v1.TaskStatus\x12$\n\x06queued\x18\n \x01(\x0b\x32\x12.recflow.v1.QueuedH\x00\x12&\n\x07started\x18\x0b \x01(\x0b\x32\x13.recflow.v1.StartedH\x00\x12(\n\x08progress\x18\x0c \x01(\x0b\x32\x14.recflow.v1.ProgressH\x00\x12\x33\n\x0epartial_result\x18\r \x01(\x0b\x32\x19.recflow.v1.PartialResultH\x00\x12(\n\x08retrying\x18\x0e \x01(\x0b\x32\x14.recflow.v1.RetryingH\x00\x12*\n\tsucceeded\x18\x0f \x01(\x0b\x32\x15.recflow.v1.SucceededH\x00\x12$\n\x06\x66\x61iled\x18\x10 \x01(\x0b\x32\x12.recflow.v1.FailedH\x00\x12*\n\tcancelled\x18\x11 \x01(\x0b\x32\x15.recflow.v1.CancelledH\x00\x42\x07\n\x05\x65vent\"@\n\x06Queued\x12\"\n\x04spec\x18\x01 \x01(\x0b\x32\x14.recflow.v1.TaskSpec\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"-\n\x07Started\x12\x0f\n\x07\x61ttempt\x18\x01 \x01(\r\x12\x11\n\tworker_id\x18\x02 \x01(\t\"\x91\x01\n\x08Progress\x12\x10\n\x08\x66raction\x18\x01 \x01(\x01\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x32\n\x07metrics\x18\x03 \x03(\x0b\x32!.recflow.v1.Progress.MetricsEntry\x1a.\n\x0cMetricsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"x\n\x08Retrying\x12\x0f\n\x07\x61ttempt\x18\x01 \x01(\r\x12$\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x15.recflow.v1.TaskError\x12\x35\n\x11next_attempt_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"3\n\tSucceeded\x12&\n\x06result\x18\x01 \x01(\x0b\x32\x16.recflow.v1.TaskResult\".\n\x06\x46\x61iled\x12$\n\x05\x65rror\x18\x01 \x01(\x0b\x32\x15.recflow.v1.TaskError\"\x1b\n\tCancelled\x12\x0e\n\x06reason\x18\x01 \x01(\t\";\n\x10WatchTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61\x66ter_sequence\x18\x02 \x01(\x04\"!\n\x0eGetTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\"4\n\x11\x43\x61ncelTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\x83\x01\n\x10ListTasksRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12$\n\x05state\x18\x03 \x01(\x0e\x32\x15.recflow.v1.TaskState\x12\"\n\x04kind\x18\x04 \x01(\x0e\x32\x14.recflow.v1.TaskKind\"M\n\x11ListTasksResponse\x12\x1f\n\x05tasks\x18\x01 \x03(\x0b\x32\x10.recflow.v1.Task\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"b\n\x17\x42\x61tchSubmitTasksRequest\x12/\n\x08requests\x18\x01 \x03(\x0b\x32\x1d.recflow.v1.SubmitTaskRequest\x12\x16\n\x0e\x61ll_or_nothing\x18\x02 \x01(\x08\"N\n\x18\x42\x61tchSubmitTasksResponse\x12\x32\n\x07results\x18\x01 \x03(\x0b\x32!.recflow.v1.BatchSubmitTaskResult\"h\n\x15\x42\x61tchSubmitTaskResult\x12 \n\x04task\x18\x01 \x01(\x0b\x32\x10.recflow.v1.TaskH\x00\x12#\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x12.google.rpc.StatusH\x00\x42\x08\n\x06result\"U\n\x11WatchTasksRequest\x12\x10\n\x08task_ids\x18\x01 \x03(\t\x12\x16\n\x0elabel_selector\x18\x02 \x01(\t\x12\x16\n\x0e\x61\x66ter_sequence\x18\x03 \x01(\x04*\xba\x01\n\tTaskState\x12\x1a\n\x16TASK_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11TASK_STATE_QUEUED\x10\x01\x12\x16\n\x12TASK_STATE_RUNNING\x10\x02\x12\x17\n\x13TASK_STATE_RETRYING\x10\x03\x12\x18\n\x14TASK_STATE_SUCCEEDED\x10\x04\x12\x15\n\x11TASK_STATE_FAILED\x10\x05\x12\x18\n\x14TASK_STATE_CANCELLED\x10\x06*\xbd\x01\n\x08TaskKind\x12\x19\n\x15TASK_KIND_UNSPECIFIED\x10\x00\x12\x19\n\x15TASK_KIND_TRAIN_MODEL\x10\x01\x12\x17\n\x13TASK_KIND_RECOMMEND\x10\x02\x12\x1b\n\x17TASK_KIND_SIMILAR_ITEMS\x10\x03\x12\x16\n\x12TASK_KIND_EVALUATE\x10\x04\x12\x13\n\x0fTASK_KIND_PROBE\x10\x05\x12\x18\n\x14TASK_KIND_TUNE_MODEL\x10\x06\x32\xf8\x03\n\x0cTasksService\x12=\n\nSubmitTask\x12\x1d.recflow.v1.SubmitTaskRequest\x1a\x10.recflow.v1.Task\x12\x42\n\tWatchTask\x12\x1c.recflow.v1.WatchTaskRequest\x1a\x15.recflow.v1.TaskEvent0\x01\x12\x37\n\x07GetTask\x12\x1a.recflow.v1.GetTaskRequest\x1a\x10.recflow.v1.Task\x12=\n\nCancelTask\x12\x1d.recflow.v1.CancelTaskRequest\x1a\x10.recflow.v1.Task\x12H\n\tListTasks\x12\x1c.recflow.v1.ListTasksRequest\x1a\x1d.recflow.v1.ListTasksResponse\x12]\n\x10\x42\x61tchSubmitTasks\x12#.recflow.v1.BatchSubmitTasksRequest\x1a$.recflow.v1.BatchSubmitTasksResponse\x12\x44\n\nWatchTasks\x12\x1d.recflow.v1.WatchTasksRequest\x1a\x15.recflow.v1.TaskEvent0\x01\x42x\n\x0e\x64\x65v.recflow.v1B\nTasksProtoP\x01Z*recflow.dev/clients/go/recflowv1;recflowv1\xa2\x02\x03RXX\xaa\x02\nRecflow.V1\xca\x02\nRecflow\\V1\xea\x02\x0bRecflow::V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16recflow/v1/tasks.proto\x12\nrecflow.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\x1a\x16recflow/v1/kinds.proto\"\xe6\x03\n\x08TaskSpec\x12-\n\x0btrain_model\x18\x01 \x01(\x0b\x32\x16.recflow.v1.TrainModelH\x00\x12*\n\trecommend\x18\x02 \x01(\x0b\x32\x15.recflow.v1.RecommendH\x00\x12\x31\n\rsimilar_items\x18\x03 \x01(\x0b\x32\x18.recflow.v1.SimilarItemsH\x00\x12(\n\x08\x65valuate\x18\x04 \x01(\x0b\x32\x14.recflow.v1.EvaluateH\x00\x12\"\n\x05probe\x18\x05 \x01(\x0b\x32\x11.recflow.v1.ProbeH\x00\x12+\n\ntune_model\x18\x06 \x01(\x0b\x32\x15.recflow.v1.TuneModelH\x00\x12\x18\n\x0bmax_retries\x18\n \x01(\rH\x01\x88\x01\x01\x12,\n\x08\x64\x65\x61\x64line\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08priority\x18\x0c \x01(\x05\x12\x30\n\x06labels\x18\r \x03(\x0b\x32 .recflow.v1.TaskSpec.LabelsEntry\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x06\n\x04kindB\x0e\n\x0c_max_retries\"K\n\x11SubmitTaskRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\"\n\x04task\x18\x02 \x01(\x0b\x32\x14.recflow.v1.TaskSpec\"^\n\tTaskError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x11\n\tretryable\x18\x04 \x01(\x08\x12\x0f\n\x07\x61ttempt\x18\x05 \x01(\r\"\xef\x02\n\nTaskStatus\x12$\n\x05state\x18\x01 \x01(\x0e\x32\x15.recflow.v1.TaskState\x12\"\n\x04kind\x18\x02 \x01(\x0e\x32\x14.recflow.v1.TaskKind\x12\x0f\n\x07\x61ttempt\x18\x03 \x01(\r\x12\x10\n\x08progress\x18\x04 \x01(\x01\x12\x0f\n\x07message\x18\x05 \x01(\t\x12/\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nstart_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08trace_id\x18\n \x01(\t\x12\x11\n\tworker_id\x18\x0b \x01(\t\"\xd7\x01\n\x04Task\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\x12\"\n\x04spec\x18\x03 \x01(\x0b\x32\x14.recflow.v1.TaskSpec\x12&\n\x06status\x18\x04 \x01(\x0b\x32\x16.recflow.v1.TaskStatus\x12&\n\x06result\x18\x05 \x01(\x0b\x32\x16.recflow.v1.TaskResult\x12$\n\x05\x65rror\x18\x06 \x01(\x0b\x32\x15.recflow.v1.TaskError\x12\x15\n\rlast_sequence\x18\x07 \x01(\x04\"\xde\x03\n\tTaskEvent\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x10\n\x08sequence\x18\x02 \x01(\x04\x12(\n\x04time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12&\n\x06status\x18\x04 \x01(\x0b\x32\x16.recflow.v1.TaskStatus\x12$\n\x06queued\x18\n \x01(\x0b\x32\x12.recflow.v1.QueuedH\x00\x12&\n\x07started\x18\x0b \x01(\x0b\x32\x13.recflow.v1.StartedH\x00\x12(\n\x08progress\x18\x0c \x01(\x0b\x32\x14.recflow.v1.ProgressH\x00\x12\x33\n\x0epartial_result\x18\r \x01(\x0b\x32\x19.recflow.v1.PartialResultH\x00\x12(\n\x08retrying\x18\x0e \x01(\x0b\x32\x14.recflow.v1.RetryingH\x00\x12*\n\tsucceeded\x18\x0f \x01(\x0b\x32\x15.recflow.v1.SucceededH\x00\x12$\n\x06\x66\x61iled\x18\x10 \x01(\x0b\x32\x12.recflow.v1.FailedH\x00\x12*\n\tcancelled\x18\x11 \x01(\x0b\x32\x15.recflow.v1.CancelledH\x00\x42\x07\n\x05\x65vent\"@\n\x06Queued\x12\"\n\x04spec\x18\x01 \x01(\x0b\x32\x14.recflow.v1.TaskSpec\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"-\n\x07Started\x12\x0f\n\x07\x61ttempt\x18\x01 \x01(\r\x12\x11\n\tworker_id\x18\x02 \x01(\t\"\x91\x01\n\x08Progress\x12\x10\n\x08\x66raction\x18\x01 \x01(\x01\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x32\n\x07metrics\x18\x03 \x03(\x0b\x32!.recflow.v1.Progress.MetricsEntry\x1a.\n\x0cMetricsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"x\n\x08Retrying\x12\x0f\n\x07\x61ttempt\x18\x01 \x01(\r\x12$\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x15.recflow.v1.TaskError\x12\x35\n\x11next_attempt_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"3\n\tSucceeded\x12&\n\x06result\x18\x01 \x01(\x0b\x32\x16.recflow.v1.TaskResult\".\n\x06\x46\x61iled\x12$\n\x05\x65rror\x18\x01 \x01(\x0b\x32\x15.recflow.v1.TaskError\"\x1b\n\tCancelled\x12\x0e\n\x06reason\x18\x01 \x01(\t\";\n\x10WatchTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61\x66ter_sequence\x18\x02 \x01(\x04\"!\n\x0eGetTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\"4\n\x11\x43\x61ncelTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\x83\x01\n\x10ListTasksRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12$\n\x05state\x18\x03 \x01(\x0e\x32\x15.recflow.v1.TaskState\x12\"\n\x04kind\x18\x04 \x01(\x0e\x32\x14.recflow.v1.TaskKind\"M\n\x11ListTasksResponse\x12\x1f\n\x05tasks\x18\x01 \x03(\x0b\x32\x10.recflow.v1.Task\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"b\n\x17\x42\x61tchSubmitTasksRequest\x12/\n\x08requests\x18\x01 \x03(\x0b\x32\x1d.recflow.v1.SubmitTaskRequest\x12\x16\n\x0e\x61ll_or_nothing\x18\x02 \x01(\x08\"N\n\x18\x42\x61tchSubmitTasksResponse\x12\x32\n\x07results\x18\x01 \x03(\x0b\x32!.recflow.v1.BatchSubmitTaskResult\"h\n\x15\x42\x61tchSubmitTaskResult\x12 \n\x04task\x18\x01 \x01(\x0b\x32\x10.recflow.v1.TaskH\x00\x12#\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x12.google.rpc.StatusH\x00\x42\x08\n\x06result\"U\n\x11WatchTasksRequest\x12\x10\n\x08task_ids\x18\x01 \x03(\t\x12\x16\n\x0elabel_selector\x18\x02 \x01(\t\x12\x16\n\x0e\x61\x66ter_sequence\x18\x03 \x01(\x04*\xba\x01\n\tTaskState\x12\x1a\n\x16TASK_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11TASK_STATE_QUEUED\x10\x01\x12\x16\n\x12TASK_STATE_RUNNING\x10\x02\x12\x17\n\x13TASK_STATE_RETRYING\x10\x03\x12\x18\n\x14TASK_STATE_SUCCEEDED\x10\x04\x12\x15\n\x11TASK_STATE_FAILED\x10\x05\x12\x18\n\x14TASK_STATE_CANCELLED\x10\x06*\xbd\x01\n\x08TaskKind\x12\x19\n\x15TASK_KIND_UNSPECIFIED\x10\x00\x12\x19\n\x15TASK_KIND_TRAIN_MODEL\x10\x01\x12\x17\n\x13TASK_KIND_RECOMMEND\x10\x02\x12\x1b\n\x17TASK_KIND_SIMILAR_ITEMS\x10\x03\x12\x16\n\x12TASK_KIND_EVALUATE\x10\x04\x12\x13\n\x0fTASK_KIND_PROBE\x10\x05\x12\x18\n\x14TASK_KIND_TUNE_MODEL\x10\x06\x32\xf8\x03\n\x0cTasksService\x12=\n\nSubmitTask\x12\x1d.recflow.v1.SubmitTaskRequest\x1a\x10.recflow.v1.Task\x12\x42\n\tWatchTask\x12\x1c.recflow.v1.WatchTaskRequest\x1a\x15.recflow.v1.TaskEvent0\x01\x12\x37\n\x07GetTask\x12\x1a.recflow.v1.GetTaskRequest\x1a\x10.recflow.v1.Task\x12=\n\nCancelTask\x12\x1d.recflow.v1.CancelTaskRequest\x1a\x10.recflow.v1.Task\x12H\n\tListTasks\x12\x1c.recflow.v1.ListTasksRequest\x1a\x1d.recflow.v1.ListTasksResponse\x12]\n\x10\x42\x61tchSubmitTasks\x12#.recflow.v1.BatchSubmitTasksRequest\x1a$.recflow.v1.BatchSubmitTasksResponse\x12\x44\n\nWatchTasks\x12\x1d.recflow.v1.WatchTasksRequest\x1a\x15.recflow.v1.TaskEvent0\x01\x42x\n\x0e\x64\x65v.recflow.v1B\nTasksProtoP\x01Z*recflow.dev/clients/go/recflowv1;recflowv1\xa2\x02\x03RXX\xaa\x02\nRecflow.V1\xca\x02\nRecflow\\V1\xea\x02\x0bRecflow::V1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'recflow.v1.tasks_pb2', globals())
@@ -28,10 +28,10 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _TASKSPEC_LABELSENTRY._serialized_options = b'8\001'
   _PROGRESS_METRICSENTRY._options = None
   _PROGRESS_METRICSENTRY._serialized_options = b'8\001'
-  _TASKSTATE._serialized_start=3082
-  _TASKSTATE._serialized_end=3268
-  _TASKKIND._serialized_start=3271
-  _TASKKIND._serialized_end=3460
+  _TASKSTATE._serialized_start=3101
+  _TASKSTATE._serialized_end=3287
+  _TASKKIND._serialized_start=3290
+  _TASKKIND._serialized_end=3479
   _TASKSPEC._serialized_start=121
   _TASKSPEC._serialized_end=607
   _TASKSPEC_LABELSENTRY._serialized_start=538
@@ -41,45 +41,45 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _TASKERROR._serialized_start=686
   _TASKERROR._serialized_end=780
   _TASKSTATUS._serialized_start=783
-  _TASKSTATUS._serialized_end=1131
-  _TASK._serialized_start=1134
-  _TASK._serialized_end=1349
-  _TASKEVENT._serialized_start=1352
-  _TASKEVENT._serialized_end=1830
-  _QUEUED._serialized_start=1832
-  _QUEUED._serialized_end=1896
-  _STARTED._serialized_start=1898
-  _STARTED._serialized_end=1943
-  _PROGRESS._serialized_start=1946
-  _PROGRESS._serialized_end=2091
-  _PROGRESS_METRICSENTRY._serialized_start=2045
-  _PROGRESS_METRICSENTRY._serialized_end=2091
-  _RETRYING._serialized_start=2093
-  _RETRYING._serialized_end=2213
-  _SUCCEEDED._serialized_start=2215
-  _SUCCEEDED._serialized_end=2266
-  _FAILED._serialized_start=2268
-  _FAILED._serialized_end=2314
-  _CANCELLED._serialized_start=2316
-  _CANCELLED._serialized_end=2343
-  _WATCHTASKREQUEST._serialized_start=2345
-  _WATCHTASKREQUEST._serialized_end=2404
-  _GETTASKREQUEST._serialized_start=2406
-  _GETTASKREQUEST._serialized_end=2439
-  _CANCELTASKREQUEST._serialized_start=2441
-  _CANCELTASKREQUEST._serialized_end=2493
-  _LISTTASKSREQUEST._serialized_start=2496
-  _LISTTASKSREQUEST._serialized_end=2627
-  _LISTTASKSRESPONSE._serialized_start=2629
-  _LISTTASKSRESPONSE._serialized_end=2706
-  _BATCHSUBMITTASKSREQUEST._serialized_start=2708
-  _BATCHSUBMITTASKSREQUEST._serialized_end=2806
-  _BATCHSUBMITTASKSRESPONSE._serialized_start=2808
-  _BATCHSUBMITTASKSRESPONSE._serialized_end=2886
-  _BATCHSUBMITTASKRESULT._serialized_start=2888
-  _BATCHSUBMITTASKRESULT._serialized_end=2992
-  _WATCHTASKSREQUEST._serialized_start=2994
-  _WATCHTASKSREQUEST._serialized_end=3079
-  _TASKSSERVICE._serialized_start=3463
-  _TASKSSERVICE._serialized_end=3967
+  _TASKSTATUS._serialized_end=1150
+  _TASK._serialized_start=1153
+  _TASK._serialized_end=1368
+  _TASKEVENT._serialized_start=1371
+  _TASKEVENT._serialized_end=1849
+  _QUEUED._serialized_start=1851
+  _QUEUED._serialized_end=1915
+  _STARTED._serialized_start=1917
+  _STARTED._serialized_end=1962
+  _PROGRESS._serialized_start=1965
+  _PROGRESS._serialized_end=2110
+  _PROGRESS_METRICSENTRY._serialized_start=2064
+  _PROGRESS_METRICSENTRY._serialized_end=2110
+  _RETRYING._serialized_start=2112
+  _RETRYING._serialized_end=2232
+  _SUCCEEDED._serialized_start=2234
+  _SUCCEEDED._serialized_end=2285
+  _FAILED._serialized_start=2287
+  _FAILED._serialized_end=2333
+  _CANCELLED._serialized_start=2335
+  _CANCELLED._serialized_end=2362
+  _WATCHTASKREQUEST._serialized_start=2364
+  _WATCHTASKREQUEST._serialized_end=2423
+  _GETTASKREQUEST._serialized_start=2425
+  _GETTASKREQUEST._serialized_end=2458
+  _CANCELTASKREQUEST._serialized_start=2460
+  _CANCELTASKREQUEST._serialized_end=2512
+  _LISTTASKSREQUEST._serialized_start=2515
+  _LISTTASKSREQUEST._serialized_end=2646
+  _LISTTASKSRESPONSE._serialized_start=2648
+  _LISTTASKSRESPONSE._serialized_end=2725
+  _BATCHSUBMITTASKSREQUEST._serialized_start=2727
+  _BATCHSUBMITTASKSREQUEST._serialized_end=2825
+  _BATCHSUBMITTASKSRESPONSE._serialized_start=2827
+  _BATCHSUBMITTASKSRESPONSE._serialized_end=2905
+  _BATCHSUBMITTASKRESULT._serialized_start=2907
+  _BATCHSUBMITTASKRESULT._serialized_end=3011
+  _WATCHTASKSREQUEST._serialized_start=3013
+  _WATCHTASKSREQUEST._serialized_end=3098
+  _TASKSSERVICE._serialized_start=3482
+  _TASKSSERVICE._serialized_end=3986
 # @@protoc_insertion_point(module_scope)
