@@ -1,10 +1,12 @@
 // A real 3-node nats-server cluster on loopback for fault tests: three processes with routes
-// between them, each with its own JetStream store. Nodes can be SIGKILLed and restarted.
+// between them, each with its own JetStream store. Nodes can be SIGKILLed and restarted. Ready
+// once every node is in the JetStream meta group (a node left out is restarted once).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "nats";
 import { LocalNatsServer, freePort } from "../../src/cli/nats-server.js";
+import { waitForMetaGroup } from "./meta-group.js";
 import { Stack } from "./stack.js";
 
 export interface TestCluster {
@@ -18,12 +20,13 @@ export interface TestCluster {
 export async function startCluster(size = 3): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), "recflow-cluster-"));
   const routePorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const monitorPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
   const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(",");
   const nodes = await Promise.all(routePorts.map(async (port, i) => {
     const name = `n${i + 1}`;
     const server = await LocalNatsServer.start({
       storeDir: join(dir, name),
-      args: ["-n", name, "--cluster_name", "recflow-test", "--cluster", `nats://127.0.0.1:${port}`, "--routes", routes],
+      args: ["-n", name, "--cluster_name", "recflow-test", "--cluster", `nats://127.0.0.1:${port}`, "--routes", routes, "-m", String(monitorPorts[i])],
     });
     return { name, server };
   }));
@@ -53,6 +56,13 @@ export async function startCluster(size = 3): Promise<TestCluster> {
   } finally {
     await nc.close();
   }
+  // And every node in its meta group: an R3 stream needs all three.
+  const monitored = nodes.map((n, i) => ({ name: n.name, monitorUrl: `http://127.0.0.1:${monitorPorts[i]}` }));
+  await waitForMetaGroup(monitored, async (name) => {
+    const server = cluster.node(name);
+    await server.stop("SIGKILL");
+    await server.restart();
+  }, 20_000);
   return cluster;
 }
 
