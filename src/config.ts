@@ -103,7 +103,7 @@ export interface RecflowOptions {
   trainThreads?: number;
   /** Minimum gap between two Progress events of a task. Env RECFLOW_PROGRESS_INTERVAL_MS. @default 250 */
   progressIntervalMs?: number;
-  /** How long a running job may go without an event of its own before its Started event is written. A job that reports something (a partial result, progress) or ends sooner writes no Started: its first event carries the start (state RUNNING, attempt, start_time in its status). 0 writes Started as soon as a thread takes the job; at most 60000. Env RECFLOW_STARTED_DELAY_MS. @default 100 */
+  /** How long a first attempt's job runs before its Started event is written (sooner before its first progress, Retrying or Failed). A job that succeeds or sends a partial result sooner writes no Started: that event carries the start (state, attempt, start_time and worker_id in its status). 0 writes Started as soon as a thread takes the job; at most 60000. Env RECFLOW_STARTED_DELAY_MS. @default 100 */
   startedDelayMs?: number;
   /** Time given to in-flight work on SIGTERM before it is handed back. Env RECFLOW_SHUTDOWN_GRACE_MS. @default 25000 */
   shutdownGraceMs?: number;
