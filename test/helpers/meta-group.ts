@@ -2,10 +2,11 @@
 // leader is not enough for R3 streams: nats-server 2.10.27 sometimes leaves one of three servers
 // started together out of the meta group for good (it follows the leader but never answers it;
 // restarting it with its store fixes it; see docs/operations.md), and every R3 placement then
-// fails with "no suitable peers for placement". Used by the loopback cluster (cluster.ts).
+// fails with "no suitable peers for placement". Used by the loopback cluster (cluster.ts) and the
+// network-namespace one (net-cluster.ts).
 
 /** The meta group as nats-server's /jsz reports it (followers are listed by the leader). */
-interface MetaCluster {
+export interface MetaCluster {
   leader?: string;
   cluster_size?: number;
   replicas?: { name: string; current: boolean; offline?: boolean }[];
@@ -53,7 +54,10 @@ export async function metaView(nodes: MonitoredNode[]): Promise<string> {
  * `joinMs` are restarted (keeping their stores) once; after another `joinMs` the error names
  * those still missing.
  */
-export async function waitForMetaGroup(nodes: MonitoredNode[], restart: (name: string) => Promise<void>, joinMs: number): Promise<void> {
+export async function waitForMetaGroup(
+  nodes: MonitoredNode[], restart: (name: string) => Promise<void>, joinMs: number,
+  describe: () => Promise<string> | string = () => metaView(nodes),
+): Promise<void> {
   const missingAfter = async (ms: number): Promise<string[]> => {
     const deadline = Date.now() + ms;
     for (;;) {
@@ -65,8 +69,8 @@ export async function waitForMetaGroup(nodes: MonitoredNode[], restart: (name: s
   };
   let missing = await missingAfter(joinMs);
   if (missing.length === 0) return;
-  console.warn(`cluster: ${missing.join(", ")} not in the JetStream meta group after ${joinMs} ms (${await metaView(nodes)}); restarting ${missing.length > 1 ? "them" : "it"}`);
+  console.warn(`cluster: ${missing.join(", ")} not in the JetStream meta group after ${joinMs} ms; restarting ${missing.length > 1 ? "them" : "it"}\n${await describe()}`);
   for (const name of missing) await restart(name);
   missing = await missingAfter(joinMs);
-  if (missing.length > 0) throw new Error(`NATS nodes ${missing.join(", ")} did not join the JetStream meta group (also not after a restart): ${await metaView(nodes)}`);
+  if (missing.length > 0) throw new Error(`NATS nodes ${missing.join(", ")} did not join the JetStream meta group (also not after a restart): ${await describe()}`);
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { connect, StorageType, type JetStreamManager, type NatsConnection } from "nats";
 import { findNatsServer } from "../../src/cli/nats-server.js";
 import { spawnRecflow, stopProc, type Proc } from "../../src/cli/processes.js";
+import { waitForMetaGroup, type MetaCluster, type MonitoredNode } from "./meta-group.js";
 import { Network } from "./netns.js";
 import { waitFor } from "./stack.js";
 
@@ -34,13 +35,6 @@ export interface NatsNode {
   name: string;
   child: ChildProcess;
   url: string;
-}
-
-/** The meta group as nats-server's /jsz reports it (followers are listed by the leader). */
-interface MetaCluster {
-  leader?: string;
-  cluster_size?: number;
-  replicas?: { name: string; current: boolean; offline?: boolean }[];
 }
 
 /** One route connection as /routez reports it. */
@@ -145,15 +139,15 @@ export class NetCluster implements AsyncDisposable {
    * Waits until every NATS host is a current member of the JetStream meta group (as its leader
    * reports it): a meta leader alone is not enough, as an R3 stream needs three peers. A host
    * still missing after META_JOIN_MS is restarted (keeping its store) once; after a second
-   * META_JOIN_MS the error names the hosts still missing.
+   * META_JOIN_MS the error names the hosts still missing (meta-group.ts).
    */
   async waitForMetaGroup(): Promise<void> {
-    let missing = await this.#metaMissing(META_JOIN_MS);
-    if (missing.length === 0) return;
-    console.warn(`NetCluster: ${missing.join(", ")} not in the JetStream meta group after ${META_JOIN_MS} ms (${await this.#metaView()}); restarting ${missing.length > 1 ? "them" : "it"}\n${this.diagnostics()}`);
-    for (const h of missing) await this.restartNats(h);
-    missing = await this.#metaMissing(META_JOIN_MS);
-    if (missing.length > 0) throw new Error(`NATS hosts ${missing.join(", ")} did not join the JetStream meta group (also not after a restart): ${await this.#metaView()}`);
+    await waitForMetaGroup(this.#monitored(), async (h) => void (await this.restartNats(h)), META_JOIN_MS, async () => `${await this.#metaView()}\n${this.diagnostics()}`);
+  }
+
+  /** Each NATS host with its monitoring endpoint. */
+  #monitored(): MonitoredNode[] {
+    return this.natsHosts.map((h) => ({ name: h, monitorUrl: `http://${this.net.host(h).ip}:${MONITOR_PORT}` }));
   }
 
   /**
@@ -183,27 +177,6 @@ export class NetCluster implements AsyncDisposable {
       await exited;
     }
     return this.startNats(host);
-  }
-
-  /** Polls until every NATS host is a current meta group member; returns those still missing at the deadline. */
-  async #metaMissing(timeoutMs: number): Promise<string[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const members = await this.#metaMembers();
-      const missing = this.natsHosts.filter((h) => !members.includes(h));
-      if (missing.length === 0 || Date.now() > deadline) return missing;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-
-  /** The meta leader and its current followers, by server name (empty while there is no leader). */
-  async #metaMembers(): Promise<string[]> {
-    for (const h of this.natsHosts) {
-      const mc = (await this.#monitor(h, "jsz"))?.meta_cluster as MetaCluster | undefined;
-      if (!mc?.leader || mc.leader !== h) continue;
-      return [h, ...(mc.replicas ?? []).filter((r) => r.current && !r.offline).map((r) => r.name)];
-    }
-    return [];
   }
 
   /**
