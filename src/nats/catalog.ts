@@ -33,7 +33,9 @@ interface StoredObjectInfo {
   metadata?: Record<string, string>;
 }
 
-/** The stream and meta subject of an object (ADR-20 naming, as nats.js writes them). */
+const decoder = new TextDecoder();
+
+/** The meta subject of an object (ADR-20 naming, as nats.js writes them). */
 function objectMetaSubject(bucket: string, name: string): string {
   const b64 = Buffer.from(name, "utf8").toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
   return `$O.${bucket}.M.${b64}`;
@@ -133,7 +135,7 @@ export class Catalog<MetaIn, MetaOut> {
     const { requests, bucket } = this.#direct!;
     try {
       const m = await requests.directGet(`OBJ_${bucket}`, { last_by_subj: objectMetaSubject(bucket, name) });
-      const info = JSON.parse(new TextDecoder().decode(m.data)) as StoredObjectInfo;
+      const info = JSON.parse(decoder.decode(m.data)) as StoredObjectInfo;
       if (info.deleted || typeof info.size !== "number" || typeof info.digest !== "string") return undefined;
       return { size: info.size, digest: info.digest, metadata: info.metadata ?? {} };
     } catch {

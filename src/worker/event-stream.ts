@@ -32,13 +32,13 @@ export class EventStream {
   }
 
   /**
-   * Queues what the job's events must wait for (the log read, Started): its first message, so
-   * ahead of its events. The first call is the job's start, from which the first progress is
-   * throttled too: a job that ends within one interval reports no progress at all.
+   * The job began: queues what its events must wait for (the log read), ahead of them. The first
+   * call is the job's start, from which the first progress is throttled too: a job that ends
+   * within one interval reports no progress at all.
    */
-  begin(startup: Promise<void>): void {
+  begin(startup: () => Promise<void>): void {
     this.#lastProgressAt ||= Date.now();
-    this.#chain = this.#chain.then(() => startup).catch((err: unknown) => this.#failed(err));
+    this.then(startup);
   }
 
   /**

@@ -258,7 +258,7 @@ export class TaskRunner {
           if (msg.type === "began") {
             this.#d.onStarted?.(kindToken(alog.kind));
             alog.foldStart(this.#d.workerId, this.#d.events.clock.now());
-            stream.begin(open());
+            stream.begin(open);
             if (this.#d.startedDelayMs === 0) stream.then(ensureStarted);
             else startedTimer = setTimeout(() => stream.then(ensureStarted), this.#d.startedDelayMs);
           }
@@ -279,7 +279,7 @@ export class TaskRunner {
     // A job that never began (aborted in the queue, a thread that died at once) still records its
     // start, carried by its outcome; the outcome waits for the log read.
     alog.foldStart(this.#d.workerId, this.#d.events.clock.now());
-    stream.begin(open());
+    stream.begin(open);
     await stream.flush();
     // A conflict while streaming events means the task was cancelled or taken over (it aborted
     // the job too, so this comes before the stop reason).

@@ -45,6 +45,16 @@ describe("a start carried by the attempt's first event (AttemptLog)", () => {
     return events.append(TENANT, taskId, makeEvent(taskId, null, { queued: { spec: PROBE, requestId: "" } }, "TASK_KIND_PROBE"), { expectedLastSeq: 0, msgId: `${taskId}:queued` });
   }
 
+  /** A first attempt of a freshly queued task that read the log and began at `beganAt` (no Started written). */
+  async function begun(taskId: string, beganAt = events.clock.now()): Promise<AttemptLog> {
+    await queue(taskId);
+    const a = attemptLog(taskId, 1);
+    await a.refresh();
+    a.checkOwnership();
+    a.foldStart("w1", beganAt);
+    return a;
+  }
+
   async function readAll(taskId: string): Promise<StoredEvent[]> {
     const all: StoredEvent[] = [];
     for await (const ev of events.after(TENANT, taskId, 0, undefined, "leader")) all.push(ev);
@@ -57,12 +67,8 @@ describe("a start carried by the attempt's first event (AttemptLog)", () => {
 
   it("stores the outcome alone, its status the one Started would have led to", async () => {
     const taskId = "fold-outcome";
-    await queue(taskId);
-    const a = attemptLog(taskId, 1);
-    await a.refresh();
-    a.checkOwnership();
     const beganAt = events.clock.now() - 5;
-    a.foldStart("w1", beganAt);
+    const a = await begun(taskId, beganAt);
     expect(a.claimed).toBe(false);
     await a.append({ succeeded: { result: { probe: { attempt: 1, workerId: "w1", workMs: 1 } } } });
     expect(a.claimed).toBe(true);
@@ -79,10 +85,7 @@ describe("a start carried by the attempt's first event (AttemptLog)", () => {
 
   it("carries the start on a first partial result, and only there", async () => {
     const taskId = "fold-partial";
-    await queue(taskId);
-    const a = attemptLog(taskId, 1);
-    await a.refresh();
-    a.foldStart("w1", events.clock.now());
+    const a = await begun(taskId);
     await a.append({ partialResult: { chunkIndex: 0, recommendations: [], neighbours: [] } });
     // Claimed: a Started asked for later is not needed, and a second fold changes nothing.
     expect(a.claimed).toBe(true);
@@ -101,11 +104,8 @@ describe("a start carried by the attempt's first event (AttemptLog)", () => {
       ["fold-failed", { failed: { error: { code: 13, message: "boom", reason: "BOOM", retryable: false } } }],
       ["fold-retrying", { retrying: { attempt: 1, error: { code: 13, message: "boom", reason: "BOOM", retryable: true }, nextAttemptTime: { seconds: 1, nanos: 0 } } }],
     ] as const) {
-      await queue(taskId);
-      const a = attemptLog(taskId, 1);
-      await a.refresh();
       const beganAt = events.clock.now() - 50;
-      a.foldStart("w1", beganAt);
+      const a = await begun(taskId, beganAt);
       await a.append(body);
       const all = await readAll(taskId);
       expect(all.map((e) => e.event), taskId).toEqual(["queued", "started", Object.keys(body)[0]]);
@@ -118,12 +118,9 @@ describe("a start carried by the attempt's first event (AttemptLog)", () => {
 
   it("stores one Started when the delay's Started and the first progress's come together", async () => {
     const taskId = "fold-race";
-    await queue(taskId);
-    const a = attemptLog(taskId, 1);
-    await a.refresh();
-    a.foldStart("w1", events.clock.now());
+    const a = await begun(taskId);
     const stream = new EventStream(a, 0, () => undefined, new AbortController(), createLogger({ level: "warn", name: "fold-race" }));
-    stream.begin(Promise.resolve());
+    stream.begin(() => Promise.resolve());
     // A milestone is appended at once (AttemptLog writes Started before it); the runner's delay
     // timer asks for Started at the same moment. Both go through the stream, one after the other.
     stream.push({ type: "progress", fraction: 0.5, message: "half", milestone: true });
@@ -156,12 +153,9 @@ describe("a start carried by the attempt's first event (AttemptLog)", () => {
 
   it("obeys a Cancelled stored before the folded outcome: one terminal event", async () => {
     const taskId = "fold-cancelled";
-    const queuedSeq = await queue(taskId);
-    const a = attemptLog(taskId, 1);
-    await a.refresh();
-    a.foldStart("w1", events.clock.now());
+    const a = await begun(taskId);
     const queued = await events.last(TENANT, taskId, "leader");
-    await events.append(TENANT, taskId, makeEvent(taskId, queued!.status, { cancelled: { reason: "by test" } }, "TASK_KIND_PROBE"), { expectedLastSeq: queuedSeq, msgId: `${taskId}:cancel` });
+    await events.append(TENANT, taskId, makeEvent(taskId, queued!.status, { cancelled: { reason: "by test" } }, "TASK_KIND_PROBE"), { expectedLastSeq: queued!.sequence, msgId: `${taskId}:cancel` });
     await expect(a.append({ succeeded: { result: { probe: { attempt: 1, workerId: "w1", workMs: 1 } } } })).rejects.toBeInstanceOf(TaskFinishedElsewhereError);
     expect(await stored(taskId)).toEqual(["queued", "cancelled"]);
   });

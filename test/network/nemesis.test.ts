@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDatasetsClient, uploadDataset } from "../../src/api/client.js";
+import { fromTimestamp } from "../../src/api/task-model.js";
 import { generateInteractions, syntheticCsvChunks } from "../../src/engine/index.js";
 import type { Dataset__Output } from "../../src/generated/recflow/v1/Dataset.js";
 import type { TaskEvent__Output } from "../../src/generated/recflow/v1/TaskEvent.js";
@@ -307,7 +308,7 @@ describe.skipIf(unsupported !== undefined)("nemesis: many hosts, real faults", (
       for (const t of terminal) {
         const run = t.succeeded?.result?.probe;
         if (run?.workerId === "w4" && !starts.some((e) => e.started?.attempt === run.attempt)) {
-          w4FirstStartMs = Math.min(w4FirstStartMs, Number(t.status?.startTime?.seconds ?? 0) * 1000 + Math.floor((t.status?.startTime?.nanos ?? 0) / 1e6));
+          w4FirstStartMs = Math.min(w4FirstStartMs, fromTimestamp(t.status?.startTime) ?? Infinity);
         }
       }
       const attempts = events.map((e) => e.status?.attempt ?? 0);
