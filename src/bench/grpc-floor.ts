@@ -1,14 +1,19 @@
 // The gRPC floor of W1: recflow's TasksService answered from memory by one process (no NATS, no
-// workers, no durability). SubmitTask returns a queued task; WatchTask streams the three events a
-// Probe{work_ms: 0} task has (Queued, then Succeeded carrying its start) and ends. Driven by the same client as
-// recflow, it measures what the API alone costs on this machine: grpc-js on both sides, HTTP/2,
-// protobuf. Prints {"ready":…,"port":…} once serving.
+// workers, no durability). SubmitTask returns a queued task; WatchTask streams the two events a
+// Probe{work_ms: 0} task has (Queued, then Succeeded carrying its start) and ends. For W1's
+// one-stream shapes, BatchSubmitTasks answers every entry the same way, and each task submitted
+// either way has its two events written to every open WatchTasks stream (one bench run opens
+// one, by its label; the selector is not evaluated). Driven by the same clients as recflow, it
+// measures what the API alone costs on this machine for each shape: grpc-js on both sides,
+// HTTP/2, protobuf. Prints {"ready":…,"port":…} once serving.
 import * as grpc from "@grpc/grpc-js";
 import { loadProtos } from "../api/protos.js";
 import { makeEvent, nextStatus, type Status } from "../api/task-model.js";
 import { newTaskId } from "../api/task-id.js";
 import type { TasksServiceHandlers } from "../generated/recflow/v1/TasksService.js";
 import type { TaskEvent } from "../generated/recflow/v1/TaskEvent.js";
+import type { Task } from "../generated/recflow/v1/Task.js";
+import type { SubmitTaskRequest__Output } from "../generated/recflow/v1/SubmitTaskRequest.js";
 
 const KIND = "TASK_KIND_PROBE";
 
@@ -20,14 +25,37 @@ function events(taskId: string): TaskEvent[] {
   return [{ ...queued, sequence: 1 }, { ...succeeded, sequence: 2 }];
 }
 
+/** Open WatchTasks streams: every task submitted from now on has its events written to each. */
+const watchers = new Set<grpc.ServerWritableStream<unknown, TaskEvent>>();
+/**
+ * Events of tasks submitted while no WatchTasks was open: the next one replays them (as recflow's
+ * does from after_sequence 0; the client opens its stream and submits without waiting for it).
+ */
+let unwatched: TaskEvent[] = [];
+
+/** A queued task as SubmitTask answers it; its events go to the WatchTasks streams after the answer. */
+function submitted(req: SubmitTaskRequest__Output): Task {
+  const id = newTaskId();
+  const evs = events(id);
+  if (watchers.size === 0) unwatched.push(...evs);
+  else setImmediate(() => { for (const w of watchers) for (const ev of evs) w.write(ev); });
+  return { id, requestId: req.requestId, spec: req.task, status: evs[0].status, lastSequence: 1 };
+}
+
 const handlers: Partial<TasksServiceHandlers> = {
-  SubmitTask: (call, callback) => {
-    const id = newTaskId();
-    callback(null, { id, requestId: call.request.requestId, spec: call.request.task, status: events(id)[0].status, lastSequence: 1 });
-  },
+  SubmitTask: (call, callback) => callback(null, submitted(call.request)),
+  BatchSubmitTasks: (call, callback) => callback(null, { results: call.request.requests.map((r) => ({ task: submitted(r) })) }),
   WatchTask: (call) => {
     for (const ev of events(call.request.taskId)) call.write(ev);
     call.end();
+  },
+  WatchTasks: (call) => {
+    for (const ev of unwatched) call.write(ev);
+    unwatched = [];
+    watchers.add(call);
+    const forget = (): void => void watchers.delete(call);
+    call.on("cancelled", forget);
+    call.on("close", forget);
   },
 };
 

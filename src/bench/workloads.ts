@@ -109,6 +109,17 @@ function grpcFloor(count: number, concurrency: number): Promise<{ tasksPerSecond
   });
 }
 
+/** W1's one-stream shapes (WatchTasks by label) against the API alone: each shape's gRPC ceiling. */
+function grpcFloorShared(job: Extract<ClientJob, { mode: "tasks-batch" | "tasks-watch-all" | "tasks-coalesced" }>): Promise<{ tasksPerSecond: number; cpuMsPerTask: number }> {
+  return withGrpcFloor(async (address, pid) => {
+    const cpu0 = cpuSecondsOf(pid);
+    const r = await runClient<TasksResult>({ ...job, address });
+    const server = cpuSecondsOf(pid) - cpu0;
+    if (r.failed || r.notExactlyOneTerminal) throw new Error(`gRPC floor (${job.mode}): ${r.failed} failed, ${r.notExactlyOneTerminal} without exactly one terminal event`);
+    return { tasksPerSecond: job.count / (r.durationMs / 1000), cpuMsPerTask: ((server + r.cpuSeconds) * 1000) / job.count };
+  });
+}
+
 /** W1's batch shape, the same for both peers: batches of 128, 4 batches in flight. */
 const BATCH = { batchSize: 128, batchesInFlight: 4 } as const;
 /** Many tiny tasks: each recflow worker holds 16 beyond its thread, each BullMQ worker runs 16 jobs at once. */
@@ -172,6 +183,11 @@ const throughput: Workload = {
     const concurrency = 256;
     const base = await bareJetStream(count, concurrency);
     const floor = await grpcFloor(count, concurrency);
+    const apiFloor = {
+      watchAll: await grpcFloorShared({ mode: "tasks-watch-all", address: "", count, concurrency, spec: { probe: { workMs: 0 } } }),
+      batch: await grpcFloorShared({ mode: "tasks-batch", address: "", count, ...BATCH, spec: { probe: { workMs: 0 } } }),
+      coalesced: await grpcFloorShared({ mode: "tasks-coalesced", address: "", count, concurrency, spec: { probe: { workMs: 0 } } }),
+    };
     const prefetch = W1_PREFETCH;
     const { r, cpuPerTask } = await recflowPerTask(count, concurrency);
     const tps = count / (r.durationMs / 1000);
@@ -226,6 +242,13 @@ const throughput: Workload = {
       cpu_ms_per_task_shape_floor_client: shapeFloor.cpuMsPerTask.client, cpu_ms_per_task_shape_floor_workers: shapeFloor.cpuMsPerTask.workers,
       cpu_ms_per_task_shape_floor_nats: shapeFloor.cpuMsPerTask.nats, cpu_ratio_bullmq_addbulk_to_shape_floor: cpuTotal.bullBulk / cpuTotal.shapeFloor,
       ...summarize(shapeFloor.latencies, "shape_floor_latency_ms"), shape_floor_wrong_event_count: shapeFloor.wrongEventCount,
+      // The API alone in each one-stream shape: the most any storage behind this API could reach.
+      grpc_floor_watch_all_tasks_per_s: apiFloor.watchAll.tasksPerSecond, grpc_floor_watch_all_ratio_to_bullmq_add: apiFloor.watchAll.tasksPerSecond / bullAdd,
+      grpc_floor_coalesced_tasks_per_s: apiFloor.coalesced.tasksPerSecond, grpc_floor_coalesced_ratio_to_bullmq_add: apiFloor.coalesced.tasksPerSecond / bullAdd,
+      grpc_floor_batch_tasks_per_s: apiFloor.batch.tasksPerSecond, grpc_floor_batch_ratio_to_bullmq_addbulk: apiFloor.batch.tasksPerSecond / bullBulk,
+      cpu_ms_per_task_grpc_floor_watch_all: apiFloor.watchAll.cpuMsPerTask, cpu_ms_per_task_grpc_floor_coalesced: apiFloor.coalesced.cpuMsPerTask,
+      cpu_ms_per_task_grpc_floor_batch: apiFloor.batch.cpuMsPerTask,
+      batch_ratio_to_grpc_floor_batch: batch.tasksPerSecond / apiFloor.batch.tasksPerSecond, coalesced_ratio_to_grpc_floor_coalesced: coalesced.tasksPerSecond / apiFloor.coalesced.tasksPerSecond,
     };
     const off = r.notExactlyOneTerminal + each.notExactlyOneTerminal + batch.notExactlyOneTerminal + coalesced.notExactlyOneTerminal;
     const failed = r.failed + each.failed + batch.failed + coalesced.failed;
@@ -250,6 +273,7 @@ const throughput: Workload = {
         `CPU per task, all processes: recflow ${cpuTotal.watchAll.toFixed(2)} ms (one stream), ${cpuTotal.coalesced.toFixed(2)} ms (coalesced), ${cpuTotal.batch.toFixed(2)} ms (batch); BullMQ ${cpuTotal.bullAdd.toFixed(2)} ms (add), ${cpuTotal.bullBulk.toFixed(2)} ms (addBulk)`,
         `recflow / BullMQ: add ${(each.tasksPerSecond / bullAdd).toFixed(2)}× (SubmitTask per task, one WatchTasks stream vs add, one QueueEvents; with a WatchTask stream per task ${(tps / bullAdd).toFixed(2)}×), batch ${(batch.tasksPerSecond / bullBulk).toFixed(2)}× (batches of ${BATCH.batchSize}, ${BATCH.batchesInFlight} in flight, one WatchTasks stream vs one QueueEvents)`,
         `durable-shape floor (recflow's per-task JetStream traffic alone: Queued + work message, direct get, Succeeded, ack, one consumer following every event): ${shapeFloor.tasksPerSecond.toFixed(0)} tasks/s = ${(shapeFloor.tasksPerSecond / bullBulk).toFixed(2)}× BullMQ addBulk, ${(shapeFloor.tasksPerSecond / bullAdd).toFixed(2)}× add; CPU per task ${cpuTotal.shapeFloor.toFixed(2)} ms (client ${shapeFloor.cpuMsPerTask.client.toFixed(2)}, workers ${shapeFloor.cpuMsPerTask.workers.toFixed(2)}, nats-server ${shapeFloor.cpuMsPerTask.nats.toFixed(2)}); recflow batch is ${(batch.tasksPerSecond / shapeFloor.tasksPerSecond).toFixed(2)}× of it${shapeFloor.wrongEventCount ? `; ${shapeFloor.wrongEventCount} tasks without exactly 2 events` : ""}`,
+        `the API alone in the one-stream shapes (server from memory, same clients; client + server CPU per task): batch ${apiFloor.batch.tasksPerSecond.toFixed(0)} tasks/s = ${(apiFloor.batch.tasksPerSecond / bullBulk).toFixed(2)}× addBulk (${apiFloor.batch.cpuMsPerTask.toFixed(2)} ms), coalesced ${apiFloor.coalesced.tasksPerSecond.toFixed(0)} = ${(apiFloor.coalesced.tasksPerSecond / bullAdd).toFixed(2)}× add (${apiFloor.coalesced.cpuMsPerTask.toFixed(2)} ms), SubmitTask + one WatchTasks ${apiFloor.watchAll.tasksPerSecond.toFixed(0)} = ${(apiFloor.watchAll.tasksPerSecond / bullAdd).toFixed(2)}× add (${apiFloor.watchAll.cpuMsPerTask.toFixed(2)} ms)`,
       ],
     };
   },
