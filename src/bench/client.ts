@@ -10,6 +10,8 @@
 //             shape-worker.ts): Queued + work message per task, completions from one consumer
 //   tasks-batch  `count` tasks in BatchSubmitTasks calls of `batchSize`, `batchesInFlight` at once,
 //             all followed on one WatchTasks stream (label selector) to their terminal events
+//   shape-grouped  the durable-shape floor in W1's batch shape with one Queued event, one work
+//             message and one Succeeded per batch (a grouped storage design), same bytes per task
 //   tasks-coalesced  tasks-watch-all's loops submitting through RecflowClient.submit with
 //             coalesceSubmits on: the submits of one event-loop turn share a BatchSubmitTasks call
 //   online    `count` sequential one-user Recommend tasks, each submitted and watched to its end
@@ -27,7 +29,7 @@ import { newTaskId } from "../api/task-id.js";
 import { RecflowClient } from "../client/recflow-client.js";
 import { Completions, pool, runBullmq, type BullmqJob } from "./bullmq-client.js";
 import { JetStreamRequests } from "../nats/jetstream-requests.js";
-import { EventKind, RawPull, SHAPE_EVENTS_PREFIX, SHAPE_EVENTS_STREAM, SHAPE_WORK_SUBJECT, shapePayload } from "./shape-pull.js";
+import { EventKind, groupMembers, groupPayload, RawPull, SHAPE_EVENTS_PREFIX, SHAPE_EVENTS_STREAM, SHAPE_WORK_SUBJECT, shapePayload } from "./shape-pull.js";
 
 export type ClientJob =
   | { mode: "tasks"; address: string; count: number; concurrency: number; spec: TaskSpec; connections?: number }
@@ -35,6 +37,7 @@ export type ClientJob =
   | { mode: "watchers"; address: string; taskIds: string[]; perTask: number; connections: number }
   | { mode: "baseline"; natsUrl: string; count: number; concurrency: number; payloadBytes: number }
   | { mode: "shape"; natsUrl: string; count: number; concurrency: number; payloadBytes: number }
+  | { mode: "shape-grouped"; natsUrl: string; count: number; batchSize: number; batchesInFlight: number; payloadBytes: number }
   | { mode: "tasks-watch-all"; address: string; count: number; concurrency: number; spec: TaskSpec; connections?: number }
   | { mode: "tasks-batch"; address: string; count: number; batchSize: number; batchesInFlight: number; spec: TaskSpec; connections?: number }
   | { mode: "tasks-coalesced"; address: string; count: number; concurrency: number; spec: TaskSpec; connections?: number }
@@ -348,7 +351,12 @@ async function baseline(job: Extract<ClientJob, { mode: "baseline" }>): Promise<
  * both PubAcks, then waits for the task's Succeeded on ONE ack-less pull consumer over every
  * event, as recflow's gateway feed follows the event stream.
  */
-async function shape(job: Extract<ClientJob, { mode: "shape" }>): Promise<object> {
+/**
+ * The durable-shape floor's client: `submit(js, completions, latencies)` stores the run's tasks
+ * while one consumer follows every event; a log's Succeeded completes the id of its subject (a
+ * group's, the ids `<group>.<i>` of its members). Every log must be exactly Queued, Succeeded.
+ */
+async function overShapeFeed(job: { natsUrl: string; count: number }, logs: number, submit: (js: JetStreamRequests, completions: Completions, latencies: number[]) => Promise<void>): Promise<object> {
   const nc = await connect({ servers: job.natsUrl });
   const js = new JetStreamRequests(nc, 30_000);
   const feed = await (await nc.jetstreamManager()).consumers.add(SHAPE_EVENTS_STREAM, {
@@ -361,32 +369,58 @@ async function shape(job: Extract<ClientJob, { mode: "shape" }>): Promise<object
     onMessage: (m) => {
       const id = m.subject.slice(SHAPE_EVENTS_PREFIX.length);
       events.set(id, (events.get(id) ?? 0) + 1);
-      if (m.data[0] === EventKind.Succeeded) completions.done(id);
+      if (m.data[0] !== EventKind.Succeeded) return;
+      const members = groupMembers(m.data);
+      if (members === 1) completions.done(id);
+      else for (let i = 0; i < members; i++) completions.done(`${id}.${i}`);
     },
   }).refill();
   await nc.flush();
-  const queued = shapePayload(job.payloadBytes, EventKind.Queued);
-  const work = shapePayload(job.payloadBytes, 0);
   const latencies: number[] = [];
   const cpuAtStart = process.cpuUsage();
   const started = performance.now();
-  await pool(job.count, job.concurrency, async (i) => {
-    const id = `s${i}`;
-    const t0 = performance.now();
-    await Promise.all([
-      js.publish(`${SHAPE_EVENTS_PREFIX}${id}`, queued, { msgId: `${id}:queued`, expectedLastSubjectSeq: 0 }),
-      js.publish(SHAPE_WORK_SUBJECT, work, { msgId: id }),
-    ]);
-    await completions.wait(id);
-    latencies.push(performance.now() - t0);
-  });
+  await submit(js, completions, latencies);
   const durationMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuAtStart);
-  // Every task's log must be exactly Queued, Succeeded by the time its Succeeded arrived.
-  const wrongEventCount = [...events.values()].filter((x) => x !== 2).length + (job.count - events.size);
+  const wrongEventCount = [...events.values()].filter((x) => x !== 2).length + (logs - events.size);
   js.close();
   await nc.close();
   return { durationMs, cpuSeconds: (cpu.user + cpu.system) / 1e6, latencies, wrongEventCount };
+}
+
+/** Stores one log's Queued event and its work message together (a task's, or a group's). */
+function storeShape(js: JetStreamRequests, id: string, queued: Uint8Array, work: Uint8Array): Promise<unknown> {
+  return Promise.all([
+    js.publish(`${SHAPE_EVENTS_PREFIX}${id}`, queued, { msgId: `${id}:queued`, expectedLastSubjectSeq: 0 }),
+    js.publish(SHAPE_WORK_SUBJECT, work, { msgId: id }),
+  ]);
+}
+
+function shape(job: Extract<ClientJob, { mode: "shape" }>): Promise<object> {
+  const queued = shapePayload(job.payloadBytes, EventKind.Queued);
+  const work = shapePayload(job.payloadBytes, 0);
+  return overShapeFeed(job, job.count, (js, completions, latencies) => pool(job.count, job.concurrency, async (i) => {
+    const id = `s${i}`;
+    const t0 = performance.now();
+    await storeShape(js, id, queued, work);
+    await completions.wait(id);
+    latencies.push(performance.now() - t0);
+  }));
+}
+
+/** W1's batch shape over grouped storage: per batch one Queued, one work message, one Succeeded (same bytes per task). */
+function shapeGrouped(job: Extract<ClientJob, { mode: "shape-grouped" }>): Promise<object> {
+  const batches = Math.ceil(job.count / job.batchSize);
+  return overShapeFeed(job, batches, (js, completions, latencies) => pool(batches, job.batchesInFlight, async (b) => {
+    const size = Math.min(job.batchSize, job.count - b * job.batchSize);
+    const id = `g${b}`;
+    const t0 = performance.now();
+    await storeShape(js, id, groupPayload(job.payloadBytes, EventKind.Queued, size), groupPayload(job.payloadBytes, 0, size));
+    await Promise.all(Array.from({ length: size }, async (_, i) => {
+      await completions.wait(`${id}.${i}`);
+      latencies.push(performance.now() - t0);
+    }));
+  }));
 }
 
 function run(job: ClientJob): Promise<object> {
@@ -396,6 +430,7 @@ function run(job: ClientJob): Promise<object> {
     case "watchers": return watchers(job);
     case "baseline": return baseline(job);
     case "shape": return shape(job);
+    case "shape-grouped": return shapeGrouped(job);
     case "tasks-watch-all": return tasksWatchAll(job);
     case "tasks-batch": return tasksBatch(job);
     case "tasks-coalesced": return tasksCoalesced(job);

@@ -22,6 +22,22 @@ export function shapePayload(bytes: number, kind: number): Uint8Array {
   return p;
 }
 
+/**
+ * The grouped floor (W1's `shape-grouped`): a message standing for `members` tasks, whose bytes
+ * 1-2 say how many, sized as recflow's per-member bytes times that (spec or result per member).
+ */
+export function groupPayload(bytesPerMember: number, kind: number, members: number): Uint8Array {
+  const p = shapePayload(Math.max(8, bytesPerMember * members), kind);
+  p[1] = members & 0xff;
+  p[2] = members >> 8;
+  return p;
+}
+
+/** How many tasks a grouped floor's message stands for (1 for a per-task one). */
+export function groupMembers(data: Uint8Array): number {
+  return data.length >= 3 && (data[1] | data[2]) !== 0 ? data[1] | (data[2] << 8) : 1;
+}
+
 export interface RawPullOptions {
   stream: string;
   consumer: string;

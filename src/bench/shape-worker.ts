@@ -3,15 +3,19 @@
 // direct get of the task's last event, "Succeeded" appended compare-and-set after it (a short
 // job writes no Started of its own: its outcome carries the start), then the ack. Like a recflow worker with one thread and a prefetch of 16, it
 // holds at most SLOTS messages at once. Streams and the durable consumer are created by the bench.
-// Args: NATS URL. Prints {"ready":…} once it is pulling.
+// A work message of the grouped floor stands for several tasks (groupMembers): its Succeeded is
+// one event carrying every member's result (RESULT_BYTES each). Args: NATS URL. Prints
+// {"ready":…} once it is pulling.
 import { connect, type Msg } from "nats";
 import { JetStreamRequests } from "../nats/jetstream-requests.js";
-import { EventKind, RawPull, SHAPE_EVENTS_PREFIX, SHAPE_EVENTS_STREAM, SHAPE_WORK_STREAM, SHAPE_WORKERS_CONSUMER, shapePayload } from "./shape-pull.js";
+import { EventKind, groupMembers, groupPayload, RawPull, SHAPE_EVENTS_PREFIX, SHAPE_EVENTS_STREAM, SHAPE_WORK_STREAM, SHAPE_WORKERS_CONSUMER, shapePayload } from "./shape-pull.js";
 
 const SLOTS = 17;
 const EVENT_BYTES = 200;
 const ACK = new TextEncoder().encode("+ACK");
 const NAK = new TextEncoder().encode("-NAK");
+/** A member's result in a group's Succeeded (a probe's result, its status and task id). */
+const RESULT_BYTES = 64;
 const succeeded = shapePayload(EVENT_BYTES, EventKind.Succeeded);
 const queued = shapePayload(EVENT_BYTES, EventKind.Queued);
 
@@ -44,7 +48,8 @@ async function handle(m: Msg): Promise<void> {
   const id = m.headers?.get("Nats-Msg-Id") ?? "";
   const subject = `${SHAPE_EVENTS_PREFIX}${id}`;
   const last = await lastEvent(subject, id);
-  if (last.kind !== EventKind.Succeeded) await append(subject, id, last.seq, succeeded);
+  const members = groupMembers(m.data);
+  if (last.kind !== EventKind.Succeeded) await append(subject, id, last.seq, members === 1 ? succeeded : groupPayload(RESULT_BYTES, EventKind.Succeeded, members));
   nc.publish(m.reply ?? "", ACK);
 }
 

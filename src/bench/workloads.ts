@@ -55,9 +55,11 @@ interface ShapeFloor { tasksPerSecond: number; latencies: number[]; wrongEventCo
  * each) direct-get the last event, append Succeeded compare-and-set (a short job's outcome
  * carries its start: no Started), and ack: the
  * JetStream work that any implementation of recflow's delivery semantics with per-task messages
- * has to do, so its tasks/s is the design's ceiling on this machine.
+ * has to do, so its tasks/s is the design's ceiling on this machine. `grouped`: the same in W1's
+ * batch shape with one log, one work message and one Succeeded per batch (client `shape-grouped`,
+ * same bytes per task): the ceiling of a grouped storage design (not built; see bench/README.md).
  */
-async function durableShapeFloor(count: number, concurrency: number): Promise<ShapeFloor> {
+async function durableShapeFloor(count: number, concurrency: number, grouped = false): Promise<ShapeFloor> {
   const dir = mkdtempSync(join(tmpdir(), "recflow-bench-shape-"));
   const nats = await LocalNatsServer.start({ storeDir: dir });
   try {
@@ -72,7 +74,10 @@ async function durableShapeFloor(count: number, concurrency: number): Promise<Sh
     try {
       const cpu = (): { workers: number; nats: number } => ({ workers: workers.reduce((a, w) => a + cpuSecondsOf(Number(w.child.pid)), 0), nats: cpuSecondsOf(Number(nats.pid)) });
       const cpu0 = cpu();
-      const r = await runClient<{ durationMs: number; cpuSeconds: number; latencies: number[]; wrongEventCount: number }>({ mode: "shape", natsUrl: nats.url, count, concurrency, payloadBytes: 200 });
+      const job: ClientJob = grouped
+        ? { mode: "shape-grouped", natsUrl: nats.url, count, ...BATCH, payloadBytes: 200 }
+        : { mode: "shape", natsUrl: nats.url, count, concurrency, payloadBytes: 200 };
+      const r = await runClient<{ durationMs: number; cpuSeconds: number; latencies: number[]; wrongEventCount: number }>(job);
       const cpu1 = cpu();
       const perTask = (s: number): number => (s * 1000) / count;
       return {
@@ -203,6 +208,7 @@ const throughput: Workload = {
     const coalesced = await recflowShared({ mode: "tasks-coalesced", address: "", count, concurrency, spec: { probe: { workMs: 0 } } });
     // The ceiling of the design, just before BullMQ so the two share the machine's minutes.
     const shapeFloor = await durableShapeFloor(count, concurrency);
+    const groupedFloor = await durableShapeFloor(count, concurrency, true);
     const bull = await bullmqThroughput(count, concurrency);
     const bullAdd = count / (bull.add.durationMs / 1000);
     const bullBulk = count / (bull.addBulk.durationMs / 1000);
@@ -248,6 +254,9 @@ const throughput: Workload = {
       grpc_floor_batch_tasks_per_s: apiFloor.batch.tasksPerSecond, grpc_floor_batch_ratio_to_bullmq_addbulk: apiFloor.batch.tasksPerSecond / bullBulk,
       cpu_ms_per_task_grpc_floor_watch_all: apiFloor.watchAll.cpuMsPerTask, cpu_ms_per_task_grpc_floor_coalesced: apiFloor.coalesced.cpuMsPerTask,
       cpu_ms_per_task_grpc_floor_batch: apiFloor.batch.cpuMsPerTask,
+      grouped_floor_tasks_per_s: groupedFloor.tasksPerSecond, grouped_floor_ratio_to_bullmq_addbulk: groupedFloor.tasksPerSecond / bullBulk,
+      cpu_ms_per_task_grouped_floor: groupedFloor.cpuMsPerTask.client + groupedFloor.cpuMsPerTask.workers + groupedFloor.cpuMsPerTask.nats,
+      grouped_floor_wrong_event_count: groupedFloor.wrongEventCount,
       batch_ratio_to_grpc_floor_batch: batch.tasksPerSecond / apiFloor.batch.tasksPerSecond, coalesced_ratio_to_grpc_floor_coalesced: coalesced.tasksPerSecond / apiFloor.coalesced.tasksPerSecond,
     };
     const off = r.notExactlyOneTerminal + each.notExactlyOneTerminal + batch.notExactlyOneTerminal + coalesced.notExactlyOneTerminal;
@@ -273,6 +282,7 @@ const throughput: Workload = {
         `CPU per task, all processes: recflow ${cpuTotal.watchAll.toFixed(2)} ms (one stream), ${cpuTotal.coalesced.toFixed(2)} ms (coalesced), ${cpuTotal.batch.toFixed(2)} ms (batch); BullMQ ${cpuTotal.bullAdd.toFixed(2)} ms (add), ${cpuTotal.bullBulk.toFixed(2)} ms (addBulk)`,
         `recflow / BullMQ: add ${(each.tasksPerSecond / bullAdd).toFixed(2)}× (SubmitTask per task, one WatchTasks stream vs add, one QueueEvents; with a WatchTask stream per task ${(tps / bullAdd).toFixed(2)}×), batch ${(batch.tasksPerSecond / bullBulk).toFixed(2)}× (batches of ${BATCH.batchSize}, ${BATCH.batchesInFlight} in flight, one WatchTasks stream vs one QueueEvents)`,
         `durable-shape floor (recflow's per-task JetStream traffic alone: Queued + work message, direct get, Succeeded, ack, one consumer following every event): ${shapeFloor.tasksPerSecond.toFixed(0)} tasks/s = ${(shapeFloor.tasksPerSecond / bullBulk).toFixed(2)}× BullMQ addBulk, ${(shapeFloor.tasksPerSecond / bullAdd).toFixed(2)}× add; CPU per task ${cpuTotal.shapeFloor.toFixed(2)} ms (client ${shapeFloor.cpuMsPerTask.client.toFixed(2)}, workers ${shapeFloor.cpuMsPerTask.workers.toFixed(2)}, nats-server ${shapeFloor.cpuMsPerTask.nats.toFixed(2)}); recflow batch is ${(batch.tasksPerSecond / shapeFloor.tasksPerSecond).toFixed(2)}× of it${shapeFloor.wrongEventCount ? `; ${shapeFloor.wrongEventCount} tasks without exactly 2 events` : ""}`,
+        `grouped storage floor (the durable shape with one Queued, one work message and one Succeeded per batch of ${BATCH.batchSize}, same bytes per task; not built): ${groupedFloor.tasksPerSecond.toFixed(0)} tasks/s = ${(groupedFloor.tasksPerSecond / bullBulk).toFixed(2)}× addBulk, CPU per task ${(groupedFloor.cpuMsPerTask.client + groupedFloor.cpuMsPerTask.workers + groupedFloor.cpuMsPerTask.nats).toFixed(3)} ms${groupedFloor.wrongEventCount ? `; ${groupedFloor.wrongEventCount} logs without exactly 2 events` : ""}`,
         `the API alone in the one-stream shapes (server from memory, same clients; client + server CPU per task): batch ${apiFloor.batch.tasksPerSecond.toFixed(0)} tasks/s = ${(apiFloor.batch.tasksPerSecond / bullBulk).toFixed(2)}× addBulk (${apiFloor.batch.cpuMsPerTask.toFixed(2)} ms), coalesced ${apiFloor.coalesced.tasksPerSecond.toFixed(0)} = ${(apiFloor.coalesced.tasksPerSecond / bullAdd).toFixed(2)}× add (${apiFloor.coalesced.cpuMsPerTask.toFixed(2)} ms), SubmitTask + one WatchTasks ${apiFloor.watchAll.tasksPerSecond.toFixed(0)} = ${(apiFloor.watchAll.tasksPerSecond / bullAdd).toFixed(2)}× add (${apiFloor.watchAll.cpuMsPerTask.toFixed(2)} ms)`,
       ],
     };
