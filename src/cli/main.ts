@@ -275,7 +275,7 @@ datasetCmd.command("generate").description("write a synthetic CSV with planted t
     }
   });
 
-datasetCmd.command("upload").description("upload a CSV/TSV file of user,item[,weight[,timestamp]] rows")
+datasetCmd.command("upload").description("upload a CSV/TSV file of user,item[,weight[,timestamp]] rows, or with a header line naming the columns (any order, e.g. userId,movieId,rating,timestamp)")
   .argument("<file>").addOption(addressOption())
   .option("--id <id>", "dataset id (default: a fresh one)")
   .option("--name <name>", "display name")

@@ -1,6 +1,12 @@
-// Incremental parser for interaction text: `user,item[,weight[,timestamp]]`, comma or tab
-// separated (detected on the first line), optional header, any string ids. Chunks may split
-// lines and UTF-8 characters anywhere; the parser holds at most the current partial line.
+// Incremental parser for interaction text: `user,item[,weight[,timestamp]]`, comma, tab or
+// semicolon separated (detected on the first line), any string ids. Chunks may split lines and UTF-8
+// characters anywhere; the parser holds at most the current partial line.
+//
+// A first line that names its columns is a header, and its names say which column is which
+// (`item_id,user_id,rating`, `timestamp,user,item`, a table export with more columns): any order,
+// other columns ignored. Without one, the columns are positional. A header that names some
+// columns but no user or no item column is refused, naming what it found: read positionally it
+// would swap or shift the ids without a word (a `item_id,user_id` export became items as users).
 import { MAX_WEIGHT } from "./dataset.js";
 import { DatasetFormatError, DatasetLimitError } from "./errors.js";
 
@@ -21,7 +27,56 @@ export interface CsvParserOptions {
   maxIdLength?: number;
 }
 
-const HEADER_WORDS = new Set(["user", "user_id", "userid", "uid", "item", "item_id", "itemid", "iid"]);
+/** Column names a header may use for each field, compared lower-case with spaces and dashes as `_`. */
+const COLUMN_NAMES = {
+  user: ["user", "user_id", "userid", "uid", "users", "customer", "customer_id", "customerid", "visitor", "visitor_id", "visitorid", "member_id", "account_id"],
+  item: ["item", "item_id", "itemid", "iid", "items", "product", "product_id", "productid", "sku", "movie", "movie_id", "movieid", "track_id", "song_id", "book_id", "isbn", "asin", "article_id", "content_id"],
+  weight: ["weight", "rating", "ratings", "score", "value", "count", "clicks", "plays", "play_count", "playcount", "quantity", "qty", "strength", "confidence", "preference"],
+  timestamp: ["timestamp", "ts", "time", "datetime", "date", "event_time", "created_at", "unix_timestamp", "unixtime"],
+} as const;
+type Column = keyof typeof COLUMN_NAMES;
+const COLUMN_OF = new Map<string, Column>(Object.entries(COLUMN_NAMES).flatMap(([col, names]) => names.map((n) => [n, col as Column] as const)));
+
+/** Where each field is in a row: by position without a header, by name with one. */
+interface Layout {
+  user: number;
+  item: number;
+  weight: number | undefined;
+  timestamp: number | undefined;
+  /** Fields a row may have (positional: 4; with a header: its width). */
+  maxFields: number;
+  /** Fields a row must have to hold every named column. */
+  minFields: number;
+}
+
+const POSITIONAL: Layout = { user: 0, item: 1, weight: 2, timestamp: 3, maxFields: 4, minFields: 2 };
+
+function columnOf(field: string): Column | undefined {
+  return COLUMN_OF.get(field.trim().toLowerCase().replace(/[\s-]+/g, "_"));
+}
+
+/**
+ * The layout a first line declares, or undefined when it is data. It is a header when its first
+ * field names a user or item column, or when two of its fields name columns; then it must name
+ * both the user and the item column, once each.
+ */
+function headerLayout(fields: string[], line: number): Layout | undefined {
+  const cols = fields.map(columnOf);
+  const named = cols.filter((c) => c !== undefined).length;
+  if (!(cols[0] === "user" || cols[0] === "item" || named >= 2)) return undefined;
+  const at: Partial<Record<Column, number>> = {};
+  cols.forEach((c, i) => {
+    if (c === undefined) return;
+    if (at[c] !== undefined) throw new DatasetFormatError(line, `the header names two ${c} columns (${JSON.stringify(fields[at[c]].trim())} and ${JSON.stringify(fields[i].trim())}); keep one`);
+    at[c] = i;
+  });
+  const shown = fields.map((f) => f.trim()).join(",").slice(0, 200);
+  for (const c of ["user", "item"] as const) {
+    if (at[c] === undefined) throw new DatasetFormatError(line, `the header (${shown}) names no ${c} column; call it one of ${COLUMN_NAMES[c].slice(0, 4).join(", ")}, or leave the header out and put the columns in the order user,item[,weight[,timestamp]]`);
+  }
+  const used = Object.values(at);
+  return { user: at.user!, item: at.item!, weight: at.weight, timestamp: at.timestamp, maxFields: Math.max(fields.length, 4), minFields: Math.max(...used) + 1 };
+}
 
 function parseTimestamp(raw: string, line: number): number {
   if (/^-?\d+(\.\d+)?$/.test(raw)) {
@@ -39,13 +94,13 @@ function parseTimestamp(raw: string, line: number): number {
  * overflow a double ("1e400") are refused by name; so is anything above the bound, which also
  * covers values a float32 cannot hold (from 3.4e38), since weights are stored as float32.
  */
-function parseWeight(raw: string, line: number): number {
-  const shown = JSON.stringify(raw.slice(0, 40));
+function parseWeight(raw: string, line: number, field: number): number {
+  const shown = `weight (field ${field}) ${JSON.stringify(raw.slice(0, 40))}`;
   const w = Number(raw);
-  if (Number.isNaN(w)) throw new DatasetFormatError(line, `weight (field 3) ${shown} is not a number`);
-  if (!Number.isFinite(w)) throw new DatasetFormatError(line, `weight (field 3) ${shown} is not finite; weights must be from 0 to ${MAX_WEIGHT}`);
-  if (w < 0) throw new DatasetFormatError(line, `weight (field 3) ${shown} is negative; weights must be from 0 to ${MAX_WEIGHT}`);
-  if (w > MAX_WEIGHT) throw new DatasetFormatError(line, `weight (field 3) ${shown} is above the largest accepted weight ${MAX_WEIGHT}; divide the column by a constant (ALS's alpha can absorb the scale)`);
+  if (Number.isNaN(w)) throw new DatasetFormatError(line, `${shown} is not a number${line === 1 ? "; if line 1 is a header, name the columns (user, item, weight, timestamp)" : ""}`);
+  if (!Number.isFinite(w)) throw new DatasetFormatError(line, `${shown} is not finite; weights must be from 0 to ${MAX_WEIGHT}`);
+  if (w < 0) throw new DatasetFormatError(line, `${shown} is negative; weights must be from 0 to ${MAX_WEIGHT}`);
+  if (w > MAX_WEIGHT) throw new DatasetFormatError(line, `${shown} is above the largest accepted weight ${MAX_WEIGHT}; divide the column by a constant (ALS's alpha can absorb the scale)`);
   return w;
 }
 
@@ -93,6 +148,7 @@ export class CsvParser {
   #line = 0;
   #rows = 0;
   #delimiter: string | undefined;
+  #layout: Layout = POSITIONAL;
   #sawTimestamp = false;
 
   constructor(opts: CsvParserOptions = {}) {
@@ -158,24 +214,31 @@ export class CsvParser {
     if (text.length > this.#maxLine) throw new DatasetFormatError(line, `line longer than ${this.#maxLine} characters`);
     if (text.trim() === "") return;
     if (this.#delimiter === undefined) {
-      this.#delimiter = text.includes("\t") ? "\t" : ",";
-      const first = splitFields(text, this.#delimiter, line).map((f) => f.trim().toLowerCase());
-      if (HEADER_WORDS.has(first[0]) || (first.length >= 3 && first[2] !== "" && Number.isNaN(Number(first[2])) && HEADER_WORDS.has(first[1]))) return;
+      this.#delimiter = text.includes("\t") ? "\t" : !text.includes(",") && text.includes(";") ? ";" : ",";
+      const header = headerLayout(splitFields(text, this.#delimiter, line), line);
+      if (header) {
+        this.#layout = header;
+        return;
+      }
     }
     const fields = splitFields(text, this.#delimiter, line);
+    const layout = this.#layout;
     if (fields.length < 2) throw new DatasetFormatError(line, `expected user${this.#delimiter === "\t" ? "<TAB>" : ","}item[,weight[,timestamp]], got one field`);
-    if (fields.length > 4) throw new DatasetFormatError(line, `expected at most 4 fields (user, item, weight, timestamp), got ${fields.length}`);
-    const user = fields[0].trim();
-    const item = fields[1].trim();
+    if (fields.length > layout.maxFields) throw new DatasetFormatError(line, layout === POSITIONAL ? `expected at most 4 fields (user, item, weight, timestamp), got ${fields.length}; a header line naming the columns lets a file have others` : `expected at most ${layout.maxFields} fields (the header's), got ${fields.length}`);
+    if (fields.length < layout.minFields) throw new DatasetFormatError(line, `expected ${layout.minFields} fields (the header's named columns), got ${fields.length}`);
+    const user = fields[layout.user].trim();
+    const item = fields[layout.item].trim();
     if (user === "") throw new DatasetFormatError(line, "user id is empty");
     if (item === "") throw new DatasetFormatError(line, "item id is empty");
     if (user.length > this.#maxId) throw new DatasetFormatError(line, `user id longer than ${this.#maxId} characters`);
     if (item.length > this.#maxId) throw new DatasetFormatError(line, `item id longer than ${this.#maxId} characters`);
     let weight = 1;
-    if (fields.length >= 3 && fields[2].trim() !== "") weight = parseWeight(fields[2].trim(), line);
+    const rawWeight = layout.weight === undefined ? "" : (fields[layout.weight] ?? "").trim();
+    if (rawWeight !== "") weight = parseWeight(rawWeight, line, layout.weight! + 1);
     let timestamp = Number.NaN;
-    if (fields.length === 4 && fields[3].trim() !== "") {
-      timestamp = parseTimestamp(fields[3].trim(), line);
+    const rawTime = layout.timestamp === undefined ? "" : (fields[layout.timestamp] ?? "").trim();
+    if (rawTime !== "") {
+      timestamp = parseTimestamp(rawTime, line);
       this.#sawTimestamp = true;
     }
     if (this.#rows >= this.#maxRows) throw new DatasetLimitError(`dataset has more than ${this.#maxRows} rows`);

@@ -81,6 +81,9 @@ describe("DatasetsService", () => {
     { name: "too many fields", text: "a,b,1,2,3\n", message: /line 1: expected at most 4 fields/ },
     { name: "invalid UTF-8", text: "a,b\n\u0000", message: /./ },
     { name: "no data rows", text: "user,item\n\n", message: /no data rows/ },
+    { name: "a header without a user column", text: "session,item,rating\ns1,i1,1\n", message: /line 1: the header \(session,item,rating\) names no user column; call it one of user, user_id/ },
+    { name: "a header naming two item columns", text: "user,item_id,product\na,b,c\n", message: /line 1: the header names two item columns \("item_id" and "product"\)/ },
+    { name: "a row without a named column", text: "item,user,rating\ni1,u1,1\ni2\n", message: /line 3: expected user,item/ },
   ];
 
   it.each(BAD)("rejects $name with INVALID_ARGUMENT naming the line, and stores nothing", async ({ text, message, name }) => {

@@ -18,8 +18,9 @@ const _ = grpc.SupportPackageIsVersion7
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 type DatasetsServiceClient interface {
 	// UploadDataset streams a dataset: first a message with metadata, then chunks of CSV/TSV text
-	// `user,item[,weight[,timestamp]]` (header optional). Rows are validated as they arrive; a bad
-	// row aborts the upload with INVALID_ARGUMENT naming the line, and nothing is stored.
+	// `user,item[,weight[,timestamp]]`, or with a first line naming the columns (any order). Rows
+	// are validated as they arrive; a bad row aborts the upload with INVALID_ARGUMENT naming the
+	// line, and nothing is stored.
 	UploadDataset(ctx context.Context, opts ...grpc.CallOption) (DatasetsService_UploadDatasetClient, error)
 	GetDataset(ctx context.Context, in *GetDatasetRequest, opts ...grpc.CallOption) (*Dataset, error)
 	ListDatasets(ctx context.Context, in *ListDatasetsRequest, opts ...grpc.CallOption) (*ListDatasetsResponse, error)
@@ -100,8 +101,9 @@ func (c *datasetsServiceClient) DeleteDataset(ctx context.Context, in *DeleteDat
 // for forward compatibility
 type DatasetsServiceServer interface {
 	// UploadDataset streams a dataset: first a message with metadata, then chunks of CSV/TSV text
-	// `user,item[,weight[,timestamp]]` (header optional). Rows are validated as they arrive; a bad
-	// row aborts the upload with INVALID_ARGUMENT naming the line, and nothing is stored.
+	// `user,item[,weight[,timestamp]]`, or with a first line naming the columns (any order). Rows
+	// are validated as they arrive; a bad row aborts the upload with INVALID_ARGUMENT naming the
+	// line, and nothing is stored.
 	UploadDataset(DatasetsService_UploadDatasetServer) error
 	GetDataset(context.Context, *GetDatasetRequest) (*Dataset, error)
 	ListDatasets(context.Context, *ListDatasetsRequest) (*ListDatasetsResponse, error)

@@ -80,6 +80,30 @@ def test_upload_from_a_file(client, tmp_path):
     assert client.upload(str(path), dataset_id="py-file").interactions == 3
 
 
+def test_upload_an_export_whose_header_orders_the_columns_its_own_way(client, tmp_path):
+    # A table export: item column first, an extra column, semicolons. The header's names say which
+    # column is which; read by position, the 3 items would have become the users.
+    path = tmp_path / "export.csv"
+    lines = ["movieId;source;userId;rating;timestamp"]
+    lines += [f"m{(u + j) % 3};web;viewer-{u};{1 + j};{1_700_000_000 + u * 60 + j}" for u in range(12) for j in range(2)]
+    path.write_text("\n".join(lines) + "\n")
+    ds = client.upload(str(path), dataset_id="py-export")
+    assert (ds.users, ds.items, ds.interactions, ds.has_timestamps) == (12, 3, 24, True)
+    trained = client.run(tasks_pb2.TaskSpec(train_model=kinds_pb2.TrainModel(dataset_id="py-export", algorithm=kinds_pb2.ALGORITHM_POPULARITY)))
+    recs = client.recommend(trained.train_model.model_id, ["viewer-1"], k=3)
+    assert recs.result.cold_start_users == 0
+    assert {i.item_id for i in recs.users[0].items} <= {"m0", "m1", "m2"}
+
+
+def test_a_header_without_a_user_column_is_one_line_naming_it(client, tmp_path):
+    path = tmp_path / "no-user.csv"
+    path.write_text("session,item,rating\ns1,i1,1\n")
+    with pytest.raises(recflow.RecflowError) as e:
+        client.upload(str(path), dataset_id="py-no-user")
+    assert "names no user column" in str(e.value)
+    assert "\n" not in str(e.value)
+
+
 def test_pointed_at_nothing_is_one_line_naming_the_address():
     with recflow.Client(os.environ["RECFLOW_DEAD_TARGET"]) as c:
         with pytest.raises(recflow.RecflowError) as info:

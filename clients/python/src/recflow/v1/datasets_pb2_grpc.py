@@ -43,8 +43,9 @@ class DatasetsServiceServicer(object):
 
     def UploadDataset(self, request_iterator, context):
         """UploadDataset streams a dataset: first a message with metadata, then chunks of CSV/TSV text
-        `user,item[,weight[,timestamp]]` (header optional). Rows are validated as they arrive; a bad
-        row aborts the upload with INVALID_ARGUMENT naming the line, and nothing is stored.
+        `user,item[,weight[,timestamp]]`, or with a first line naming the columns (any order). Rows
+        are validated as they arrive; a bad row aborts the upload with INVALID_ARGUMENT naming the
+        line, and nothing is stored.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

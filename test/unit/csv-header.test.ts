@@ -1,0 +1,69 @@
+// The CSV parser reads a header's column names: any order, other columns ignored, and a header
+// that names no user or item column refused. Before, a header only told the parser to skip the
+// line, so an `item_id,user_id,rating` export was read with its items as the users.
+import { describe, expect, it } from "vitest";
+import { CsvParser, DatasetFormatError, type ParsedRow } from "../../src/engine/index.js";
+
+/** Rows of `text`, fed in chunks of `size` bytes (lines and characters split anywhere). */
+function parse(text: string, size = 1 << 20): ParsedRow[] {
+  const bytes = new TextEncoder().encode(text);
+  const p = new CsvParser();
+  const rows: ParsedRow[] = [];
+  for (let i = 0; i < bytes.length; i += size) p.push(bytes.subarray(i, i + size), (r) => rows.push(r));
+  p.end((r) => rows.push(r));
+  return rows;
+}
+
+function refusal(text: string): string {
+  try {
+    parse(text);
+  } catch (err) {
+    expect(err).toBeInstanceOf(DatasetFormatError);
+    return (err as Error).message;
+  }
+  throw new Error("parsed without an error");
+}
+
+const row = (user: string, item: string, weight = 1, timestamp = Number.NaN): ParsedRow => ({ user, item, weight, timestamp });
+
+describe("CSV headers", () => {
+  it("maps the columns by name when the item column comes first", () => {
+    expect(parse("item_id,user_id,rating\ni1,u1,5\ni2,u1,4\n")).toEqual([row("u1", "i1", 5), row("u1", "i2", 4)]);
+  });
+
+  it("reads MovieLens' ratings.csv header (camelCase ids, rating, epoch timestamp)", () => {
+    expect(parse("userId,movieId,rating,timestamp\n1,31,2.5,1260759144\n")).toEqual([row("1", "31", 2.5, 1260759144)]);
+  });
+
+  it("ignores columns it does not know, in a wider table export (RetailRocket's events.csv)", () => {
+    const text = "timestamp,visitorid,event,itemid,transactionid\n1433221332117,257597,view,355908,\n1433224214164,992329,addtocart,248676,4000\n";
+    expect(parse(text)).toEqual([row("257597", "355908", 1, 1433221332.117), row("992329", "248676", 1, 1433224214.164)]);
+  });
+
+  it("takes spaces, dashes and case in names, tab and semicolon separators, and a split anywhere", () => {
+    expect(parse("Rating\tItem ID\tUser-Id\n3\tb\ta\n", 3)).toEqual([row("a", "b", 3)]);
+    expect(parse("product;customer_id;quantity\np1;c1;2\n", 5)).toEqual([row("c1", "p1", 2)]);
+  });
+
+  it("keeps files without a header positional, and the old user,item header working", () => {
+    expect(parse("u1,i1,2\nu2,i2\n")).toEqual([row("u1", "i1", 2), row("u2", "i2")]);
+    expect(parse("user,item\nu1,i1\n")).toEqual([row("u1", "i1")]);
+    expect(parse("u1;i1;2\n")).toEqual([row("u1", "i1", 2)]);
+  });
+
+  it("refuses a header with no user or no item column, naming it and how to fix it", () => {
+    expect(refusal("session,item,rating\ns1,i1,1\n")).toMatch(/^line 1: the header \(session,item,rating\) names no user column; call it one of user, user_id, userid, uid, or leave the header out/);
+    expect(refusal("user_id,rating\nu1,5\n")).toMatch(/^line 1: the header \(user_id,rating\) names no item column/);
+    expect(refusal("user,item_id,sku\nu,a,b\n")).toMatch(/^line 1: the header names two item columns \("item_id" and "sku"\)/);
+  });
+
+  it("refuses a row that lacks a named column, or has more fields than the header", () => {
+    expect(refusal("rating,item,user\n1,i1\n")).toMatch(/^line 2: expected 3 fields \(the header's named columns\), got 2/);
+    expect(refusal("user,item,weight,timestamp,source\nu,i,1,2,web,extra\n")).toMatch(/^line 2: expected at most 5 fields \(the header's\), got 6/);
+  });
+
+  it("says a first line that fails as data may be an unnamed header", () => {
+    expect(refusal("u,i,r\na,b,1\n")).toMatch(/^line 1: weight \(field 3\) "r" is not a number; if line 1 is a header, name the columns/);
+    expect(refusal("item,user,score\ni,u,abc\n")).toMatch(/^line 2: weight \(field 3\) "abc" is not a number$/);
+  });
+});
