@@ -13,6 +13,7 @@ import type { TaskSpec } from "../generated/recflow/v1/TaskSpec.js";
 import { datasetCommand, modelCommand, printDataset, uploadFile } from "./resource-commands.js";
 import { aliasCommand } from "./alias-commands.js";
 import { MAX_COUNT, watchSelector } from "./batch-commands.js";
+import { parseSpecJson } from "./spec-json.js";
 
 /** --model <id> or --alias <name>: exactly one names the model a task reads. */
 function modelRef(o: { model?: string; alias?: string }): { modelId: string; alias: string } {
@@ -159,14 +160,7 @@ submitOptions(submitCmd.command("probe").description("synthetic work: sleep or c
 submitOptions(submitCmd.command("spec").description("submit any task kind from a TaskSpec in JSON (proto3 JSON field names)"))
   .argument("<json>", "e.g. '{\"recommend\":{\"modelId\":\"m1\",\"userIds\":[\"u1\"],\"k\":10}}'")
   .action(async (json: string, o: CommonSubmitFlags) => {
-    let spec: TaskSpec;
-    try {
-      spec = JSON.parse(json) as TaskSpec;
-    } catch (err) {
-      throw new UsageError(`the spec is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw new UsageError("the spec must be a JSON object");
-    process.exitCode = await submit(buildSpec(spec, o), o);
+    process.exitCode = await submit(buildSpec(parseSpecJson(json), o), o);
   });
 
 submitOptions(submitCmd.command("train").description("train a model on a dataset"))

@@ -31,14 +31,18 @@ export function parseLabels(pairs: string[] = []): Record<string, string> {
   return labels;
 }
 
-/** The spec's common fields from flags; `kindPart` holds the kind member. */
+/**
+ * The spec's common fields from flags over `kindPart` (the kind member, or a whole spec from
+ * `submit spec`): a flag given wins, a flag not given leaves the spec's own value (its labels
+ * are merged with --label's).
+ */
 export function buildSpec(kindPart: TaskSpec, flags: CommonSubmitFlags): TaskSpec {
   return {
     ...kindPart,
     ...(flags.maxRetries !== undefined ? { maxRetries: flags.maxRetries } : {}),
     ...(flags.timeout !== undefined ? { deadline: toTimestamp(Date.now() + flags.timeout * 1000) } : {}),
-    priority: flags.priority ?? 0,
-    labels: parseLabels(flags.label),
+    priority: flags.priority ?? kindPart.priority ?? 0,
+    labels: { ...kindPart.labels, ...parseLabels(flags.label) },
   };
 }
 
