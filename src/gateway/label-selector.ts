@@ -41,6 +41,10 @@ function requirement(text: string, field: string, index: number): Requirement {
 /** Parses a selector; INVALID_ARGUMENT naming `field` when it is malformed or empty. */
 export function parseLabelSelector(field: string, text: string): LabelSelector {
   if (text.length > MAX_SELECTOR_LENGTH) throw ValidationError.field(field, `at most ${MAX_SELECTOR_LENGTH} characters`);
+  // Kubernetes' set-based form (`env in (a,b)`, `tier notin (x)`): its commas would split it
+  // into requirements that each read as a bad key; say what is not supported instead.
+  const setBased = /(^|,)\s*!?[^,=!()\s]+\s+(in|notin)\s*\(/i.exec(text);
+  if (setBased) throw ValidationError.field(field, `set-based requirements (${setBased[2].toLowerCase()} (…)) are not supported; use equality requirements: k=v, k!=v, k, !k`);
   const parts = text.split(",").map((p) => p.trim());
   if (parts.length > MAX_REQUIREMENTS) throw ValidationError.field(field, `at most ${MAX_REQUIREMENTS} requirements, got ${parts.length}`);
   const reqs = parts.map((p, i) => requirement(p, field, i));

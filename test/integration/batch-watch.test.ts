@@ -229,6 +229,7 @@ describe("BatchSubmitTasks and WatchTasks", () => {
       { name: "a malformed selector", run: () => watchTasks(stack.client, { labelSelector: "batch==a=b" }).ended, field: "label_selector" },
       { name: "a selector key with capitals", run: () => watchTasks(stack.client, { labelSelector: "Batch=x" }).ended, field: "label_selector" },
       { name: "an empty requirement", run: () => watchTasks(stack.client, { labelSelector: "a=b,,c" }).ended, field: "label_selector" },
+      { name: "a set-based selector", run: () => watchTasks(stack.client, { labelSelector: "env in (a,b)" }).ended, field: "label_selector" },
       { name: "neither ids nor selector", run: () => watchTasks(stack.client, {}).ended, field: "task_ids" },
       { name: "both ids and selector", run: () => watchTasks(stack.client, { taskIds: ["t_01J00000000000000000000000"], labelSelector: "a=b" }).ended, field: "label_selector" },
       { name: "a bad task id", run: () => watchTasks(stack.client, { taskIds: ["nope"] }).ended, field: "task_ids[0]" },
