@@ -28,8 +28,9 @@ function events(taskId: string): TaskEvent[] {
 /** Open WatchTasks streams: every task submitted from now on has its events written to each. */
 const watchers = new Set<grpc.ServerWritableStream<unknown, TaskEvent>>();
 /**
- * Events of tasks submitted while no WatchTasks was open: the next one replays them (as recflow's
- * does from after_sequence 0; the client opens its stream and submits without waiting for it).
+ * Events of labelled tasks submitted while no WatchTasks was open: the next one replays them (as
+ * recflow's does from after_sequence 0; the client opens its stream and submits without waiting
+ * for it). Only W1's one-stream shapes label their tasks, so the per-task shape keeps nothing.
  */
 let unwatched: TaskEvent[] = [];
 
@@ -37,7 +38,9 @@ let unwatched: TaskEvent[] = [];
 function submitted(req: SubmitTaskRequest__Output): Task {
   const id = newTaskId();
   const evs = events(id);
-  if (watchers.size === 0) unwatched.push(...evs);
+  if (watchers.size === 0) {
+    if (Object.keys(req.task?.labels ?? {}).length > 0) unwatched.push(...evs);
+  }
   else setImmediate(() => { for (const w of watchers) for (const ev of evs) w.write(ev); });
   return { id, requestId: req.requestId, spec: req.task, status: evs[0].status, lastSequence: 1 };
 }

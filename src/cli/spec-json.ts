@@ -87,7 +87,8 @@ function message(type: protobuf.Type, v: unknown, path: string): Record<string, 
   const oneofSet = new Map<string, string>();
   for (const [key, value] of Object.entries(v)) {
     // protobufjs names fields in lowerCamelCase (keepCase: false); the proto name is its snake_case.
-    const field: protobuf.Field | undefined = type.fields[camel(key)];
+    const name = camel(key);
+    const field: protobuf.Field | undefined = Object.hasOwn(type.fields, name) ? type.fields[name] : undefined;
     const at = `${path}.${field ? snake(field.name) : key}`;
     if (!field) {
       const known = type.fieldsArray.map((f) => f.name).join(", ");

@@ -31,6 +31,8 @@ describe("parseSpecJson", () => {
     expect(refusal('{"trainModel":{"als":{"alpha":"lots"}}}')).toBe('the spec\'s task.train_model.als.alpha must be a number, got "lots"');
     expect(refusal('{"trainModel":{"algorithm":99}}')).toMatch(/^the spec's task\.train_model\.algorithm must be one of ALGORITHM_UNSPECIFIED/);
     expect(refusal('{"probe":5}')).toBe("the spec's task.probe must be a JSON object, got 5");
+    expect(refusal('{"probe":{"constructor":1}}')).toMatch(/^the spec's task\.probe\.constructor is not a field of Probe/);
+    expect(refusal('{"__proto__":{}}')).toMatch(/^the spec's task\.__proto__ is not a field of TaskSpec/);
     expect(refusal('{"labels":["a"]}')).toMatch(/^the spec's task\.labels must be a JSON object of string to string/);
   });
 });
