@@ -81,6 +81,11 @@ export interface TrainResult {
 
 /** Live metric estimates use a sample of test users, so progress stays cheap. */
 const LIVE_EVAL_USERS = 300;
+/**
+ * Below this many holdout users a training's metrics get a warning: one user more or less moves
+ * NDCG@10 by several points, more than the gap between most models and popularity.
+ */
+const MIN_MEANINGFUL_HOLDOUT_USERS = 30;
 
 /** Where a fit's heavy loops run (default: the calling thread): a team of threads per algorithm. */
 export interface Executors {
@@ -269,6 +274,11 @@ export function trainModel(d: Dataset, spec: TrainSpec, onProgress: (p: TrainPro
     model.info.metrics = evaluation.metrics;
     model.info.baselineMetrics = evaluation.baseline;
     const key = `ndcg@${spec.evalK}`;
+    if (evaluation.users === 0) {
+      warnings.push("the holdout holds no user (too few interactions per user to hold any out): the metrics are zero and say nothing about the model; evaluate on more data");
+    } else if (evaluation.users < MIN_MEANINGFUL_HOLDOUT_USERS) {
+      warnings.push(`the holdout holds only ${evaluation.users} user${evaluation.users === 1 ? "" : "s"}: the metrics are too noisy to compare models or popularity by`);
+    }
     if (params.algorithm !== "popularity" && evaluation.metrics[key] < evaluation.baseline[key]) {
       warnings.push(`the model ranks below popularity on its holdout (${key} ${evaluation.metrics[key].toFixed(4)} vs ${evaluation.baseline[key].toFixed(4)}): consider TuneModel or the popularity algorithm`);
     }

@@ -137,3 +137,25 @@ describe("ALS and item-kNN on planted data", () => {
     expect(Array.from(b.test).map((t) => Array.from(t))).toEqual(Array.from(a.test).map((t) => Array.from(t)));
   });
 });
+
+describe("a training evaluated on too little data", () => {
+  const dataset = (users: number, perUser: number): ReturnType<DatasetBuilder["build"]> => {
+    const b = new DatasetBuilder();
+    for (let u = 0; u < users; u++) for (let j = 0; j < perUser; j++) b.add({ user: `u${u}`, item: `i${(u + j) % 7}`, weight: 1, timestamp: Number.NaN });
+    return b.build();
+  };
+
+  it("warns that metrics of an empty holdout say nothing (one interaction per user: none can be held out)", () => {
+    const r = trainModel(dataset(1, 1), { algorithm: "als", evaluate: true, evalK: 10, seed: 1 });
+    expect(r.evaluation!.users).toBe(0);
+    expect(r.warnings).toContain("the holdout holds no user (too few interactions per user to hold any out): the metrics are zero and say nothing about the model; evaluate on more data");
+  });
+
+  it("warns that a holdout of a handful of users is too noisy to compare by, and not above that", () => {
+    const few = trainModel(dataset(6, 5), { algorithm: "popularity", evaluate: true, evalK: 10, seed: 1 });
+    expect(few.evaluation!.users).toBeGreaterThan(0);
+    expect(few.warnings.join(" ")).toMatch(/^the holdout holds only \d+ users?: the metrics are too noisy/);
+    const enough = trainModel(syntheticDataset({ users: 600, items: 400, interactions: 20_000, seed: 7 }), { algorithm: "popularity", evaluate: true, evalK: 10, seed: 1 });
+    expect(enough.warnings.join(" ")).not.toMatch(/holdout holds/);
+  });
+});
