@@ -43,13 +43,14 @@ interface Layout {
   item: number;
   weight: number | undefined;
   timestamp: number | undefined;
-  /** Fields a row may have (positional: 4; with a header: its width). */
+  /** Fields a row may have (positional, or a header that starts the positional order: 4; else the header's width). */
   maxFields: number;
   /** Fields a row must have to hold every named column. */
   minFields: number;
 }
 
 const POSITIONAL: Layout = { user: 0, item: 1, weight: 2, timestamp: 3, maxFields: 4, minFields: 2 };
+const POSITIONAL_ORDER: readonly Column[] = ["user", "item", "weight", "timestamp"];
 
 function columnOf(field: string): Column | undefined {
   return COLUMN_OF.get(field.trim().toLowerCase().replace(/[\s-]+/g, "_"));
@@ -75,7 +76,13 @@ function headerLayout(fields: string[], line: number): Layout | undefined {
     if (at[c] === undefined) throw new DatasetFormatError(line, `the header (${shown}) names no ${c} column; call it one of ${COLUMN_NAMES[c].slice(0, 4).join(", ")}, or leave the header out and put the columns in the order user,item[,weight[,timestamp]]`);
   }
   const used = Object.values(at);
-  return { user: at.user!, item: at.item!, weight: at.weight, timestamp: at.timestamp, maxFields: Math.max(fields.length, 4), minFields: Math.max(...used) + 1 };
+  // A header that is the start of the positional order (`user,item`, `user,item,weight`) leaves
+  // the columns after it their positional meaning: rows may carry a weight and a timestamp the
+  // header did not name (a client writes its header from its first row).
+  const prefix = cols.length <= POSITIONAL_ORDER.length && cols.every((c, i) => c === POSITIONAL_ORDER[i]);
+  const weight = at.weight ?? (prefix && fields.length <= 2 ? 2 : undefined);
+  const timestamp = at.timestamp ?? (prefix && fields.length <= 3 ? 3 : undefined);
+  return { user: at.user!, item: at.item!, weight, timestamp, maxFields: prefix ? Math.max(fields.length, 4) : fields.length, minFields: Math.max(...used) + 1 };
 }
 
 function parseTimestamp(raw: string, line: number): number {
