@@ -45,7 +45,7 @@ interface Layout {
   timestamp: number | undefined;
   /** Fields a row may have (positional, or a header that starts the positional order: 4; else the header's width). */
   maxFields: number;
-  /** Fields a row must have to hold every named column. */
+  /** Fields a row must have to hold its user and item (a weight or timestamp column past its end reads as empty). */
   minFields: number;
 }
 
@@ -75,14 +75,13 @@ function headerLayout(fields: string[], line: number): Layout | undefined {
   for (const c of ["user", "item"] as const) {
     if (at[c] === undefined) throw new DatasetFormatError(line, `the header (${shown}) names no ${c} column; call it one of ${COLUMN_NAMES[c].slice(0, 4).join(", ")}, or leave the header out and put the columns in the order user,item[,weight[,timestamp]]`);
   }
-  const used = Object.values(at);
   // A header that is the start of the positional order (`user,item`, `user,item,weight`) leaves
   // the columns after it their positional meaning: rows may carry a weight and a timestamp the
   // header did not name (a client writes its header from its first row).
   const prefix = cols.length <= POSITIONAL_ORDER.length && cols.every((c, i) => c === POSITIONAL_ORDER[i]);
   const weight = at.weight ?? (prefix && fields.length <= 2 ? 2 : undefined);
   const timestamp = at.timestamp ?? (prefix && fields.length <= 3 ? 3 : undefined);
-  return { user: at.user!, item: at.item!, weight, timestamp, maxFields: prefix ? Math.max(fields.length, 4) : fields.length, minFields: Math.max(...used) + 1 };
+  return { user: at.user!, item: at.item!, weight, timestamp, maxFields: prefix ? Math.max(fields.length, 4) : fields.length, minFields: Math.max(at.user!, at.item!) + 1 };
 }
 
 function parseTimestamp(raw: string, line: number): number {
@@ -232,7 +231,7 @@ export class CsvParser {
     const layout = this.#layout;
     if (fields.length < 2) throw new DatasetFormatError(line, `expected user${this.#delimiter === "\t" ? "<TAB>" : ","}item[,weight[,timestamp]], got one field`);
     if (fields.length > layout.maxFields) throw new DatasetFormatError(line, layout === POSITIONAL ? `expected at most 4 fields (user, item, weight, timestamp), got ${fields.length}; a header line naming the columns lets a file have others` : `expected at most ${layout.maxFields} fields (the header's), got ${fields.length}`);
-    if (fields.length < layout.minFields) throw new DatasetFormatError(line, `expected ${layout.minFields} fields (the header's named columns), got ${fields.length}`);
+    if (fields.length < layout.minFields) throw new DatasetFormatError(line, `expected at least ${layout.minFields} fields (up to the header's user and item columns), got ${fields.length}`);
     const user = fields[layout.user].trim();
     const item = fields[layout.item].trim();
     if (user === "") throw new DatasetFormatError(line, "user id is empty");

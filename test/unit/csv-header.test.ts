@@ -63,7 +63,10 @@ describe("CSV headers", () => {
   });
 
   it("refuses a row that lacks a named column, or has more fields than the header", () => {
-    expect(refusal("rating,item,user\n1,i1\n")).toMatch(/^line 2: expected 3 fields \(the header's named columns\), got 2/);
+    expect(refusal("rating,item,user\n1,i1\n")).toMatch(/^line 2: expected at least 3 fields \(up to the header's user and item columns\), got 2/);
+    // A weight or timestamp column past a row's end reads as empty, as without a header.
+    expect(parse("user,item,weight,timestamp\nu1,i1\nu2,i2,3\n")).toEqual([row("u1", "i1"), row("u2", "i2", 3)]);
+    expect(parse("timestamp,item,user,rating\n5,i1,u1\n")).toEqual([row("u1", "i1", 1, 5)]);
     expect(refusal("user,item,weight,timestamp,source\nu,i,1,2,web,extra\n")).toMatch(/^line 2: expected at most 5 fields \(the header's\), got 6/);
   });
 
