@@ -70,7 +70,7 @@ function scalar(field: protobuf.Field, v: unknown, path: string): unknown {
   const resolved = field.resolvedType;
   if (resolved instanceof protobuf.Enum) {
     const names = Object.keys(resolved.values);
-    if (typeof v === "string" && v in resolved.values) return v;
+    if (typeof v === "string" && Object.hasOwn(resolved.values, v)) return v;
     if (typeof v === "number" && Object.values(resolved.values).includes(v)) return resolved.valuesById[v];
     return fail(path, `must be one of ${names.join(", ")}, got ${describe(v)}`);
   }

@@ -29,6 +29,7 @@ describe("parseSpecJson", () => {
     expect(refusal('{"recommend":{"k":1.5}}')).toMatch(/^the spec's task\.recommend\.k must be an integer/);
     expect(refusal('{"probe":{"cpu":"yes"}}')).toBe('the spec\'s task.probe.cpu must be true or false, got "yes"');
     expect(refusal('{"trainModel":{"als":{"alpha":"lots"}}}')).toBe('the spec\'s task.train_model.als.alpha must be a number, got "lots"');
+    expect(refusal('{"trainModel":{"algorithm":"toString"}}')).toMatch(/^the spec's task\.train_model\.algorithm must be one of/);
     expect(refusal('{"trainModel":{"algorithm":99}}')).toMatch(/^the spec's task\.train_model\.algorithm must be one of ALGORITHM_UNSPECIFIED/);
     expect(refusal('{"probe":5}')).toBe("the spec's task.probe must be a JSON object, got 5");
     expect(refusal('{"probe":{"constructor":1}}')).toMatch(/^the spec's task\.probe\.constructor is not a field of Probe/);
