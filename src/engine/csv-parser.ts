@@ -43,14 +43,13 @@ interface Layout {
   item: number;
   weight: number | undefined;
   timestamp: number | undefined;
-  /** Fields a row may have (positional, or a header that starts the positional order: 4; else the header's width). */
+  /** Fields a row may have (positional, or a header with the user and item first: at least 4; else the header's width). */
   maxFields: number;
   /** Fields a row must have to hold its user and item (a weight or timestamp column past its end reads as empty). */
   minFields: number;
 }
 
 const POSITIONAL: Layout = { user: 0, item: 1, weight: 2, timestamp: 3, maxFields: 4, minFields: 2 };
-const POSITIONAL_ORDER: readonly Column[] = ["user", "item", "weight", "timestamp"];
 
 function columnOf(field: string): Column | undefined {
   return COLUMN_OF.get(field.trim().toLowerCase().replace(/[\s-]+/g, "_"));
@@ -75,13 +74,14 @@ function headerLayout(fields: string[], line: number): Layout | undefined {
   for (const c of ["user", "item"] as const) {
     if (at[c] === undefined) throw new DatasetFormatError(line, `the header (${shown}) names no ${c} column; call it one of ${COLUMN_NAMES[c].slice(0, 4).join(", ")}, or leave the header out and put the columns in the order user,item[,weight[,timestamp]]`);
   }
-  // A header that is the start of the positional order (`user,item`, `user,item,weight`) leaves
-  // the columns after it their positional meaning: rows may carry a weight and a timestamp the
-  // header did not name (a client writes its header from its first row).
-  const prefix = cols.length <= POSITIONAL_ORDER.length && cols.every((c, i) => c === POSITIONAL_ORDER[i]);
-  const weight = at.weight ?? (prefix && fields.length <= 2 ? 2 : undefined);
-  const timestamp = at.timestamp ?? (prefix && fields.length <= 3 ? 3 : undefined);
-  return { user: at.user!, item: at.item!, weight, timestamp, maxFields: prefix ? Math.max(fields.length, 4) : fields.length, minFields: Math.max(at.user!, at.item!) + 1 };
+  // A header with the user and item first keeps the positional meaning of the columns it does
+  // not name: the third is the weight and the fourth the timestamp unless named elsewhere, as
+  // before headers were read (`user,item,stars` still weighs by stars), and rows may be longer
+  // than the header (a client writes its header from its first row).
+  const positional = at.user === 0 && at.item === 1;
+  const weight = at.weight ?? (positional && cols[2] === undefined && at.timestamp !== 2 ? 2 : undefined);
+  const timestamp = at.timestamp ?? (positional && weight === 2 && cols[3] === undefined ? 3 : undefined);
+  return { user: at.user!, item: at.item!, weight, timestamp, maxFields: positional ? Math.max(fields.length, 4) : fields.length, minFields: Math.max(at.user!, at.item!) + 1 };
 }
 
 function parseTimestamp(raw: string, line: number): number {

@@ -48,10 +48,12 @@ describe("CSV headers", () => {
   it("keeps files without a header positional, and the old user,item header working", () => {
     expect(parse("u1,i1,2\nu2,i2\n")).toEqual([row("u1", "i1", 2), row("u2", "i2")]);
     expect(parse("user,item\nu1,i1\n")).toEqual([row("u1", "i1")]);
-    // A header that starts the positional order leaves the columns after it positional (the
-    // Python client writes its header from its first row, which may be shorter than the rest).
+    // A header with the user and item first leaves the columns it does not name positional, as
+    // before (the Python client writes its header from its first row, which may be shorter).
     expect(parse("user,item\nu1,i1,5,1700000000\n")).toEqual([row("u1", "i1", 5, 1700000000)]);
     expect(parse("user_id,item_id,rating\nu1,i1,5,1700000000\n")).toEqual([row("u1", "i1", 5, 1700000000)]);
+    expect(parse("user,item,stars,when\nu1,i1,4,1700000000\n")).toEqual([row("u1", "i1", 4, 1700000000)]);
+    expect(parse("user,item,ts,rating\nu1,i1,1700000000,4\n")).toEqual([row("u1", "i1", 4, 1700000000)]);
     expect(refusal("item,user\ni1,u1,5\n")).toMatch(/^line 2: expected at most 2 fields \(the header's\), got 3$/);
     expect(parse("u1;i1;2\n")).toEqual([row("u1", "i1", 2)]);
   });
