@@ -11,7 +11,7 @@
 //   tasks-batch  `count` tasks in BatchSubmitTasks calls of `batchSize`, `batchesInFlight` at once,
 //             all followed on one WatchTasks stream (label selector) to their terminal events
 //   shape-grouped  the durable-shape floor in W1's batch shape with one Queued event, one work
-//             message and one Succeeded per batch (a grouped storage design), same bytes per task
+//             message and one Succeeded per batch (a grouped storage design), each member's bytes inside
 //   tasks-coalesced  tasks-watch-all's loops submitting through RecflowClient.submit with
 //             coalesceSubmits on: the submits of one event-loop turn share a BatchSubmitTasks call
 //   online    `count` sequential one-user Recommend tasks, each submitted and watched to its end
@@ -408,7 +408,7 @@ function shape(job: Extract<ClientJob, { mode: "shape" }>): Promise<object> {
   }));
 }
 
-/** W1's batch shape over grouped storage: per batch one Queued, one work message, one Succeeded (same bytes per task). */
+/** W1's batch shape over grouped storage: per batch one Queued, one work message, one Succeeded, each member's bytes inside (groupPayload). */
 function shapeGrouped(job: Extract<ClientJob, { mode: "shape-grouped" }>): Promise<object> {
   const batches = Math.ceil(job.count / job.batchSize);
   return overShapeFeed(job, batches, (js, completions, latencies) => pool(batches, job.batchesInFlight, async (b) => {
