@@ -40,6 +40,10 @@ describe("CSV headers", () => {
     expect(parse(text)).toEqual([row("257597", "355908", 1, 1433221332.117), row("992329", "248676", 1, 1433224214.164)]);
   });
 
+  it("reads a header after a UTF-8 byte order mark, with CRLF line ends (a spreadsheet's CSV export)", () => {
+    expect(parse("\uFEFFItem ID,User ID,Rating\r\ni1,u1,5\r\n", 2)).toEqual([row("u1", "i1", 5)]);
+  });
+
   it("takes spaces, dashes and case in names, tab and semicolon separators, and a split anywhere", () => {
     expect(parse("Rating\tItem ID\tUser-Id\n3\tb\ta\n", 3)).toEqual([row("a", "b", 3)]);
     expect(parse("product;customer_id;quantity\np1;c1;2\n", 5)).toEqual([row("c1", "p1", 2)]);
