@@ -346,13 +346,7 @@ async function baseline(job: Extract<ClientJob, { mode: "baseline" }>): Promise<
 }
 
 /**
- * The durable-shape floor's client. Each of `concurrency` loops sends a task's Queued event
- * (create-if-absent: expected last subject sequence 0) and its work message together, awaits
- * both PubAcks, then waits for the task's Succeeded on ONE ack-less pull consumer over every
- * event, as recflow's gateway feed follows the event stream.
- */
-/**
- * The durable-shape floor's client: `submit(js, completions, latencies)` stores the run's tasks
+ * The durable-shape floors' client: `submit(js, completions, latencies)` stores the run's tasks
  * while one consumer follows every event; a log's Succeeded completes the id of its subject (a
  * group's, the ids `<group>.<i>` of its members). Every log must be exactly Queued, Succeeded.
  */
@@ -396,6 +390,12 @@ function storeShape(js: JetStreamRequests, id: string, queued: Uint8Array, work:
   ]);
 }
 
+/**
+ * The durable-shape floor's client. Each of `concurrency` loops sends a task's Queued event
+ * (create-if-absent: expected last subject sequence 0) and its work message together, awaits
+ * both PubAcks, then waits for the task's Succeeded on ONE ack-less pull consumer over every
+ * event, as recflow's gateway feed follows the event stream.
+ */
 function shape(job: Extract<ClientJob, { mode: "shape" }>): Promise<object> {
   const queued = shapePayload(job.payloadBytes, EventKind.Queued);
   const work = shapePayload(job.payloadBytes, 0);
