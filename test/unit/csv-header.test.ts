@@ -2,27 +2,10 @@
 // that names no user or item column refused. Before, a header only told the parser to skip the
 // line, so an `item_id,user_id,rating` export was read with its items as the users.
 import { describe, expect, it } from "vitest";
-import { CsvParser, DatasetFormatError, type ParsedRow } from "../../src/engine/index.js";
+import type { ParsedRow } from "../../src/engine/index.js";
+import { csvFormatError, parseCsv as parse } from "../helpers/csv.js";
 
-/** Rows of `text`, fed in chunks of `size` bytes (lines and characters split anywhere). */
-function parse(text: string, size = 1 << 20): ParsedRow[] {
-  const bytes = new TextEncoder().encode(text);
-  const p = new CsvParser();
-  const rows: ParsedRow[] = [];
-  for (let i = 0; i < bytes.length; i += size) p.push(bytes.subarray(i, i + size), (r) => rows.push(r));
-  p.end((r) => rows.push(r));
-  return rows;
-}
-
-function refusal(text: string): string {
-  try {
-    parse(text);
-  } catch (err) {
-    expect(err).toBeInstanceOf(DatasetFormatError);
-    return (err as Error).message;
-  }
-  throw new Error("parsed without an error");
-}
+const refusal = (text: string): string => csvFormatError(text).message;
 
 const row = (user: string, item: string, weight = 1, timestamp = Number.NaN): ParsedRow => ({ user, item, weight, timestamp });
 

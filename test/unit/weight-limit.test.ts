@@ -4,30 +4,14 @@
 // NumericOverflowError instead of returning a model that recommends nothing.
 import { describe, expect, it } from "vitest";
 import {
-  CsvParser, DatasetBuilder, DatasetFormatError, MAX_WEIGHT, NumericOverflowError, simdKernelFits, syntheticDataset, trainAls, trainItemKnn, trainModel,
-  transpose, DEFAULT_KNN, type AlsParams, type Dataset, type ParsedRow,
+  DatasetBuilder, DatasetFormatError, MAX_WEIGHT, NumericOverflowError, simdKernelFits, syntheticDataset, trainAls, trainItemKnn, trainModel,
+  transpose, DEFAULT_KNN, type AlsParams, type Dataset,
 } from "../../src/engine/index.js";
+import { csvFormatError as parseError, parseCsv as parse } from "../helpers/csv.js";
 
 /** The issue's upload: line 6 holds a weight no float32 can store. */
 const ISSUE_CSV = "user,item,weight\nu1,i1,1\nu1,i2,2\nu2,i1,3\nu3,i3,1\nu2,i2,1e39\n";
 
-function parse(text: string): ParsedRow[] {
-  const p = new CsvParser();
-  const rows: ParsedRow[] = [];
-  p.push(new TextEncoder().encode(text), (r) => rows.push(r));
-  p.end((r) => rows.push(r));
-  return rows;
-}
-
-function parseError(text: string): DatasetFormatError {
-  try {
-    parse(text);
-  } catch (err) {
-    if (err instanceof DatasetFormatError) return err;
-    throw err;
-  }
-  throw new Error(`no error for ${JSON.stringify(text)}`);
-}
 
 /** The issue's dataset as the engine holds it, built without the parser (as old uploads were). */
 function issueDataset(hugeWeight: number): Dataset {
