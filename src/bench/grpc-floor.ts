@@ -34,20 +34,26 @@ const watchers = new Set<grpc.ServerWritableStream<unknown, TaskEvent>>();
  */
 let unwatched: TaskEvent[] = [];
 
-/** A queued task as SubmitTask answers it; its events go to the WatchTasks streams after the answer. */
-function submitted(req: SubmitTaskRequest__Output): Task {
-  const id = newTaskId();
-  const evs = events(id);
-  if (watchers.size === 0) {
-    if (Object.keys(req.task?.labels ?? {}).length > 0) unwatched.push(...evs);
-  }
-  else setImmediate(() => { for (const w of watchers) for (const ev of evs) w.write(ev); });
-  return { id, requestId: req.requestId, spec: req.task, status: evs[0].status, lastSequence: 1 };
+/**
+ * Queued tasks as SubmitTask answers them; their events go to the WatchTasks streams after the
+ * answer, all of one call's at once (as recflow's feed delivers a batch's events together).
+ */
+function submitted(reqs: SubmitTaskRequest__Output[]): Task[] {
+  const all: TaskEvent[] = [];
+  const tasks = reqs.map((req) => {
+    const id = newTaskId();
+    const evs = events(id);
+    if (watchers.size > 0 || Object.keys(req.task?.labels ?? {}).length > 0) all.push(...evs);
+    return { id, requestId: req.requestId, spec: req.task, status: evs[0].status, lastSequence: 1 };
+  });
+  if (watchers.size === 0) unwatched.push(...all);
+  else if (all.length > 0) setImmediate(() => { for (const w of watchers) for (const ev of all) w.write(ev); });
+  return tasks;
 }
 
 const handlers: Partial<TasksServiceHandlers> = {
-  SubmitTask: (call, callback) => callback(null, submitted(call.request)),
-  BatchSubmitTasks: (call, callback) => callback(null, { results: call.request.requests.map((r) => ({ task: submitted(r) })) }),
+  SubmitTask: (call, callback) => callback(null, submitted([call.request])[0]),
+  BatchSubmitTasks: (call, callback) => callback(null, { results: submitted(call.request.requests).map((task) => ({ task })) }),
   WatchTask: (call) => {
     for (const ev of events(call.request.taskId)) call.write(ev);
     call.end();
