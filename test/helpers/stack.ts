@@ -1,6 +1,8 @@
 // Real recflow processes for tests: gateway and workers are spawned from dist/ (built by the test
 // command) exactly as in production, talk to a per-suite nats-server, and can be SIGKILLed.
+import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import * as grpc from "@grpc/grpc-js";
 import { status as Code, type ServiceError } from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
@@ -20,6 +22,22 @@ import { spawnRecflow as spawnProc, stopProc, type Proc } from "../../src/cli/pr
 const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
 export { stopProc, type Proc };
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * Runs the built CLI (`recflow <args>`) as a user's shell would, with `env` over this process's
+ * environment; its exit code and output, whether it succeeded or not.
+ */
+export async function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, timeout: 30_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
 
 /** Fast settings so fault tests finish in seconds: short ack_wait and back-off. */
 export const FAST_ENV: Record<string, string> = {

@@ -3,26 +3,12 @@
 // belongs into 0, so the task that ran was not the one written; now the CLI refuses with one line
 // naming the field and exits 2, and nothing is stored. Valid proto3 JSON (snake_case names,
 // integers as strings, an RFC 3339 deadline, labels) is stored as written.
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Stack } from "../helpers/stack.js";
-
-const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
-const run = promisify(execFile);
+import { Stack, runCli } from "../helpers/stack.js";
 
 describe("recflow submit spec: strict proto3 JSON", () => {
   let stack: Stack;
-  const recflow = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-    try {
-      const r = await run(process.execPath, [CLI, ...args, "--address", stack.address], { timeout: 30_000 });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
+  const recflow = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => runCli([...args, "--address", stack.address]);
   const stored = async (): Promise<number> => (await stack.rf.listTasks({ pageSize: 1000 })).tasks.length;
 
   beforeAll(async () => {

@@ -1,23 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-import { fileURLToPath } from "node:url";
-import { Stack, terminalEvents, waitFor } from "../helpers/stack.js";
-
-const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
-const run = promisify(execFile);
+import { Stack, runCli, terminalEvents, waitFor } from "../helpers/stack.js";
 
 describe("recflow dlq list | replay", () => {
   let stack: Stack;
-  const recflow = async (...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, NATS_URL: stack.nats.url }, timeout: 30_000 });
-      return { stdout, stderr, code: 0 };
-    } catch (err) {
-      const e = err as { stdout: string; stderr: string; code: number };
-      return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-    }
-  };
+  const recflow = (...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> => runCli(args, { NATS_URL: stack.nats.url });
   beforeAll(async () => {
     stack = await Stack.start({ workers: 1 });
   });

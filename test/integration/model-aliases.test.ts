@@ -3,9 +3,6 @@ import { status as Code, type ServiceError } from "@grpc/grpc-js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-import { fileURLToPath } from "node:url";
 import {
   call, createDatasetsClient, createModelsClient, createTasksClient, uploadDataset,
   type DatasetsServiceClient, type ModelsServiceClient, type TasksServiceClient,
@@ -19,11 +16,8 @@ import type { Task__Output } from "../../src/generated/recflow/v1/Task.js";
 import type { TaskEvent__Output } from "../../src/generated/recflow/v1/TaskEvent.js";
 import type { TaskSpec } from "../../src/generated/recflow/v1/TaskSpec.js";
 import type { TrainModelResult__Output } from "../../src/generated/recflow/v1/TrainModelResult.js";
-import { Stack, codeOf, collectWatch } from "../helpers/stack.js";
+import { Stack, codeOf, collectWatch, runCli } from "../helpers/stack.js";
 import { fieldViolations } from "../helpers/status.js";
-
-const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
-const run = promisify(execFile);
 
 interface Tenant {
   token: string;
@@ -62,15 +56,8 @@ describe("model aliases: set/get/list with history, promotion by TrainModel, tas
     const recs = events.filter((e) => e.event === "partialResult").flatMap((e) => e.partialResult!.recommendations.map((r) => `${r.userId}:${r.items.map((i) => i.itemId).join(",")}`));
     return { modelId: events.at(-1)?.succeeded?.result?.recommend?.modelId ?? "", recs };
   };
-  const recflow = async (who: Tenant, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [CLI, ...args, "--address", stack.address], { env: { ...process.env, RECFLOW_TOKEN: who.token }, timeout: 30_000 });
-      return { stdout, stderr, code: 0 };
-    } catch (err) {
-      const e = err as { stdout: string; stderr: string; code: number };
-      return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-    }
-  };
+  const recflow = (who: Tenant, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> =>
+    runCli([...args, "--address", stack.address], { RECFLOW_TOKEN: who.token });
 
   beforeAll(async () => {
     const tokens = { acme: newToken(), globex: newToken() };
