@@ -284,6 +284,11 @@ export class TaskRunner {
     // A conflict while streaming events means the task was cancelled or taken over (it aborted
     // the job too, so this comes before the stop reason).
     if (stream.failure) throw stream.failure;
+    // A job that failed by itself or ran out of time is answered by Retrying or Failed, each
+    // written after this attempt's Started: a start still folded is written now, before the
+    // decision reads the clock, so Retrying's next_attempt_time is the back-off after Retrying
+    // itself (not after a decision one append older). Cancel and shutdown write neither.
+    if (!outcome.ok && (stopReason === undefined || stopReason === "deadline")) await ensureStarted();
     return { outcome, stopReason };
   }
 
